@@ -1,0 +1,23 @@
+/// Every command the UI may call. Tauri generates an `allow-<name>`
+/// permission for each, and only those granted in `capabilities/` are
+/// reachable from the window: a command missing here cannot be invoked.
+const COMMANDS: &[&str] = &[
+    "list_articles",
+    "get_article",
+    "current_user",
+    "create_account",
+    "sign_in",
+    "sign_out",
+    "load_thread",
+    "post_comment",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        // A build script reports failure by exiting non-zero with a message.
+        eprintln!("tauri-build failed: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,7 @@
+//! The commands the web view may call, one module per area. Each one reads
+//! its arguments, asks the session who is acting where that matters, calls
+//! parley-core and returns its result; errors cross as `{ kind, message }`.
+
+pub mod accounts;
+pub mod articles;
+pub mod comments;

@@ -1,0 +1,55 @@
+//! Parley's desktop shell: opens the store, holds the session, and binds
+//! parley-core to the commands the web view may call. No rules live here.
+
+mod commands;
+mod state;
+
+use std::process::ExitCode;
+
+use parley_core::{articles, store, store::Store};
+use tauri::{Builder, Runtime};
+
+pub use state::AppState;
+
+/// Opens Parley's database (creating it and the sample library on first
+/// start) and runs the window until it closes.
+pub fn run() -> ExitCode {
+    let state = match tauri::async_runtime::block_on(open_state()) {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("parley: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match app(Builder::default(), state).run(tauri::generate_context!()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("parley: the window failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_state() -> parley_core::Result<AppState> {
+    let dir = store::default_data_dir()?;
+    let store = Store::open(&dir).await?;
+    articles::add_samples_if_empty(&store).await?;
+    Ok(AppState::new(store))
+}
+
+/// Parley's commands and state on any Tauri runtime, so tests can build the
+/// same app on the mock runtime.
+pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::articles::list_articles,
+            commands::articles::get_article,
+            commands::accounts::current_user,
+            commands::accounts::create_account,
+            commands::accounts::sign_in,
+            commands::accounts::sign_out,
+            commands::comments::load_thread,
+            commands::comments::post_comment,
+        ])
+}

@@ -1,0 +1,253 @@
+//! The article library: listing, reading, and the sample articles a new
+//! installation starts with.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use crate::clock::Millis;
+use crate::ids::ArticleId;
+use crate::store::Store;
+use crate::{samples, Error, Result};
+
+/// An article as the library lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ArticleSummary {
+    pub id: ArticleId,
+    pub title: String,
+    pub source: String,
+    pub author: String,
+    #[ts(type = "number")]
+    pub published_at: Millis,
+    pub summary: String,
+    pub tags: Vec<String>,
+    pub comment_count: u32,
+}
+
+/// An article opened for reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct Article {
+    pub id: ArticleId,
+    pub title: String,
+    pub source: String,
+    pub author: String,
+    pub url: Option<String>,
+    #[ts(type = "number")]
+    pub published_at: Millis,
+    pub summary: String,
+    /// Sanitized HTML: built only from escaped text, safe to insert as is.
+    pub body_html: String,
+    pub tags: Vec<String>,
+}
+
+/// An article about to be added to the library. The body is plain text:
+/// paragraphs separated by blank lines.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub title: String,
+    pub source: String,
+    pub author: String,
+    pub url: Option<String>,
+    pub published_at: Millis,
+    pub summary: String,
+    pub body_text: String,
+    pub tags: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: ArticleId,
+    title: String,
+    source: String,
+    author: String,
+    published_at: Millis,
+    summary: String,
+    comment_count: u32,
+}
+
+/// Every article, newest first, each with its tags and comment count.
+pub async fn list_articles(store: &Store) -> Result<Vec<ArticleSummary>> {
+    let rows = sqlx::query_as::<_, SummaryRow>(
+        "SELECT a.id, a.title, a.source, a.author, a.published_at, a.summary,
+                (SELECT count(*) FROM comments c WHERE c.article_id = a.id) AS comment_count
+         FROM articles a
+         ORDER BY a.published_at DESC, a.id DESC",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut tags = all_tags(store).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ArticleSummary {
+            tags: tags.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            title: r.title,
+            source: r.source,
+            author: r.author,
+            published_at: r.published_at,
+            summary: r.summary,
+            comment_count: r.comment_count,
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ArticleRow {
+    id: ArticleId,
+    title: String,
+    source: String,
+    author: String,
+    url: Option<String>,
+    published_at: Millis,
+    summary: String,
+    body_html: String,
+}
+
+/// One article, for reading. Fails with [`Error::NotFound`] if it is not in
+/// the library.
+pub async fn article(store: &Store, id: ArticleId) -> Result<Article> {
+    let row = sqlx::query_as::<_, ArticleRow>(
+        "SELECT id, title, source, author, url, published_at, summary, body_html
+         FROM articles WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or_else(|| Error::not_found("That article is no longer in the library."))?;
+    let tags = sqlx::query_scalar("SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag")
+        .bind(id)
+        .fetch_all(store.pool())
+        .await?;
+    Ok(Article {
+        id: row.id,
+        title: row.title,
+        source: row.source,
+        author: row.author,
+        url: row.url,
+        published_at: row.published_at,
+        summary: row.summary,
+        body_html: row.body_html,
+        tags,
+    })
+}
+
+/// Adds an article to the library and returns its id.
+pub async fn add_article(store: &Store, new: NewArticle) -> Result<ArticleId> {
+    let mut tx = store.begin_write().await?;
+    let id = insert_article(&mut tx, &new, store.now()).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Fills an empty library with Parley's sample articles, so a first start
+/// has something to read. Does nothing if any article exists. Returns how
+/// many were added.
+pub async fn add_samples_if_empty(store: &Store) -> Result<usize> {
+    let mut tx = store.begin_write().await?;
+    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
+        .fetch_one(&mut *tx)
+        .await?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let samples = samples::library()?;
+    let now = store.now();
+    for article in &samples {
+        insert_article(&mut tx, article, now).await?;
+    }
+    tx.commit().await?;
+    Ok(samples.len())
+}
+
+async fn insert_article(
+    conn: &mut SqliteConnection,
+    new: &NewArticle,
+    now: Millis,
+) -> Result<ArticleId> {
+    let id = ArticleId::new();
+    sqlx::query(
+        "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(&new.title)
+    .bind(&new.source)
+    .bind(&new.author)
+    .bind(&new.url)
+    .bind(new.published_at)
+    .bind(&new.summary)
+    .bind(paragraphs_to_html(&new.body_text))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    for tag in &new.tags {
+        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+async fn all_tags(store: &Store) -> Result<HashMap<ArticleId, Vec<String>>> {
+    let rows = sqlx::query_as::<_, (ArticleId, String)>(
+        "SELECT article_id, tag FROM article_tags ORDER BY article_id, tag",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut tags: HashMap<ArticleId, Vec<String>> = HashMap::new();
+    for (id, tag) in rows {
+        tags.entry(id).or_default().push(tag);
+    }
+    Ok(tags)
+}
+
+/// Plain text with blank-line-separated paragraphs, as `<p>` elements with
+/// every character that means something in HTML escaped.
+fn paragraphs_to_html(text: &str) -> String {
+    let normalized = text.replace("\r\n", "\n");
+    normalized
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", escape_html(&p)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_become_escaped_html() {
+        let html =
+            paragraphs_to_html("One <b>bold</b>\nline.\n\n\n  Two & \"three\"  \r\n\r\nFour");
+        assert_eq!(
+            html,
+            "<p>One &lt;b&gt;bold&lt;/b&gt; line.</p>\n<p>Two &amp; &quot;three&quot;</p>\n<p>Four</p>"
+        );
+    }
+}

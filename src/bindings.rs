@@ -1,0 +1,41 @@
+//! The TypeScript declarations of everything that crosses to the UI,
+//! generated from the Rust types so the two can never drift apart.
+//! `tests/bindings.rs` fails when `ui/src/lib/api/bindings.ts` is stale and
+//! rewrites it when run with `PARLEY_UPDATE_BINDINGS=1`.
+
+use ts_rs::{Config, TS};
+
+use crate::accounts::{NewAccount, Role, User};
+use crate::articles::{Article, ArticleSummary};
+use crate::comments::{Thread, ThreadComment};
+use crate::ids::{ArticleId, CommentId, UserId};
+use crate::{ErrorBody, ErrorKind};
+
+/// The contents of `ui/src/lib/api/bindings.ts`.
+pub fn typescript() -> String {
+    let cfg = Config::new();
+    let decls = [
+        UserId::decl(&cfg),
+        ArticleId::decl(&cfg),
+        CommentId::decl(&cfg),
+        ErrorKind::decl(&cfg),
+        ErrorBody::decl(&cfg),
+        Role::decl(&cfg),
+        User::decl(&cfg),
+        NewAccount::decl(&cfg),
+        ArticleSummary::decl(&cfg),
+        Article::decl(&cfg),
+        ThreadComment::decl(&cfg),
+        Thread::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from parley-core's Rust types by `src/bindings.rs`. Do not edit:\n\
+         // run `PARLEY_UPDATE_BINDINGS=1 cargo test -p parley-core --test bindings`.\n",
+    );
+    for decl in decls {
+        out.push_str("\nexport ");
+        out.push_str(&decl);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,19 @@
+//! Parley's domain: everything that is true without a window.
+//!
+//! The desktop shell (`src-tauri`) only binds these functions to commands; the
+//! rules (who may post, what a valid comment is, how a thread is ordered) live
+//! here so they can be tested against real SQLite files in seconds.
+
+pub mod accounts;
+pub mod articles;
+pub mod bindings;
+pub mod clock;
+pub mod comments;
+mod error;
+pub mod ids;
+mod samples;
+pub mod session;
+pub mod store;
+mod text;
+
+pub use error::{Error, ErrorBody, ErrorKind, Result};

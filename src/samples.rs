@@ -1,0 +1,119 @@
+//! The sample library a new installation starts with. The articles were
+//! written for Parley; each file is a few `key: value` header lines, a blank
+//! line, then the body as plain paragraphs.
+
+use crate::articles::NewArticle;
+use crate::clock::Millis;
+use crate::{Error, Result};
+
+const FILES: [(&str, &str); 6] = [
+    ("01-night-buses", include_str!("samples/01-night-buses.txt")),
+    (
+        "02-octopus-sleep",
+        include_str!("samples/02-octopus-sleep.txt"),
+    ),
+    ("03-repair-cafe", include_str!("samples/03-repair-cafe.txt")),
+    ("04-heat-pumps", include_str!("samples/04-heat-pumps.txt")),
+    (
+        "05-chess-league",
+        include_str!("samples/05-chess-league.txt"),
+    ),
+    (
+        "06-bread-archive",
+        include_str!("samples/06-bread-archive.txt"),
+    ),
+];
+
+/// Every sample article, parsed.
+pub(crate) fn library() -> Result<Vec<NewArticle>> {
+    FILES
+        .iter()
+        .map(|(name, text)| {
+            parse(text).map_err(|why| Error::Internal(format!("sample article {name}: {why}")))
+        })
+        .collect()
+}
+
+fn parse(text: &str) -> Result<NewArticle, String> {
+    let text = text.replace("\r\n", "\n");
+    let (header, body) = text
+        .split_once("\n\n")
+        .ok_or("no blank line after the header")?;
+    let field = |key: &str| -> Result<String, String> {
+        header
+            .lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("missing `{key}`"))
+    };
+    Ok(NewArticle {
+        title: field("title")?,
+        source: field("source")?,
+        author: field("author")?,
+        url: None,
+        published_at: parse_date(&field("published")?)?,
+        summary: field("summary")?,
+        body_text: body.trim().to_owned(),
+        tags: field("tags")?
+            .split(',')
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect(),
+    })
+}
+
+/// `YYYY-MM-DD` as 08:00 UTC that day, in milliseconds since the epoch.
+fn parse_date(date: &str) -> Result<Millis, String> {
+    let bad = || format!("`{date}` is not a YYYY-MM-DD date");
+    let mut parts = date.splitn(3, '-').map(|p| p.parse::<i64>());
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    const DAY_MS: i64 = 86_400_000;
+    Ok(days_from_civil(y, m, d) * DAY_MS + 8 * 3_600_000)
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (the well-known
+/// era-based algorithm: shift the year to start in March so the leap day is
+/// last, then count whole 400-year eras).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let month_from_march = (m + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sample_parses_with_a_body_and_tags() {
+        let library = library().unwrap();
+        assert!(library.len() >= 5);
+        for article in &library {
+            assert!(
+                article.body_text.split("\n\n").count() >= 3,
+                "{}",
+                article.title
+            );
+            assert!(!article.tags.is_empty(), "{}", article.title);
+        }
+    }
+
+    #[test]
+    fn dates_are_counted_from_the_epoch() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(2026, 11, 27), 20_784);
+        assert!(parse_date("2026-13-01").is_err());
+        assert!(parse_date("yesterday").is_err());
+    }
+}

@@ -1,0 +1,101 @@
+//! Opening Parley's database: where the file lives, how SQLite is set up, and
+//! the migrations that run at every start.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::clock::{Clock, Millis, SystemClock};
+use crate::{Error, Result};
+
+/// The database file's name inside the data directory.
+pub const DATABASE_FILE: &str = "parley.db";
+
+/// The environment variable that moves the data directory (tests, portable
+/// installs).
+pub const DATA_DIR_ENV: &str = "PARLEY_DATA_DIR";
+
+/// How long a connection waits for another one's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Parley's database, and the clock its rows are stamped with.
+///
+/// Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    clock: Arc<dyn Clock>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir` with the real clock,
+    /// and brings its schema up to date.
+    pub async fn open(dir: &Path) -> Result<Self> {
+        Self::open_with_clock(dir, Arc::new(SystemClock)).await
+    }
+
+    /// Like [`Store::open`], with the time read from `clock`.
+    ///
+    /// Fails with [`Error::DataDir`] if the folder cannot be created, and with
+    /// [`Error::Migration`] if the schema cannot be brought up to date (for
+    /// example a database written by a newer Parley).
+    pub async fn open_with_clock(dir: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::DataDir(format!("{}: {e}", dir.display())))?;
+        let options = SqliteConnectOptions::new()
+            .filename(dir.join(DATABASE_FILE))
+            .create_if_missing(true)
+            // WAL lets the thread load while a comment is being written;
+            // FULL makes a comment the UI showed as posted survive a crash.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool, clock })
+    }
+
+    /// The pool, for reads.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The current time by this store's clock.
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// Begins a transaction that takes SQLite's write lock at once. Every
+    /// write that reads first goes through here, so two writers never both
+    /// read, then collide on upgrading to write.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Closes every connection, flushing the WAL. Pending work finishes first.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Where Parley keeps its data: `$PARLEY_DATA_DIR` when set and not empty,
+/// otherwise the platform's data directory plus `parley` (on Linux
+/// `$XDG_DATA_HOME/parley`, by default `~/.local/share/parley`).
+///
+/// Fails with [`Error::DataDir`] when neither can be determined (no home
+/// directory).
+pub fn default_data_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::data_dir()
+        .map(|d| d.join("parley"))
+        .ok_or_else(|| Error::DataDir(format!("no home folder; set {DATA_DIR_ENV}")))
+}

@@ -1,0 +1,34 @@
+import { api, type NewAccount, type User } from './api';
+
+/** Who is signed in, as the backend last said. The backend stays the authority. */
+export class Account {
+  #user = $state<User | null>(null);
+
+  get user(): User | null {
+    return this.#user;
+  }
+
+  async refresh(): Promise<void> {
+    this.#user = await api.currentUser();
+  }
+
+  async signIn(username: string, password: string): Promise<void> {
+    this.#user = await api.signIn(username, password);
+  }
+
+  async create(account: NewAccount): Promise<void> {
+    this.#user = await api.createAccount(account);
+  }
+
+  async signOut(): Promise<void> {
+    await api.signOut();
+    this.#user = null;
+  }
+
+  /** The backend said the session is gone (e.g. it expired). */
+  forget(): void {
+    this.#user = null;
+  }
+}
+
+export const account = new Account();
