@@ -79,10 +79,45 @@ impl Store {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// The SQLite settings a connection from this store runs with, as
+    /// SQLite reports them (for diagnostics and tests).
+    pub async fn settings(&self) -> Result<StoreSettings> {
+        let mut conn = self.pool.acquire().await?;
+        let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?;
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?;
+        let busy_timeout_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(StoreSettings {
+            journal_mode,
+            synchronous_full: synchronous == 2,
+            foreign_keys: foreign_keys == 1,
+            busy_timeout_ms,
+        })
+    }
+
     /// Closes every connection, flushing the WAL. Pending work finishes first.
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// What [`Store::settings`] reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreSettings {
+    /// `wal` when opened by Parley.
+    pub journal_mode: String,
+    /// Whether every commit is flushed to disk before it returns.
+    pub synchronous_full: bool,
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: i64,
 }
 
 /// Where Parley keeps its data: `$PARLEY_DATA_DIR` when set and not empty,

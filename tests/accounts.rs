@@ -1,0 +1,225 @@
+//! Accounts and sessions against a real SQLite file and real argon2.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers: a panic is a failed test")]
+
+mod common;
+
+use common::{new_account, password_for, TestDb};
+use parley_core::accounts::{self, NewAccount, Role};
+use parley_core::session::Session;
+use parley_core::ErrorKind;
+
+async fn user_count(db: &TestDb) -> usize {
+    // Through the public API only: every account can sign in.
+    let mut n = 0;
+    for name in ["ada", "grace", "linus", "Ada", "margaret"] {
+        if accounts::verify_credentials(&db.store, name, password_for(name))
+            .await
+            .is_ok()
+        {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[tokio::test]
+async fn account_signs_in_with_its_password_and_stores_only_an_argon2id_hash() {
+    let db = TestDb::new().await;
+    let ada = db.account("ada", "Ada Lovelace").await;
+    assert_eq!(ada.username, "ada");
+    assert_eq!(ada.display_name, "Ada Lovelace");
+
+    let signed_in = accounts::verify_credentials(&db.store, "ADA", password_for("ada"))
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.id, ada.id,
+        "usernames are case-insensitive at sign-in"
+    );
+
+    db.store.close().await;
+    let mut raw = std::fs::read(db.dir.path().join("parley.db")).unwrap();
+    if let Ok(wal) = std::fs::read(db.dir.path().join("parley.db-wal")) {
+        raw.extend(wal);
+    }
+    let contains = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        contains(b"$argon2id$v=19$m="),
+        "a PHC argon2id string is stored"
+    );
+    assert!(
+        !contains(password_for("ada").as_bytes()),
+        "the password itself is not stored"
+    );
+}
+
+#[tokio::test]
+async fn first_account_is_admin_and_later_ones_are_members() {
+    let db = TestDb::new().await;
+    assert_eq!(db.account("ada", "Ada").await.role, Role::Admin);
+    assert_eq!(db.account("grace", "Grace").await.role, Role::Member);
+    assert_eq!(db.account("linus", "Linus").await.role, Role::Member);
+}
+
+#[tokio::test]
+async fn two_first_sign_ups_at_once_make_exactly_one_admin() {
+    let db = TestDb::new().await;
+    let (a, b) = tokio::join!(
+        accounts::create_account(&db.store, new_account("ada", "Ada")),
+        accounts::create_account(&db.store, new_account("grace", "Grace")),
+    );
+    let roles = [a.unwrap().role, b.unwrap().role];
+    assert_eq!(
+        roles.iter().filter(|r| **r == Role::Admin).count(),
+        1,
+        "{roles:?}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let db = TestDb::new().await;
+    db.account("ada", "Ada").await;
+    let wrong = accounts::verify_credentials(&db.store, "ada", "not the password".into())
+        .await
+        .unwrap_err();
+    let unknown = accounts::verify_credentials(&db.store, "nobody", "not the password".into())
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.kind(), ErrorKind::BadCredentials);
+    assert_eq!(unknown.kind(), ErrorKind::BadCredentials);
+    assert_eq!(wrong.to_string(), unknown.to_string());
+}
+
+#[tokio::test]
+async fn duplicate_username_in_any_case_is_refused_and_changes_nothing() {
+    let db = TestDb::new().await;
+    let ada = db.account("ada", "Ada").await;
+    let err = accounts::create_account(
+        &db.store,
+        NewAccount {
+            username: "Ada".into(),
+            display_name: "Impostor".into(),
+            password: password_for("Ada"),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UsernameTaken);
+    assert!(err.to_string().contains("taken"), "{err}");
+    // The original account still signs in with its own password, unchanged.
+    let still = accounts::verify_credentials(&db.store, "ada", password_for("ada"))
+        .await
+        .unwrap();
+    assert_eq!(still, ada);
+    assert_eq!(user_count(&db).await, 1);
+}
+
+#[tokio::test]
+async fn bad_sign_up_fields_are_refused_with_a_message_and_nothing_is_saved() {
+    let db = TestDb::new().await;
+    let cases = [
+        ("ada", "Ada", "short", "at least 10 characters"),
+        ("ada", "Ada", "ada", "at least 10 characters"),
+        ("ada", "Ada", &"x".repeat(2000), "at most 1024 bytes"),
+        ("a", "Ada", "long enough password", "3 to 32 characters"),
+        (
+            "ada lovelace",
+            "Ada",
+            "long enough password",
+            "letters, digits",
+        ),
+        ("ada", "   ", "long enough password", "name others will see"),
+        ("", "Ada", "long enough password", "Choose a username"),
+    ];
+    for (username, display_name, password, expected) in cases {
+        let err = accounts::create_account(
+            &db.store,
+            NewAccount {
+                username: username.into(),
+                display_name: display_name.into(),
+                password: password.into(),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{username:?} {password:?}");
+        assert!(
+            err.to_string().contains(expected),
+            "{err} should mention {expected:?}"
+        );
+    }
+    assert_eq!(user_count(&db).await, 0);
+    // The next valid sign-up is still the first account, so still the admin.
+    assert_eq!(db.account("ada", "Ada").await.role, Role::Admin);
+}
+
+#[tokio::test]
+async fn the_session_knows_who_is_acting_and_forgets_on_sign_out() {
+    let db = TestDb::new().await;
+    let session = Session::new();
+    assert_eq!(
+        session.actor(&db.store).await.unwrap_err().kind(),
+        ErrorKind::Unauthorized
+    );
+
+    let ada = session
+        .create_account(&db.store, new_account("ada", "Ada"))
+        .await
+        .unwrap();
+    assert_eq!(
+        session.actor(&db.store).await.unwrap().id,
+        ada.id,
+        "signing up signs in"
+    );
+
+    session.sign_out();
+    assert_eq!(session.current_user(&db.store).await.unwrap(), None);
+    assert_eq!(
+        session.actor(&db.store).await.unwrap_err().kind(),
+        ErrorKind::Unauthorized
+    );
+
+    let grace = session
+        .create_account(&db.store, new_account("grace", "Grace"))
+        .await
+        .unwrap();
+    session.sign_out();
+    let err = session
+        .sign_in(&db.store, "grace", "wrong password!".into())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadCredentials);
+    assert_eq!(
+        session.current_user(&db.store).await.unwrap(),
+        None,
+        "a failed sign-in signs nobody in"
+    );
+
+    session
+        .sign_in(&db.store, "ada", password_for("ada"))
+        .await
+        .unwrap();
+    assert_eq!(session.actor(&db.store).await.unwrap().id, ada.id);
+    session
+        .sign_in(&db.store, "grace", password_for("grace"))
+        .await
+        .unwrap();
+    assert_eq!(
+        session.actor(&db.store).await.unwrap().id,
+        grace.id,
+        "switching user"
+    );
+}
+
+#[tokio::test]
+async fn accounts_survive_a_restart() {
+    let db = TestDb::new().await;
+    let ada = db.account("ada", "Ada").await;
+    let db = db.reopen().await;
+    let again = accounts::verify_credentials(&db.store, "ada", password_for("ada"))
+        .await
+        .unwrap();
+    assert_eq!(again, ada);
+    assert_eq!(db.account("grace", "Grace").await.role, Role::Member);
+}
