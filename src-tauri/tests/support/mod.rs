@@ -1,0 +1,242 @@
+//! Driving the real Parley binary in a real window: tauri-driver in front of
+//! WebKitWebDriver, under the X display the test command provides (Xvfb).
+//! Elements are found the way a person finds them: by label and button text.
+#![allow(dead_code, reason = "each end-to-end test uses a different part of this")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test harness")]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// How long to wait for something a person would see "at once".
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// Fails the test, naming what to install, when a tool is missing.
+fn require_tool(name: &str, install: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
+        .unwrap_or(false);
+    assert!(found, "`{name}` is not on PATH. Install it with: {install} (./scripts/test does this)");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running tauri-driver, stopped with SIGTERM when dropped (SIGKILL would
+/// leave WebKitWebDriver behind, holding its port).
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    /// Starts tauri-driver; every app it launches keeps its data in `data_dir`.
+    pub fn start(data_dir: &Path) -> Self {
+        require_tool("tauri-driver", "cargo install tauri-driver --version '^2' --locked");
+        require_tool("WebKitWebDriver", "sudo apt-get install webkit2gtk-driver");
+        require_tool("Xvfb", "sudo apt-get install xvfb");
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no X display: run the end-to-end tests under `xvfb-run -a` (./scripts/test does)"
+        );
+        let port = free_port();
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+            .env("PARLEY_DATA_DIR", data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver starts");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < PATIENCE, "tauri-driver did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    /// Launches Parley and opens a WebDriver session on its window.
+    pub async fn launch(&self) -> App {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": env!("CARGO_BIN_EXE_parley") }),
+        );
+        let started = Instant::now();
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session on Parley's window");
+        let app = App { client };
+        app.wait_for("//h1[normalize-space()='Library']").await;
+        eprintln!("e2e: Parley's library was on screen {:?} after launch", started.elapsed());
+        app
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+/// One running Parley window.
+pub struct App {
+    pub client: Client,
+}
+
+/// An XPath string literal for any text (XPath 1.0 has no escapes).
+pub fn lit(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+impl App {
+    /// Quits the app (ends the WebDriver session, which closes the window).
+    pub async fn quit(self) {
+        self.client.close().await.unwrap();
+    }
+
+    pub async fn wait_for(&self, xpath: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("never saw {xpath}: {e}"))
+    }
+
+    /// Waits until nothing matches `xpath`.
+    pub async fn wait_gone(&self, xpath: &str) {
+        let started = Instant::now();
+        while !self.client.find_all(Locator::XPath(xpath)).await.unwrap().is_empty() {
+            assert!(started.elapsed() < PATIENCE, "{xpath} is still there");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn all(&self, xpath: &str) -> Vec<Element> {
+        self.client.find_all(Locator::XPath(xpath)).await.unwrap()
+    }
+
+    /// The button a person would press, by its visible text, inside `scope`
+    /// (an XPath prefix such as `//*[@role='dialog']`, or "").
+    pub async fn button_in(&self, scope: &str, name: &str) -> Element {
+        self.wait_for(&format!("{scope}//button[normalize-space()={}]", lit(name))).await
+    }
+
+    pub async fn click(&self, name: &str) {
+        self.button_in("", name).await.click().await.unwrap();
+    }
+
+    pub async fn click_in(&self, scope: &str, name: &str) {
+        self.button_in(scope, name).await.click().await.unwrap();
+    }
+
+    /// The input or text area whose <label> reads `label`.
+    pub async fn field(&self, label: &str) -> Element {
+        self.wait_for(&format!("//*[@id=//label[normalize-space()={}]/@for]", lit(label))).await
+    }
+
+    pub async fn fill(&self, label: &str, text: &str) {
+        let field = self.field(label).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Waits for visible text anywhere in the window.
+    pub async fn see(&self, text: &str) -> Element {
+        self.wait_for(&format!("//*[text()[contains(normalize-space(.), {})]]", lit(text))).await
+    }
+
+    /// The "Comments (N)" heading's N, once it reads `n`.
+    pub async fn see_comment_count(&self, n: usize) {
+        self.wait_for(&format!("//h2[normalize-space()='Comments ({n})']")).await;
+    }
+
+    /// Creates an account through the header's "Create account" button.
+    pub async fn create_account(&self, username: &str, display_name: &str, password: &str) {
+        self.click_in("//nav[@aria-label='Account']", "Create account").await;
+        self.fill("Username", username).await;
+        self.fill("Display name", display_name).await;
+        self.fill("Password", password).await;
+        self.click_in("//*[@role='dialog']", "Create account").await;
+        self.wait_signed_in_as(display_name).await;
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) {
+        self.click_in("//nav[@aria-label='Account']", "Sign in").await;
+        self.fill("Username", username).await;
+        self.fill("Password", password).await;
+        self.click_in("//*[@role='dialog']", "Sign in").await;
+    }
+
+    pub async fn wait_signed_in_as(&self, display_name: &str) {
+        self.wait_for(&format!("//nav[@aria-label='Account']//strong[normalize-space()={}]", lit(display_name)))
+            .await;
+    }
+
+    pub async fn sign_out(&self) {
+        self.click_in("//nav[@aria-label='Account']", "Sign out").await;
+        self.wait_for("//nav[@aria-label='Account']//button[normalize-space()='Sign in']").await;
+    }
+
+    /// Opens the article whose headline is `title` from the library.
+    pub async fn open_article(&self, title: &str) {
+        self.wait_for(&format!("//a[normalize-space()={}]", lit(title))).await.click().await.unwrap();
+        self.wait_for(&format!("//h1[normalize-space()={}]", lit(title))).await;
+    }
+
+    /// The n-th (0-based) comment by `author` in the discussion.
+    pub fn comment_by(author: &str, n: usize) -> String {
+        format!("(//ol[@aria-label='Discussion']//article[@aria-label={}])[{}]", lit(&format!("Comment by {author}")), n + 1)
+    }
+
+    /// Replies to a comment (an XPath from [`App::comment_by`]).
+    pub async fn reply_to(&self, comment: &str, author: &str, text: &str) {
+        self.click_in(comment, "Reply").await;
+        self.fill(&format!("Reply to {author}"), text).await;
+        self.click("Post reply").await;
+    }
+
+    /// The discussion as (author, depth, text) in the order shown.
+    pub async fn discussion(&self) -> Vec<(String, u32, String)> {
+        let mut out = Vec::new();
+        for comment in self.all("//ol[@aria-label='Discussion']//article").await {
+            let label = comment.attr("aria-label").await.unwrap().unwrap_or_default();
+            let depth = comment.attr("data-depth").await.unwrap().unwrap_or_default();
+            let body = comment
+                .find(Locator::Css(".comment-body"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            out.push((
+                label.trim_start_matches("Comment by ").to_owned(),
+                depth.parse().unwrap(),
+                body,
+            ));
+        }
+        out
+    }
+}
