@@ -1,5 +1,9 @@
 //! Accounts and sessions against a real SQLite file and real argon2.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers: a panic is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! Posting, replying and loading threads against a real SQLite file.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers: a panic is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! Opening the database: settings, migrations, the sample library.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers: a panic is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
 
 mod common;
 

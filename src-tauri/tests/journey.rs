@@ -15,7 +15,9 @@ async fn read_sign_up_comment_reply_switch_user_and_find_it_all_after_a_restart(
     let app = driver.launch().await;
 
     // The library lists the sample articles; open the newest.
-    let first = app.wait_for("(//article[contains(@class,'card')]//h2/a)[1]").await;
+    let first = app
+        .wait_for("(//article[contains(@class,'card')]//h2/a)[1]")
+        .await;
     let title = first.text().await.unwrap();
     assert!(app.all("//article[contains(@class,'card')]").await.len() >= 5);
     app.open_article(&title).await;
@@ -28,17 +30,31 @@ async fn read_sign_up_comment_reply_switch_user_and_find_it_all_after_a_restart(
 
     // Ada signs up, comments, and replies to herself.
     app.create_account(ADA.0, ADA.1, ADA.2).await;
-    app.fill("Your comment", "The night buses will change a lot of lives.").await;
+    app.fill(
+        "Your comment",
+        "The night buses will change a lot of lives.",
+    )
+    .await;
     app.click("Post comment").await;
     app.see_comment_count(1).await;
-    app.reply_to(&App::comment_by(ADA.1, 0), ADA.1, "Especially for hospital staff.").await;
+    app.reply_to(
+        &App::comment_by(ADA.1, 0),
+        ADA.1,
+        "Especially for hospital staff.",
+    )
+    .await;
     app.see_comment_count(2).await;
     app.sign_out().await;
     app.button_in("", "Sign in to comment").await;
 
     // Grace signs up and answers Ada's first comment.
     app.create_account(GRACE.0, GRACE.1, GRACE.2).await;
-    app.reply_to(&App::comment_by(ADA.1, 0), ADA.1, "Agreed, and the cost is modest.").await;
+    app.reply_to(
+        &App::comment_by(ADA.1, 0),
+        ADA.1,
+        "Agreed, and the cost is modest.",
+    )
+    .await;
     app.see_comment_count(3).await;
     app.quit().await;
 
@@ -48,9 +64,21 @@ async fn read_sign_up_comment_reply_switch_user_and_find_it_all_after_a_restart(
     app.open_article(&title).await;
     app.see_comment_count(3).await;
     let expected = vec![
-        (ADA.1.to_owned(), 0, "The night buses will change a lot of lives.".to_owned()),
-        (ADA.1.to_owned(), 1, "Especially for hospital staff.".to_owned()),
-        (GRACE.1.to_owned(), 1, "Agreed, and the cost is modest.".to_owned()),
+        (
+            ADA.1.to_owned(),
+            0,
+            "The night buses will change a lot of lives.".to_owned(),
+        ),
+        (
+            ADA.1.to_owned(),
+            1,
+            "Especially for hospital staff.".to_owned(),
+        ),
+        (
+            GRACE.1.to_owned(),
+            1,
+            "Agreed, and the cost is modest.".to_owned(),
+        ),
     ];
     assert_eq!(app.discussion().await, expected);
 

@@ -1,6 +1,9 @@
 //! What every integration test needs: its own database in its own folder.
 #![allow(dead_code, reason = "each test binary uses a different part of this")]
-#![allow(clippy::unwrap_used, reason = "test set-up: a failure here is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test set-up: a failure here is a failed test"
+)]
 
 use parley_core::accounts::{NewAccount, User};
 use parley_core::articles::{self, ArticleSummary};

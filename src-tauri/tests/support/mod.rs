@@ -1,8 +1,16 @@
 //! Driving the real Parley binary in a real window: tauri-driver in front of
 //! WebKitWebDriver, under the X display the test command provides (Xvfb).
 //! Elements are found the way a person finds them: by label and button text.
-#![allow(dead_code, reason = "each end-to-end test uses a different part of this")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test harness")]
+#![allow(
+    dead_code,
+    reason = "each end-to-end test uses a different part of this"
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test harness"
+)]
 
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -21,11 +29,18 @@ fn require_tool(name: &str, install: &str) {
     let found = std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
         .unwrap_or(false);
-    assert!(found, "`{name}` is not on PATH. Install it with: {install} (./scripts/test does this)");
+    assert!(
+        found,
+        "`{name}` is not on PATH. Install it with: {install} (./scripts/test does this)"
+    );
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A running tauri-driver, stopped with SIGTERM when dropped (SIGKILL would
@@ -38,7 +53,10 @@ pub struct Driver {
 impl Driver {
     /// Starts tauri-driver; every app it launches keeps its data in `data_dir`.
     pub fn start(data_dir: &Path) -> Self {
-        require_tool("tauri-driver", "cargo install tauri-driver --version '^2' --locked");
+        require_tool(
+            "tauri-driver",
+            "cargo install tauri-driver --version '^2' --locked",
+        );
         require_tool("WebKitWebDriver", "sudo apt-get install webkit2gtk-driver");
         require_tool("Xvfb", "sudo apt-get install xvfb");
         assert!(
@@ -47,7 +65,12 @@ impl Driver {
         );
         let port = free_port();
         let child = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
             .env("PARLEY_DATA_DIR", data_dir)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -55,7 +78,10 @@ impl Driver {
             .expect("tauri-driver starts");
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < PATIENCE, "tauri-driver did not listen on {port}");
+            assert!(
+                started.elapsed() < PATIENCE,
+                "tauri-driver did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Self { child, port }
@@ -76,14 +102,19 @@ impl Driver {
             .expect("a WebDriver session on Parley's window");
         let app = App { client };
         app.wait_for("//h1[normalize-space()='Library']").await;
-        eprintln!("e2e: Parley's library was on screen {:?} after launch", started.elapsed());
+        eprintln!(
+            "e2e: Parley's library was on screen {:?} after launch",
+            started.elapsed()
+        );
         app
     }
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -128,7 +159,13 @@ impl App {
     /// Waits until nothing matches `xpath`.
     pub async fn wait_gone(&self, xpath: &str) {
         let started = Instant::now();
-        while !self.client.find_all(Locator::XPath(xpath)).await.unwrap().is_empty() {
+        while !self
+            .client
+            .find_all(Locator::XPath(xpath))
+            .await
+            .unwrap()
+            .is_empty()
+        {
             assert!(started.elapsed() < PATIENCE, "{xpath} is still there");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -141,7 +178,8 @@ impl App {
     /// The button a person would press, by its visible text, inside `scope`
     /// (an XPath prefix such as `//*[@role='dialog']`, or "").
     pub async fn button_in(&self, scope: &str, name: &str) -> Element {
-        self.wait_for(&format!("{scope}//button[normalize-space()={}]", lit(name))).await
+        self.wait_for(&format!("{scope}//button[normalize-space()={}]", lit(name)))
+            .await
     }
 
     pub async fn click(&self, name: &str) {
@@ -154,7 +192,11 @@ impl App {
 
     /// The input or text area whose <label> reads `label`.
     pub async fn field(&self, label: &str) -> Element {
-        self.wait_for(&format!("//*[@id=//label[normalize-space()={}]/@for]", lit(label))).await
+        self.wait_for(&format!(
+            "//*[@id=//label[normalize-space()={}]/@for]",
+            lit(label)
+        ))
+        .await
     }
 
     pub async fn fill(&self, label: &str, text: &str) {
@@ -165,17 +207,23 @@ impl App {
 
     /// Waits for visible text anywhere in the window.
     pub async fn see(&self, text: &str) -> Element {
-        self.wait_for(&format!("//*[text()[contains(normalize-space(.), {})]]", lit(text))).await
+        self.wait_for(&format!(
+            "//*[text()[contains(normalize-space(.), {})]]",
+            lit(text)
+        ))
+        .await
     }
 
     /// The "Comments (N)" heading's N, once it reads `n`.
     pub async fn see_comment_count(&self, n: usize) {
-        self.wait_for(&format!("//h2[normalize-space()='Comments ({n})']")).await;
+        self.wait_for(&format!("//h2[normalize-space()='Comments ({n})']"))
+            .await;
     }
 
     /// Creates an account through the header's "Create account" button.
     pub async fn create_account(&self, username: &str, display_name: &str, password: &str) {
-        self.click_in("//nav[@aria-label='Account']", "Create account").await;
+        self.click_in("//nav[@aria-label='Account']", "Create account")
+            .await;
         self.fill("Username", username).await;
         self.fill("Display name", display_name).await;
         self.fill("Password", password).await;
@@ -184,31 +232,46 @@ impl App {
     }
 
     pub async fn sign_in(&self, username: &str, password: &str) {
-        self.click_in("//nav[@aria-label='Account']", "Sign in").await;
+        self.click_in("//nav[@aria-label='Account']", "Sign in")
+            .await;
         self.fill("Username", username).await;
         self.fill("Password", password).await;
         self.click_in("//*[@role='dialog']", "Sign in").await;
     }
 
     pub async fn wait_signed_in_as(&self, display_name: &str) {
-        self.wait_for(&format!("//nav[@aria-label='Account']//strong[normalize-space()={}]", lit(display_name)))
-            .await;
+        self.wait_for(&format!(
+            "//nav[@aria-label='Account']//strong[normalize-space()={}]",
+            lit(display_name)
+        ))
+        .await;
     }
 
     pub async fn sign_out(&self) {
-        self.click_in("//nav[@aria-label='Account']", "Sign out").await;
-        self.wait_for("//nav[@aria-label='Account']//button[normalize-space()='Sign in']").await;
+        self.click_in("//nav[@aria-label='Account']", "Sign out")
+            .await;
+        self.wait_for("//nav[@aria-label='Account']//button[normalize-space()='Sign in']")
+            .await;
     }
 
     /// Opens the article whose headline is `title` from the library.
     pub async fn open_article(&self, title: &str) {
-        self.wait_for(&format!("//a[normalize-space()={}]", lit(title))).await.click().await.unwrap();
-        self.wait_for(&format!("//h1[normalize-space()={}]", lit(title))).await;
+        self.wait_for(&format!("//a[normalize-space()={}]", lit(title)))
+            .await
+            .click()
+            .await
+            .unwrap();
+        self.wait_for(&format!("//h1[normalize-space()={}]", lit(title)))
+            .await;
     }
 
     /// The n-th (0-based) comment by `author` in the discussion.
     pub fn comment_by(author: &str, n: usize) -> String {
-        format!("(//ol[@aria-label='Discussion']//article[@aria-label={}])[{}]", lit(&format!("Comment by {author}")), n + 1)
+        format!(
+            "(//ol[@aria-label='Discussion']//article[@aria-label={}])[{}]",
+            lit(&format!("Comment by {author}")),
+            n + 1
+        )
     }
 
     /// Replies to a comment (an XPath from [`App::comment_by`]).
@@ -222,8 +285,16 @@ impl App {
     pub async fn discussion(&self) -> Vec<(String, u32, String)> {
         let mut out = Vec::new();
         for comment in self.all("//ol[@aria-label='Discussion']//article").await {
-            let label = comment.attr("aria-label").await.unwrap().unwrap_or_default();
-            let depth = comment.attr("data-depth").await.unwrap().unwrap_or_default();
+            let label = comment
+                .attr("aria-label")
+                .await
+                .unwrap()
+                .unwrap_or_default();
+            let depth = comment
+                .attr("data-depth")
+                .await
+                .unwrap()
+                .unwrap_or_default();
             let body = comment
                 .find(Locator::Css(".comment-body"))
                 .await
