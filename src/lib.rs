@@ -12,6 +12,7 @@ pub mod comments;
 mod error;
 pub mod ids;
 mod samples;
+pub mod render;
 pub mod session;
 pub mod store;
 mod text;

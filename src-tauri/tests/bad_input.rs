@@ -12,6 +12,33 @@ async fn mistakes_get_clear_messages_and_lose_nothing() {
     let app = driver.launch().await;
     let dialog = "//*[@role='dialog']";
 
+    // The page cannot post for anyone while nobody is signed in: the
+    // backend asks its own session, whatever the page sends.
+    let article_id = app
+        .wait_for("(//article[contains(@class,'card')]//h2/a)[1]")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap()
+        .trim_start_matches("#/article/")
+        .to_owned();
+    let refused = app
+        .client
+        .execute_async(
+            "const [articleId, done] = arguments; \
+             window.__TAURI_INTERNALS__.invoke('post_comment', \
+               { articleId, parentId: null, body: 'sneaky', authorId: 'anyone' }) \
+             .then(() => done('posted'), (e) => done(e));",
+            vec![serde_json::json!(article_id)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        refused,
+        serde_json::json!({ "kind": "unauthorized", "message": "Please sign in first." })
+    );
+
     // Sign-up mistakes are explained inside the dialog.
     app.click_in("//nav[@aria-label='Account']", "Create account")
         .await;

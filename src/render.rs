@@ -1,0 +1,1 @@
+//! Comment Markdown to sanitized HTML. (Being written.)
