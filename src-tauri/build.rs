@@ -8,8 +8,17 @@ const COMMANDS: &[&str] = &[
     "create_account",
     "sign_in",
     "sign_out",
+    "open_discussion",
     "load_thread",
     "post_comment",
+    "edit_comment",
+    "delete_comment",
+    "comment_history",
+    "vote",
+    "set_thread_sort",
+    "set_collapsed",
+    "replies_to_me",
+    "preview_markdown",
 ];
 
 fn main() {

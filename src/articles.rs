@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
+use crate::accounts::User;
 use crate::clock::Millis;
 use crate::ids::ArticleId;
 use crate::store::Store;
@@ -25,7 +26,11 @@ pub struct ArticleSummary {
     pub published_at: Millis,
     pub summary: String,
     pub tags: Vec<String>,
+    /// Comments, not counting placeholders of deleted ones.
     pub comment_count: u32,
+    /// Comments by others since the reader last opened the discussion (0
+    /// for signed-out readers and for articles never opened).
+    pub new_count: u32,
 }
 
 /// An article opened for reading.
@@ -69,16 +74,24 @@ struct SummaryRow {
     published_at: Millis,
     summary: String,
     comment_count: u32,
+    new_count: u32,
 }
 
-/// Every article, newest first, each with its tags and comment count.
-pub async fn list_articles(store: &Store) -> Result<Vec<ArticleSummary>> {
+/// Every article, newest first, each with its tags, its comment count and,
+/// for a signed-in `viewer`, how many comments are new to them.
+pub async fn list_articles(store: &Store, viewer: Option<&User>) -> Result<Vec<ArticleSummary>> {
     let rows = sqlx::query_as::<_, SummaryRow>(
         "SELECT a.id, a.title, a.source, a.author, a.published_at, a.summary,
-                (SELECT count(*) FROM comments c WHERE c.article_id = a.id) AS comment_count
+                (SELECT count(*) FROM comments c
+                 WHERE c.article_id = a.id AND c.deleted_at IS NULL) AS comment_count,
+                (SELECT count(*) FROM comments c
+                 JOIN article_visits v ON v.article_id = c.article_id AND v.user_id = ?1
+                 WHERE c.article_id = a.id AND c.deleted_at IS NULL
+                   AND c.author_id != ?1 AND c.created_at > v.last_at) AS new_count
          FROM articles a
          ORDER BY a.published_at DESC, a.id DESC",
     )
+    .bind(viewer.map(|v| v.id))
     .fetch_all(store.pool())
     .await?;
     let mut tags = all_tags(store).await?;
@@ -93,6 +106,7 @@ pub async fn list_articles(store: &Store) -> Result<Vec<ArticleSummary>> {
             published_at: r.published_at,
             summary: r.summary,
             comment_count: r.comment_count,
+            new_count: r.new_count,
         })
         .collect())
 }

@@ -7,7 +7,10 @@ use ts_rs::{Config, TS};
 
 use crate::accounts::{NewAccount, Role, User};
 use crate::articles::{Article, ArticleSummary};
-use crate::comments::{Thread, ThreadComment};
+use crate::comments::{
+    Removal, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
+    VoteOutcome,
+};
 use crate::ids::{ArticleId, CommentId, UserId};
 use crate::{ErrorBody, ErrorKind};
 
@@ -25,8 +28,15 @@ pub fn typescript() -> String {
         NewAccount::decl(&cfg),
         ArticleSummary::decl(&cfg),
         Article::decl(&cfg),
+        Sort::decl(&cfg),
+        Removal::decl(&cfg),
+        VoteChoice::decl(&cfg),
         ThreadComment::decl(&cfg),
-        Thread::decl(&cfg),
+        ThreadPage::decl(&cfg),
+        ThreadQuery::decl(&cfg),
+        Revision::decl(&cfg),
+        VoteOutcome::decl(&cfg),
+        ReplyToMe::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from parley-core's Rust types by `src/bindings.rs`. Do not edit:\n\

@@ -59,7 +59,9 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool, clock })
+        let store = Self { pool, clock };
+        crate::comments::render_pending(&store).await?;
+        Ok(store)
     }
 
     /// The pool, for reads.

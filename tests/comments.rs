@@ -7,30 +7,18 @@
 
 mod common;
 
-use common::TestDb;
-use parley_core::comments::{self, Thread, MAX_COMMENT_CHARS};
+use common::{expect, shape, TestDb};
+use parley_core::comments::{self, Sort, MAX_COMMENT_CHARS};
 use parley_core::ids::{ArticleId, CommentId};
 use parley_core::ErrorKind;
-
-async fn first_article(db: &TestDb) -> ArticleId {
-    db.articles().await[0].id
-}
-
-/// (author, depth, body) for each comment in reading order.
-fn shape(thread: &Thread) -> Vec<(String, u32, String)> {
-    thread
-        .comments
-        .iter()
-        .map(|c| (c.author_name.clone(), c.depth, c.body.clone()))
-        .collect()
-}
 
 #[tokio::test]
 async fn a_new_article_has_no_comments() {
     let db = TestDb::new().await;
-    let article = first_article(&db).await;
-    let thread = comments::thread(&db.store, article).await.unwrap();
+    let article = db.first_article().await;
+    let thread = db.thread(None, article, Sort::Oldest).await;
     assert!(thread.comments.is_empty());
+    assert_eq!(thread.comment_count, 0);
     assert!(db.articles().await.iter().all(|a| a.comment_count == 0));
 }
 
@@ -39,42 +27,40 @@ async fn replies_nest_under_their_parents_in_reading_order() {
     let db = TestDb::new().await;
     let ada = db.account("ada", "Ada").await;
     let grace = db.account("grace", "Grace").await;
-    let article = first_article(&db).await;
-    let post = |author, parent, body: &'static str| {
-        let store = db.store.clone();
-        async move {
-            comments::post(&store, author, article, parent, body)
-                .await
-                .unwrap()
-        }
-    };
+    let article = db.first_article().await;
 
-    let first = post(&ada, None, "first").await;
-    let second = post(&grace, None, "second").await;
-    let a1 = post(&grace, Some(first), "reply to first").await;
-    post(&ada, Some(second), "reply to second").await;
-    post(&ada, Some(first), "later reply to first").await;
+    let first = db.post(&ada, article, None, "first").await;
+    let second = db.post(&grace, article, None, "second").await;
+    let a1 = db
+        .post(&grace, article, Some(first), "reply to first")
+        .await;
+    db.post(&ada, article, Some(second), "reply to second")
+        .await;
+    db.post(&ada, article, Some(first), "later reply to first")
+        .await;
     // A chain six deep under a1.
     let mut parent = a1;
     for body in ["d2", "d3", "d4", "d5", "d6"] {
-        parent = post(if body == "d4" { &ada } else { &grace }, Some(parent), body).await;
+        let author = if body == "d4" { &ada } else { &grace };
+        parent = db.post(author, article, Some(parent), body).await;
     }
 
-    let thread = comments::thread(&db.store, article).await.unwrap();
-    let expected = [
-        ("Ada", 0, "first"),
-        ("Grace", 1, "reply to first"),
-        ("Grace", 2, "d2"),
-        ("Grace", 3, "d3"),
-        ("Ada", 4, "d4"),
-        ("Grace", 5, "d5"),
-        ("Grace", 6, "d6"),
-        ("Ada", 1, "later reply to first"),
-        ("Grace", 0, "second"),
-        ("Ada", 1, "reply to second"),
-    ]
-    .map(|(a, d, b)| (a.to_owned(), d, b.to_owned()));
-    assert_eq!(shape(&thread), expected);
+    let thread = db.thread(None, article, Sort::Oldest).await;
+    assert_eq!(
+        shape(&thread),
+        expect(&[
+            ("Ada", 0, "first"),
+            ("Grace", 1, "reply to first"),
+            ("Grace", 2, "d2"),
+            ("Grace", 3, "d3"),
+            ("Ada", 4, "d4"),
+            ("Grace", 5, "d5"),
+            ("Grace", 6, "d6"),
+            ("Ada", 1, "later reply to first"),
+            ("Grace", 0, "second"),
+            ("Ada", 1, "reply to second"),
+        ])
+    );
 
     // Every reply names its parent and its parent's author.
     let by_id: std::collections::HashMap<CommentId, _> =
@@ -92,6 +78,10 @@ async fn replies_nest_under_their_parents_in_reading_order() {
             }
         }
     }
+    assert_eq!(
+        thread.comments[0].reply_count, 7,
+        "all replies below `first`"
+    );
 
     let summary = db
         .articles()
@@ -100,7 +90,7 @@ async fn replies_nest_under_their_parents_in_reading_order() {
         .find(|a| a.id == article)
         .unwrap();
     assert_eq!(summary.comment_count, 10);
-    assert_eq!(comments::count(&db.store, article).await.unwrap(), 10);
+    assert_eq!(thread.comment_count, 10);
 }
 
 #[tokio::test]
@@ -108,44 +98,52 @@ async fn comments_and_their_nesting_survive_a_restart() {
     let db = TestDb::new().await;
     let ada = db.account("ada", "Ada").await;
     let grace = db.account("grace", "Grace").await;
-    let article = first_article(&db).await;
-    let root = comments::post(&db.store, &ada, article, None, "Hello")
-        .await
-        .unwrap();
-    let reply = comments::post(&db.store, &ada, article, Some(root), "Me again")
-        .await
-        .unwrap();
-    comments::post(&db.store, &grace, article, Some(reply), "Hi Ada")
-        .await
-        .unwrap();
-    let before = comments::thread(&db.store, article).await.unwrap();
+    let article = db.first_article().await;
+    let root = db.post(&ada, article, None, "Hello").await;
+    let reply = db.post(&ada, article, Some(root), "Me again").await;
+    db.post(&grace, article, Some(reply), "Hi Ada").await;
+    let before = db.thread(Some(&ada), article, Sort::Oldest).await;
 
     let db = db.reopen().await;
-    let after = comments::thread(&db.store, article).await.unwrap();
+    let after = db.thread(Some(&ada), article, Sort::Oldest).await;
     assert_eq!(after, before);
     assert_eq!(
         shape(&after),
-        [
+        expect(&[
             ("Ada", 0, "Hello"),
             ("Ada", 1, "Me again"),
             ("Grace", 2, "Hi Ada")
-        ]
-        .map(|(a, d, b)| (a.to_owned(), d, b.to_owned()))
+        ])
     );
     assert_eq!(db.articles().await[0].comment_count, 3);
 }
 
 #[tokio::test]
-async fn bodies_keep_their_text_exactly_including_markup() {
+async fn markup_is_stored_as_written_and_shown_escaped() {
     let db = TestDb::new().await;
     let ada = db.account("ada", "Ada").await;
-    let article = first_article(&db).await;
-    let body = "<script>alert(1)</script> & <b>not bold</b>\n\nsecond paragraph — ünïcödé 🎉";
-    comments::post(&db.store, &ada, article, None, body)
-        .await
-        .unwrap();
-    let thread = comments::thread(&db.store, article).await.unwrap();
-    assert_eq!(thread.comments[0].body, body);
+    let article = db.first_article().await;
+    let body = "<script>alert(1)</script> & <b>not bold</b>\n\nsecond — ünïcödé 🎉";
+    db.post(&ada, article, None, body).await;
+    let thread = db.thread(Some(&ada), article, Sort::Oldest).await;
+    let c = &thread.comments[0];
+    assert_eq!(
+        c.source.as_deref(),
+        Some(body),
+        "the author gets the text back to edit"
+    );
+    assert!(
+        !c.body_html.contains("<script") && !c.body_html.contains("<b>"),
+        "{}",
+        c.body_html
+    );
+    assert!(c.body_html.contains("&lt;script&gt;"), "{}", c.body_html);
+    assert!(c.body_html.contains("ünïcödé 🎉"));
+    let other = db.thread(None, article, Sort::Oldest).await;
+    assert_eq!(
+        other.comments[0].source, None,
+        "nobody else gets the source"
+    );
 }
 
 #[tokio::test]
@@ -154,15 +152,11 @@ async fn bad_comments_are_refused_and_nothing_stored_changes() {
     let ada = db.account("ada", "Ada").await;
     let articles = db.articles().await;
     let (article, other_article) = (articles[0].id, articles[1].id);
-    let root = comments::post(&db.store, &ada, article, None, "kept")
-        .await
-        .unwrap();
-    let elsewhere = comments::post(&db.store, &ada, other_article, None, "other")
-        .await
-        .unwrap();
+    let root = db.post(&ada, article, None, "kept").await;
+    let elsewhere = db.post(&ada, other_article, None, "other").await;
     let before = (
-        comments::thread(&db.store, article).await.unwrap(),
-        comments::thread(&db.store, other_article).await.unwrap(),
+        db.thread(Some(&ada), article, Sort::Oldest).await,
+        db.thread(Some(&ada), other_article, Sort::Oldest).await,
     );
 
     let too_long = "x".repeat(MAX_COMMENT_CHARS + 1);
@@ -223,8 +217,8 @@ async fn bad_comments_are_refused_and_nothing_stored_changes() {
     }
 
     let after = (
-        comments::thread(&db.store, article).await.unwrap(),
-        comments::thread(&db.store, other_article).await.unwrap(),
+        db.thread(Some(&ada), article, Sort::Oldest).await,
+        db.thread(Some(&ada), other_article, Sort::Oldest).await,
     );
     assert_eq!(after, before);
     assert_eq!(after.0.comments[0].id, root);
@@ -239,7 +233,8 @@ async fn bad_comments_are_refused_and_nothing_stored_changes() {
 #[tokio::test]
 async fn loading_a_missing_article_is_not_found() {
     let db = TestDb::new().await;
-    let err = comments::thread(&db.store, ArticleId::new())
+    let query = comments::ThreadQuery::default();
+    let err = comments::thread_page(&db.store, None, ArticleId::new(), &query)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);

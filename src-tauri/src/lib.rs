@@ -49,7 +49,16 @@ pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::accounts::create_account,
             commands::accounts::sign_in,
             commands::accounts::sign_out,
+            commands::comments::open_discussion,
             commands::comments::load_thread,
             commands::comments::post_comment,
+            commands::comments::edit_comment,
+            commands::comments::delete_comment,
+            commands::comments::comment_history,
+            commands::comments::vote,
+            commands::comments::set_thread_sort,
+            commands::comments::set_collapsed,
+            commands::comments::replies_to_me,
+            commands::comments::preview_markdown,
         ])
 }

@@ -2,46 +2,101 @@
 #![allow(dead_code, reason = "each test binary uses a different part of this")]
 #![allow(
     clippy::unwrap_used,
+    clippy::indexing_slicing,
     reason = "test set-up: a failure here is a failed test"
 )]
 
+use std::sync::Arc;
+
 use parley_core::accounts::{NewAccount, User};
 use parley_core::articles::{self, ArticleSummary};
+use parley_core::clock::ManualClock;
+use parley_core::comments::{self, Sort, ThreadComment, ThreadPage, ThreadQuery, MAX_PAGE};
+use parley_core::ids::{ArticleId, CommentId};
 use parley_core::store::Store;
 use tempfile::TempDir;
 
-/// A fresh Parley database with the sample library, deleted when dropped.
+/// 2026-11-27 12:00 UTC: where every test's clock starts.
+pub const START: i64 = 1_795_780_800_000;
+
+/// A fresh Parley database with the sample library, deleted when dropped,
+/// on a clock that moves only when the test says so.
 pub struct TestDb {
     pub dir: TempDir,
     pub store: Store,
+    pub clock: Arc<ManualClock>,
 }
 
 impl TestDb {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
+        let clock = ManualClock::starting_at(START);
+        let store = Store::open_with_clock(dir.path(), clock.clone())
+            .await
+            .unwrap();
         articles::add_samples_if_empty(&store).await.unwrap();
-        Self { dir, store }
+        Self { dir, store, clock }
     }
 
     /// Closes the database and opens it again from the same file, as a
     /// restart of the app would.
     pub async fn reopen(self) -> Self {
         self.store.close().await;
-        let store = Store::open(self.dir.path()).await.unwrap();
-        Self {
-            dir: self.dir,
-            store,
-        }
+        let store = Store::open_with_clock(self.dir.path(), self.clock.clone())
+            .await
+            .unwrap();
+        Self { store, ..self }
     }
 
     pub async fn articles(&self) -> Vec<ArticleSummary> {
-        articles::list_articles(&self.store).await.unwrap()
+        articles::list_articles(&self.store, None).await.unwrap()
     }
 
-    /// Creates an account whose password is `<username> password`.
+    pub async fn articles_for(&self, viewer: &User) -> Vec<ArticleSummary> {
+        articles::list_articles(&self.store, Some(viewer))
+            .await
+            .unwrap()
+    }
+
+    pub async fn first_article(&self) -> ArticleId {
+        self.articles().await[0].id
+    }
+
+    /// Creates an account whose password is `<username> correct horse`.
     pub async fn account(&self, username: &str, display_name: &str) -> User {
         parley_core::accounts::create_account(&self.store, new_account(username, display_name))
+            .await
+            .unwrap()
+    }
+
+    /// Posts one second after whatever happened before, so every comment
+    /// has a time of its own.
+    pub async fn post(
+        &self,
+        author: &User,
+        article: ArticleId,
+        parent: Option<CommentId>,
+        body: &str,
+    ) -> CommentId {
+        self.clock.advance(1000);
+        comments::post(&self.store, author, article, parent, body)
+            .await
+            .unwrap()
+    }
+
+    /// The whole discussion in `sort` order, as `viewer` sees it.
+    pub async fn thread(
+        &self,
+        viewer: Option<&User>,
+        article: ArticleId,
+        sort: Sort,
+    ) -> ThreadPage {
+        let query = ThreadQuery {
+            sort: Some(sort),
+            limit: MAX_PAGE,
+            ..ThreadQuery::default()
+        };
+        comments::thread_page(&self.store, viewer, article, &query)
             .await
             .unwrap()
     }
@@ -57,4 +112,28 @@ pub fn new_account(username: &str, display_name: &str) -> NewAccount {
 
 pub fn password_for(username: &str) -> String {
     format!("{username} correct horse")
+}
+
+/// A comment's text: its rendered HTML without the paragraph wrapper.
+pub fn text(c: &ThreadComment) -> String {
+    c.body_html
+        .trim()
+        .trim_start_matches("<p>")
+        .trim_end_matches("</p>")
+        .to_owned()
+}
+
+/// (author, depth, text) for each comment in reading order.
+pub fn shape(page: &ThreadPage) -> Vec<(String, u32, String)> {
+    page.comments
+        .iter()
+        .map(|c| (c.author_name.clone(), c.depth, text(c)))
+        .collect()
+}
+
+/// The expected value for [`shape`], from string literals.
+pub fn expect(rows: &[(&str, u32, &str)]) -> Vec<(String, u32, String)> {
+    rows.iter()
+        .map(|(a, d, b)| ((*a).to_owned(), *d, (*b).to_owned()))
+        .collect()
 }

@@ -5,9 +5,11 @@ use tauri::State;
 
 use crate::AppState;
 
+/// The library, with "new" counts for whoever is signed in.
 #[tauri::command]
 pub async fn list_articles(state: State<'_, AppState>) -> Result<Vec<ArticleSummary>, Error> {
-    articles::list_articles(&state.store).await
+    let viewer = state.session.current_user(&state.store).await?;
+    articles::list_articles(&state.store, viewer.as_ref()).await
 }
 
 #[tauri::command]

@@ -1,26 +1,114 @@
-use parley_core::comments::{self, Thread};
+use parley_core::comments::{
+    self, ReplyToMe, Revision, Sort, ThreadPage, ThreadQuery, VoteChoice, VoteOutcome,
+};
 use parley_core::ids::{ArticleId, CommentId};
-use parley_core::Error;
+use parley_core::{render, Error};
 use tauri::State;
 
 use crate::AppState;
 
+/// Opens a discussion: records the signed-in reader's visit, returns the
+/// first page.
 #[tauri::command]
-pub async fn load_thread(state: State<'_, AppState>, article_id: String) -> Result<Thread, Error> {
-    comments::thread(&state.store, ArticleId::parse(&article_id)?).await
+pub async fn open_discussion(
+    state: State<'_, AppState>,
+    article_id: String,
+    query: ThreadQuery,
+) -> Result<ThreadPage, Error> {
+    let viewer = state.session.current_user(&state.store).await?;
+    let article_id = ArticleId::parse(&article_id)?;
+    comments::open_discussion(&state.store, viewer.as_ref(), article_id, &query).await
 }
 
-/// Posts as whoever is signed in, and returns the discussion as it now is.
+#[tauri::command]
+pub async fn load_thread(
+    state: State<'_, AppState>,
+    article_id: String,
+    query: ThreadQuery,
+) -> Result<ThreadPage, Error> {
+    let viewer = state.session.current_user(&state.store).await?;
+    let article_id = ArticleId::parse(&article_id)?;
+    comments::thread_page(&state.store, viewer.as_ref(), article_id, &query).await
+}
+
+/// Posts as whoever is signed in; returns the new comment's id.
 #[tauri::command]
 pub async fn post_comment(
     state: State<'_, AppState>,
     article_id: String,
     parent_id: Option<String>,
     body: String,
-) -> Result<Thread, Error> {
+) -> Result<CommentId, Error> {
     let author = state.session.actor(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     let parent_id = parent_id.as_deref().map(CommentId::parse).transpose()?;
-    comments::post(&state.store, &author, article_id, parent_id, &body).await?;
-    comments::thread(&state.store, article_id).await
+    comments::post(&state.store, &author, article_id, parent_id, &body).await
+}
+
+#[tauri::command]
+pub async fn edit_comment(
+    state: State<'_, AppState>,
+    comment_id: String,
+    body: String,
+) -> Result<(), Error> {
+    let editor = state.session.actor(&state.store).await?;
+    comments::edit(&state.store, &editor, CommentId::parse(&comment_id)?, &body).await
+}
+
+#[tauri::command]
+pub async fn delete_comment(state: State<'_, AppState>, comment_id: String) -> Result<(), Error> {
+    let actor = state.session.actor(&state.store).await?;
+    comments::delete(&state.store, &actor, CommentId::parse(&comment_id)?).await
+}
+
+#[tauri::command]
+pub async fn comment_history(
+    state: State<'_, AppState>,
+    comment_id: String,
+) -> Result<Vec<Revision>, Error> {
+    comments::history(&state.store, CommentId::parse(&comment_id)?).await
+}
+
+#[tauri::command]
+pub async fn vote(
+    state: State<'_, AppState>,
+    comment_id: String,
+    choice: VoteChoice,
+) -> Result<VoteOutcome, Error> {
+    let voter = state.session.actor(&state.store).await?;
+    comments::vote(&state.store, &voter, CommentId::parse(&comment_id)?, choice).await
+}
+
+#[tauri::command]
+pub async fn set_thread_sort(state: State<'_, AppState>, sort: Sort) -> Result<(), Error> {
+    let user = state.session.actor(&state.store).await?;
+    comments::set_preferred_sort(&state.store, &user, sort).await
+}
+
+#[tauri::command]
+pub async fn set_collapsed(
+    state: State<'_, AppState>,
+    comment_id: String,
+    collapsed: bool,
+) -> Result<(), Error> {
+    let user = state.session.actor(&state.store).await?;
+    comments::set_collapsed(
+        &state.store,
+        &user,
+        CommentId::parse(&comment_id)?,
+        collapsed,
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn replies_to_me(state: State<'_, AppState>) -> Result<Vec<ReplyToMe>, Error> {
+    let user = state.session.actor(&state.store).await?;
+    comments::replies_to_me(&state.store, &user, 200).await
+}
+
+/// Exactly the HTML posting `body` would store, for the Preview tab.
+#[tauri::command]
+pub fn preview_markdown(body: String) -> String {
+    render::render_markdown(&body)
 }

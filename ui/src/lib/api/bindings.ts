@@ -17,7 +17,16 @@ export type User = { id: UserId, username: string, displayName: string, role: Ro
 
 export type NewAccount = { username: string, displayName: string, password: string, };
 
-export type ArticleSummary = { id: ArticleId, title: string, source: string, author: string, publishedAt: number, summary: string, tags: Array<string>, commentCount: number, };
+export type ArticleSummary = { id: ArticleId, title: string, source: string, author: string, publishedAt: number, summary: string, tags: Array<string>, 
+/**
+ * Comments, not counting placeholders of deleted ones.
+ */
+commentCount: number, 
+/**
+ * Comments by others since the reader last opened the discussion (0
+ * for signed-out readers and for articles never opened).
+ */
+newCount: number, };
 
 export type Article = { id: ArticleId, title: string, source: string, author: string, url: string | null, publishedAt: number, summary: string, 
 /**
@@ -25,7 +34,13 @@ export type Article = { id: ArticleId, title: string, source: string, author: st
  */
 bodyHtml: string, tags: Array<string>, };
 
-export type ThreadComment = { id: CommentId, parentId: CommentId | null, authorId: UserId, authorName: string, 
+export type Sort = "best" | "top" | "newest" | "oldest";
+
+export type Removal = "author" | "moderator";
+
+export type VoteChoice = "up" | "down" | "none";
+
+export type ThreadComment = { id: CommentId, parentId: CommentId | null, authorName: string, 
 /**
  * Who this replies to, so deeply nested replies can say so when the
  * indentation no longer can.
@@ -36,8 +51,99 @@ parentAuthorName: string | null,
  */
 depth: number, 
 /**
- * Exactly as written; shown as text, never as HTML.
+ * Sanitized HTML from render.rs; empty for a removed comment.
  */
-body: string, createdAt: number, };
+bodyHtml: string, 
+/**
+ * The Markdown as written, sent only to its author (for editing).
+ */
+source: string | null, 
+/**
+ * Set when the comment was deleted but keeps its place for its replies.
+ */
+removed: Removal | null, 
+/**
+ * Written by the reader.
+ */
+mine: boolean, createdAt: number, 
+/**
+ * When the last edit that made a history entry happened.
+ */
+editedAt: number | null, score: number, 
+/**
+ * -1, 0 or 1: the reader's own vote.
+ */
+myVote: number, 
+/**
+ * Posted by someone else since the reader's previous visit.
+ */
+isNew: boolean, 
+/**
+ * Replies below this one at any depth (placeholders not counted).
+ */
+replyCount: number, 
+/**
+ * The reader has collapsed this subtree: its replies are not listed.
+ */
+collapsed: boolean, };
 
-export type Thread = { articleId: ArticleId, comments: Array<ThreadComment>, };
+export type ThreadPage = { articleId: ArticleId, sort: Sort, 
+/**
+ * Comments in the whole discussion, placeholders not counted: the N of
+ * "Comments (N)".
+ */
+commentCount: number, 
+/**
+ * Comments by others since the reader's previous visit.
+ */
+newCount: number, 
+/**
+ * Entries in the reading order (collapsed replies left out).
+ */
+visibleCount: number, offset: number, comments: Array<ThreadComment>, };
+
+export type ThreadQuery = { 
+/**
+ * The order; when absent, the reader's saved choice (or Best).
+ */
+sort?: Sort, 
+/**
+ * How many entries of the reading order to skip.
+ */
+offset: number, 
+/**
+ * How many to return (capped at [`MAX_PAGE`]); 0 means the default, 100.
+ */
+limit: number, 
+/**
+ * Extend the page to include this comment, opening any collapsed
+ * subtree it is in: for links to a comment ("Replies to you").
+ */
+through?: CommentId, 
+/**
+ * Subtrees collapsed by a signed-out reader (a signed-in reader's are
+ * saved in the database and this is ignored).
+ */
+collapsed: Array<CommentId>, };
+
+export type Revision = { bodyHtml: string, 
+/**
+ * When this version was posted, or became current through an edit.
+ */
+writtenAt: number, 
+/**
+ * The version shown now.
+ */
+current: boolean, };
+
+export type VoteOutcome = { score: number, 
+/**
+ * -1, 0 or 1.
+ */
+myVote: number, };
+
+export type ReplyToMe = { id: CommentId, articleId: ArticleId, articleTitle: string, authorName: string, bodyHtml: string, createdAt: number, 
+/**
+ * Posted after the reader last opened that article's discussion.
+ */
+unread: boolean, };

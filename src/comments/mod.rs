@@ -1,0 +1,167 @@
+//! Comments and replies: writing them (post, edit, delete), voting, and
+//! loading an article's discussion as a sorted tree, a page at a time.
+
+mod reading;
+mod thread;
+mod votes;
+mod write;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::clock::Millis;
+use crate::ids::{ArticleId, CommentId};
+use crate::text::{char_count, group_thousands, has_control_chars};
+use crate::{Error, Result};
+
+pub use reading::{open_discussion, replies_to_me, set_collapsed, set_preferred_sort, ReplyToMe};
+pub use thread::{thread_page, wilson_lower_bound, ThreadQuery};
+pub use votes::{vote, VoteOutcome};
+pub use write::{delete, edit, history, post, render_pending, Revision, EDIT_GRACE_MS};
+
+/// Longest comment accepted, in characters. The UI shows the same limit.
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+
+/// The most comments one page of a thread may hold.
+pub const MAX_PAGE: u32 = 100_000;
+
+/// The orders a discussion can be read in. Each applies at every level of
+/// the tree: replies are sorted among their siblings the same way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
+pub enum Sort {
+    /// The lower bound of the Wilson score interval for the fraction of
+    /// up-votes: many votes, mostly up, rank first; a single up-vote does
+    /// not beat a hundred with ninety up.
+    #[default]
+    Best,
+    /// Up-votes minus down-votes.
+    Top,
+    Newest,
+    Oldest,
+}
+
+/// Who removed a comment, which decides what its placeholder says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
+pub enum Removal {
+    /// "[deleted]"
+    Author,
+    /// "[removed by moderator]"
+    Moderator,
+}
+
+/// A person's vote on a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum VoteChoice {
+    Up,
+    Down,
+    /// Withdraws an earlier vote.
+    None,
+}
+
+/// One comment as a particular reader sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ThreadComment {
+    pub id: CommentId,
+    pub parent_id: Option<CommentId>,
+    pub author_name: String,
+    /// Who this replies to, so deeply nested replies can say so when the
+    /// indentation no longer can.
+    pub parent_author_name: Option<String>,
+    /// 0 for a top-level comment, 1 for a reply to it, and so on.
+    pub depth: u32,
+    /// Sanitized HTML from render.rs; empty for a removed comment.
+    pub body_html: String,
+    /// The Markdown as written, sent only to its author (for editing).
+    pub source: Option<String>,
+    /// Set when the comment was deleted but keeps its place for its replies.
+    pub removed: Option<Removal>,
+    /// Written by the reader.
+    pub mine: bool,
+    #[ts(type = "number")]
+    pub created_at: Millis,
+    /// When the last edit that made a history entry happened.
+    #[ts(type = "number | null")]
+    pub edited_at: Option<Millis>,
+    pub score: i32,
+    /// -1, 0 or 1: the reader's own vote.
+    pub my_vote: i8,
+    /// Posted by someone else since the reader's previous visit.
+    pub is_new: bool,
+    /// Replies below this one at any depth (placeholders not counted).
+    pub reply_count: u32,
+    /// The reader has collapsed this subtree: its replies are not listed.
+    pub collapsed: bool,
+}
+
+/// A window onto an article's discussion as one reader sees it: the whole
+/// thread is ordered (by `sort`, depth first, collapsed subtrees skipped)
+/// and `comments` holds the entries from `offset` on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ThreadPage {
+    pub article_id: ArticleId,
+    pub sort: Sort,
+    /// Comments in the whole discussion, placeholders not counted: the N of
+    /// "Comments (N)".
+    pub comment_count: u32,
+    /// Comments by others since the reader's previous visit.
+    pub new_count: u32,
+    /// Entries in the reading order (collapsed replies left out).
+    pub visible_count: u32,
+    pub offset: u32,
+    pub comments: Vec<ThreadComment>,
+}
+
+/// Trims, normalises line endings and checks a comment body, returning the
+/// text to store or an [`Error::Invalid`] that says what to fix.
+fn validate_body(raw: &str) -> Result<String> {
+    let body = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(Error::invalid("Write something before posting."));
+    }
+    let chars = char_count(body);
+    if chars > MAX_COMMENT_CHARS {
+        return Err(Error::invalid(format!(
+            "A comment can be at most {} characters; this one has {}.",
+            group_thousands(MAX_COMMENT_CHARS),
+            group_thousands(chars)
+        )));
+    }
+    if has_control_chars(body) {
+        return Err(Error::invalid(
+            "This comment contains invisible control characters. Please remove them and try again.",
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_trimmed_and_normalised() {
+        assert_eq!(validate_body("  hi\r\nthere \r").unwrap(), "hi\nthere");
+        assert_eq!(
+            validate_body(" \n\t ").unwrap_err().kind(),
+            crate::ErrorKind::Invalid
+        );
+        assert!(validate_body("bell\u{7}").is_err());
+        assert!(validate_body(&"é".repeat(MAX_COMMENT_CHARS)).is_ok());
+        let err = validate_body(&"é".repeat(MAX_COMMENT_CHARS + 1)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("10,000 characters; this one has 10,001"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! Up- and down-votes: one per person and comment, never on one's own.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::VoteChoice;
+use crate::accounts::User;
+use crate::clock::Millis;
+use crate::ids::{CommentId, UserId};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// A comment's standing after a vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct VoteOutcome {
+    pub score: i32,
+    /// -1, 0 or 1.
+    pub my_vote: i8,
+}
+
+/// Records `voter`'s vote on a comment, replacing any earlier one
+/// (`VoteChoice::None` withdraws it), and returns the new score.
+///
+/// Fails with [`Error::Forbidden`] on the voter's own comment and
+/// [`Error::NotFound`] on a missing or deleted one.
+pub async fn vote(
+    store: &Store,
+    voter: &User,
+    id: CommentId,
+    choice: VoteChoice,
+) -> Result<VoteOutcome> {
+    let mut tx = store.begin_write().await?;
+    let found: Option<(UserId, Option<Millis>)> =
+        sqlx::query_as("SELECT author_id, deleted_at FROM comments WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    match found {
+        None | Some((_, Some(_))) => {
+            return Err(Error::not_found("That comment no longer exists."))
+        }
+        Some((author, None)) if author == voter.id => {
+            return Err(Error::Forbidden(
+                "You can't vote on your own comment.".into(),
+            ))
+        }
+        Some(_) => {}
+    }
+    let value: i8 = match choice {
+        VoteChoice::Up => 1,
+        VoteChoice::Down => -1,
+        VoteChoice::None => 0,
+    };
+    if value == 0 {
+        sqlx::query("DELETE FROM votes WHERE user_id = ? AND comment_id = ?")
+            .bind(voter.id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO votes (user_id, comment_id, value, voted_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (user_id, comment_id) DO UPDATE SET value = ?3, voted_at = ?4",
+        )
+        .bind(voter.id)
+        .bind(id)
+        .bind(value)
+        .bind(store.now())
+        .execute(&mut *tx)
+        .await?;
+    }
+    // Recount rather than adjust: the totals can never drift from the votes.
+    let (up, down): (i64, i64) = sqlx::query_as(
+        "SELECT coalesce(sum(value = 1), 0), coalesce(sum(value = -1), 0)
+         FROM votes WHERE comment_id = ?",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE comments SET upvotes = ?, downvotes = ? WHERE id = ?")
+        .bind(up)
+        .bind(down)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(VoteOutcome {
+        score: i32::try_from(up - down).unwrap_or(0),
+        my_vote: value,
+    })
+}

@@ -1,0 +1,317 @@
+//! Posting, editing and deleting comments, and an edited comment's history.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use super::{validate_body, Removal};
+use crate::accounts::User;
+use crate::clock::Millis;
+use crate::ids::{ArticleId, CommentId, UserId};
+use crate::render::render_markdown;
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// Edits this soon after posting replace the text without a history entry
+/// or an "edited" mark: fixing a typo straight away is not a revision.
+pub const EDIT_GRACE_MS: Millis = 5 * 60 * 1000;
+
+/// Posts a comment on an article, or a reply to `parent` under it, written
+/// by `author` (who the session says is acting, never who the UI says).
+///
+/// The body is trimmed, its line endings normalised, and its Markdown
+/// rendered and sanitized once, here. Fails, writing nothing, with
+/// [`Error::Invalid`] for an empty body, one over the length limit, one with
+/// control characters, or a parent on another article; and with
+/// [`Error::NotFound`] when the article or the parent no longer exists (a
+/// deleted parent counts as gone).
+pub async fn post(
+    store: &Store,
+    author: &User,
+    article_id: ArticleId,
+    parent: Option<CommentId>,
+    body: &str,
+) -> Result<CommentId> {
+    let body = validate_body(body)?;
+    let body_html = render_markdown(&body);
+    let mut tx = store.begin_write().await?;
+    ensure_article_exists(&mut tx, article_id).await?;
+    if let Some(parent) = parent {
+        let found: Option<(ArticleId, Option<Millis>)> =
+            sqlx::query_as("SELECT article_id, deleted_at FROM comments WHERE id = ?")
+                .bind(parent)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match found {
+            None | Some((_, Some(_))) => {
+                return Err(Error::not_found(
+                    "The comment you are replying to no longer exists.",
+                ))
+            }
+            Some((a, None)) if a != article_id => {
+                return Err(Error::invalid(
+                    "You can only reply to a comment on the same article.",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let id = CommentId::new();
+    sqlx::query(
+        "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(article_id)
+    .bind(parent)
+    .bind(author.id)
+    .bind(&body)
+    .bind(&body_html)
+    .bind(store.now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub(super) async fn ensure_article_exists(
+    conn: &mut SqliteConnection,
+    id: ArticleId,
+) -> Result<()> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM articles WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| Error::not_found("That article is no longer in the library."))
+}
+
+#[derive(sqlx::FromRow)]
+struct Editable {
+    author_id: UserId,
+    body: String,
+    body_html: Option<String>,
+    created_at: Millis,
+    edited_at: Option<Millis>,
+    deleted_at: Option<Millis>,
+}
+
+async fn editable(conn: &mut SqliteConnection, id: CommentId) -> Result<Editable> {
+    let found = sqlx::query_as::<_, Editable>(
+        "SELECT author_id, body, body_html, created_at, edited_at, deleted_at
+         FROM comments WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    match found {
+        Some(c) if c.deleted_at.is_none() => Ok(c),
+        _ => Err(Error::not_found("That comment no longer exists.")),
+    }
+}
+
+/// Replaces the text of `editor`'s own comment. Within [`EDIT_GRACE_MS`] of
+/// posting (and before any recorded edit) the text is simply replaced;
+/// after that the old version goes into the history and the comment shows
+/// "edited".
+///
+/// Fails with [`Error::Forbidden`] on someone else's comment,
+/// [`Error::NotFound`] on a missing or deleted one, and [`Error::Invalid`]
+/// for a body `post` would refuse. Nothing changes on failure.
+pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Result<()> {
+    let body = validate_body(body)?;
+    let mut tx = store.begin_write().await?;
+    let old = editable(&mut tx, id).await?;
+    if old.author_id != editor.id {
+        return Err(Error::Forbidden(
+            "You can only edit your own comments.".into(),
+        ));
+    }
+    if old.body == body {
+        return Ok(());
+    }
+    let now = store.now();
+    let body_html = render_markdown(&body);
+    let quick_fix = old.edited_at.is_none() && now - old.created_at <= EDIT_GRACE_MS;
+    if quick_fix {
+        sqlx::query("UPDATE comments SET body = ?, body_html = ? WHERE id = ?")
+            .bind(&body)
+            .bind(&body_html)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        let old_html = old.body_html.unwrap_or_else(|| render_markdown(&old.body));
+        sqlx::query(
+            "INSERT INTO comment_revisions (comment_id, body, body_html, written_at, replaced_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(&old.body)
+        .bind(&old_html)
+        .bind(old.edited_at.unwrap_or(old.created_at))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE comments SET body = ?, body_html = ?, edited_at = ? WHERE id = ?")
+            .bind(&body)
+            .bind(&body_html)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes `actor`'s own comment. One with replies stays as a "[deleted]"
+/// placeholder (text, votes and history gone) so its replies keep their
+/// place; one without replies disappears, and so does any placeholder
+/// above it that is left with no replies.
+///
+/// Fails with [`Error::Forbidden`] on someone else's comment and
+/// [`Error::NotFound`] on a missing or already deleted one.
+pub async fn delete(store: &Store, actor: &User, id: CommentId) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let comment = editable(&mut tx, id).await?;
+    if comment.author_id != actor.id {
+        return Err(Error::Forbidden(
+            "You can only delete your own comments.".into(),
+        ));
+    }
+    remove(&mut tx, id, Removal::Author, store.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a comment that exists and is not yet removed, as `by`.
+pub(crate) async fn remove(
+    conn: &mut SqliteConnection,
+    id: CommentId,
+    by: Removal,
+    now: Millis,
+) -> Result<()> {
+    if has_replies(conn, id).await? {
+        sqlx::query(
+            "UPDATE comments
+             SET deleted_at = ?, deleted_by = ?, body = '', body_html = '', upvotes = 0, downvotes = 0
+             WHERE id = ?",
+        )
+        .bind(now)
+        .bind(by)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM comment_revisions WHERE comment_id = ?")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM votes WHERE comment_id = ?")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    }
+    // A leaf goes, then each placeholder above it that is now a leaf too.
+    let mut next = Some(id);
+    while let Some(current) = next {
+        let parent: Option<Option<CommentId>> =
+            sqlx::query_scalar("SELECT parent_id FROM comments WHERE id = ?")
+                .bind(current)
+                .fetch_optional(&mut *conn)
+                .await?;
+        sqlx::query("DELETE FROM comments WHERE id = ?")
+            .bind(current)
+            .execute(&mut *conn)
+            .await?;
+        next = match parent.flatten() {
+            Some(p) if is_placeholder(conn, p).await? && !has_replies(conn, p).await? => Some(p),
+            _ => None,
+        };
+    }
+    Ok(())
+}
+
+async fn has_replies(conn: &mut SqliteConnection, id: CommentId) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM comments WHERE parent_id = ?)")
+            .bind(id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+async fn is_placeholder(conn: &mut SqliteConnection, id: CommentId) -> Result<bool> {
+    let deleted: Option<Option<Millis>> =
+        sqlx::query_scalar("SELECT deleted_at FROM comments WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(matches!(deleted, Some(Some(_))))
+}
+
+/// One version of a comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct Revision {
+    pub body_html: String,
+    /// When this version was posted, or became current through an edit.
+    #[ts(type = "number")]
+    pub written_at: Millis,
+    /// The version shown now.
+    pub current: bool,
+}
+
+/// Every version of a comment, the current one first, then older ones
+/// newest first. Anyone may read it. Fails with [`Error::NotFound`] on a
+/// missing or deleted comment.
+pub async fn history(store: &Store, id: CommentId) -> Result<Vec<Revision>> {
+    let mut conn = store.pool().acquire().await?;
+    let current = editable(&mut conn, id).await?;
+    let mut versions = vec![Revision {
+        body_html: current
+            .body_html
+            .unwrap_or_else(|| render_markdown(&current.body)),
+        written_at: current.edited_at.unwrap_or(current.created_at),
+        current: true,
+    }];
+    let older = sqlx::query_as::<_, (String, Millis)>(
+        "SELECT body_html, written_at FROM comment_revisions
+         WHERE comment_id = ? ORDER BY replaced_at DESC, rowid DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    versions.extend(older.into_iter().map(|(body_html, written_at)| Revision {
+        body_html,
+        written_at,
+        current: false,
+    }));
+    Ok(versions)
+}
+
+/// Renders comments stored before rendering existed (body_html NULL).
+/// Runs at start-up; after the first run there is nothing to do.
+pub async fn render_pending(store: &Store) -> Result<usize> {
+    let pending = sqlx::query_as::<_, (CommentId, String)>(
+        "SELECT id, body FROM comments WHERE body_html IS NULL",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = store.begin_write().await?;
+    for (id, body) in &pending {
+        sqlx::query("UPDATE comments SET body_html = ? WHERE id = ? AND body_html IS NULL")
+            .bind(render_markdown(body))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(pending.len())
+}
