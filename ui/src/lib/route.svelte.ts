@@ -1,15 +1,25 @@
 // Hash routes, so Alt+Left and a reload keep the reader where they were:
-//   #/               the library
-//   #/article/<id>   one article and its discussion
-export type Route = { view: 'library' } | { view: 'article'; articleId: string };
+//   #/                               the library
+//   #/article/<id>                   one article and its discussion
+//   #/article/<id>/comment/<id>      the same, opened at one comment
+//   #/replies                        replies to the signed-in person
+export type Route =
+  | { view: 'library' }
+  | { view: 'replies' }
+  | { view: 'article'; articleId: string; commentId: string | null };
+
+const UUID = '[0-9a-fA-F-]{36}';
+const ARTICLE = new RegExp(`^#/article/(${UUID})(?:/comment/(${UUID}))?$`);
 
 export function parseRoute(hash: string): Route {
-  const match = /^#\/article\/([0-9a-fA-F-]{36})$/.exec(hash);
-  return match?.[1] ? { view: 'article', articleId: match[1] } : { view: 'library' };
+  if (hash === '#/replies') return { view: 'replies' };
+  const match = ARTICLE.exec(hash);
+  if (match?.[1]) return { view: 'article', articleId: match[1], commentId: match[2] ?? null };
+  return { view: 'library' };
 }
 
-export function articleHref(articleId: string): string {
-  return `#/article/${articleId}`;
+export function articleHref(articleId: string, commentId?: string): string {
+  return commentId ? `#/article/${articleId}/comment/${commentId}` : `#/article/${articleId}`;
 }
 
 class Router {

@@ -1,12 +1,23 @@
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, type Thread, type ThreadComment, type User } from '../../lib/api';
+import { api, ApiError, type ThreadComment, type ThreadPage, type User } from '../../lib/api';
 import Discussion from './Discussion.svelte';
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../lib/api')>();
-  return { ...actual, api: { loadThread: vi.fn(), postComment: vi.fn() } };
+  return {
+    ...actual,
+    api: {
+      openDiscussion: vi.fn(),
+      loadThread: vi.fn(),
+      postComment: vi.fn(),
+      previewMarkdown: vi.fn(),
+      vote: vi.fn(),
+      setThreadSort: vi.fn(),
+      setCollapsed: vi.fn(),
+    },
+  };
 });
 
 const ARTICLE = '0193a0c4-0000-7000-8000-000000000001';
@@ -19,21 +30,44 @@ const ada: User = {
 };
 
 let nextId = 1;
-function comment(depth: number, authorName: string, body: string, parentAuthorName: string | null = null): ThreadComment {
+function comment(
+  depth: number,
+  authorName: string,
+  body: string,
+  parentAuthorName: string | null = null,
+  extra: Partial<ThreadComment> = {},
+): ThreadComment {
   return {
     id: `0193a0c4-0000-7000-8000-${String(nextId++).padStart(12, '0')}`,
     parentId: depth === 0 ? null : 'parent',
-    authorId: ada.id,
     authorName,
     parentAuthorName,
     depth,
-    body,
+    bodyHtml: `<p>${body}</p>`,
+    source: null,
+    removed: null,
+    mine: false,
     createdAt: Date.now() - 3 * 60_000,
+    editedAt: null,
+    score: 0,
+    myVote: 0,
+    isNew: false,
+    replyCount: 0,
+    collapsed: false,
+    ...extra,
   };
 }
 
-function thread(...comments: ThreadComment[]): Thread {
-  return { articleId: ARTICLE, comments };
+function thread(...comments: ThreadComment[]): ThreadPage {
+  return {
+    articleId: ARTICLE,
+    sort: 'best',
+    commentCount: comments.filter((c) => !c.removed).length,
+    newCount: comments.filter((c) => c.isNew).length,
+    visibleCount: comments.length,
+    offset: 0,
+    comments,
+  };
 }
 
 function renderDiscussion(user: User | null, onRequestSignIn = vi.fn()) {
@@ -42,22 +76,21 @@ function renderDiscussion(user: User | null, onRequestSignIn = vi.fn()) {
 }
 
 beforeEach(() => {
-  vi.mocked(api.loadThread).mockReset();
-  vi.mocked(api.postComment).mockReset();
+  for (const fn of Object.values(api)) vi.mocked(fn).mockReset();
 });
 
 describe('Discussion', () => {
   it('invites the first comment while nobody has written', async () => {
-    vi.mocked(api.loadThread).mockResolvedValue(thread());
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread());
     renderDiscussion(ada);
     expect(await screen.findByText('Leave the first comment')).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Comments (0)' })).toBeTruthy();
     expect(screen.getByText('What is your opinion on this topic?')).toBeTruthy();
-    expect(api.loadThread).toHaveBeenCalledWith(ARTICLE);
+    expect(api.openDiscussion).toHaveBeenCalledWith(ARTICLE, expect.objectContaining({ offset: 0 }));
   });
 
   it('shows a signed-out reader the discussion and a sign-in prompt instead of the form', async () => {
-    vi.mocked(api.loadThread).mockResolvedValue(thread(comment(0, 'Grace Hopper', 'Hello')));
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread(comment(0, 'Grace Hopper', 'Hello')));
     const { onRequestSignIn } = renderDiscussion(null);
     expect(await screen.findByText('Hello')).toBeTruthy();
     expect(screen.queryByLabelText('Your comment')).toBeNull();
@@ -68,7 +101,7 @@ describe('Discussion', () => {
   });
 
   it('nests replies, caps the indentation and names the parent on deep replies', async () => {
-    vi.mocked(api.loadThread).mockResolvedValue(
+    vi.mocked(api.openDiscussion).mockResolvedValue(
       thread(
         comment(0, 'Ada Lovelace', 'top'),
         comment(1, 'Grace Hopper', 'first reply', 'Ada Lovelace'),
@@ -96,7 +129,7 @@ describe('Discussion', () => {
   });
 
   it('shows the message of a refused post next to the form and keeps the draft', async () => {
-    vi.mocked(api.loadThread).mockResolvedValue(thread());
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread());
     vi.mocked(api.postComment).mockRejectedValue(
       new ApiError({ kind: 'not_found', message: 'That article is no longer in the library.' }),
     );
@@ -109,7 +142,7 @@ describe('Discussion', () => {
   });
 
   it('says why an empty comment cannot be posted, without a round trip', async () => {
-    vi.mocked(api.loadThread).mockResolvedValue(thread());
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread());
     renderDiscussion(ada);
     await userEvent.type(await screen.findByLabelText('Your comment'), '   ');
     await userEvent.click(screen.getByRole('button', { name: 'Post comment' }));
@@ -119,16 +152,65 @@ describe('Discussion', () => {
 
   it('posts a reply under its parent and updates the count at once', async () => {
     const top = comment(0, 'Grace Hopper', 'top');
-    vi.mocked(api.loadThread).mockResolvedValue(thread(top));
-    vi.mocked(api.postComment).mockResolvedValue(
-      thread(top, comment(1, 'Ada Lovelace', 'my reply', 'Grace Hopper')),
-    );
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread(top));
+    const reply = comment(1, 'Ada Lovelace', 'my reply', 'Grace Hopper');
+    vi.mocked(api.postComment).mockResolvedValue(reply.id);
+    vi.mocked(api.loadThread).mockResolvedValue(thread(top, reply));
     renderDiscussion(ada);
     await userEvent.click(await screen.findByRole('button', { name: 'Reply' }));
     await userEvent.type(screen.getByLabelText('Reply to Grace Hopper'), 'my reply');
     await userEvent.click(screen.getByRole('button', { name: 'Post reply' }));
     expect(await screen.findByRole('heading', { name: 'Comments (2)' })).toBeTruthy();
     expect(api.postComment).toHaveBeenCalledWith(ARTICLE, top.id, 'my reply');
+    expect(api.loadThread).toHaveBeenCalledWith(ARTICLE, expect.objectContaining({ through: reply.id }));
     expect(screen.queryByLabelText('Reply to Grace Hopper')).toBeNull();
+  });
+
+  it('shows a deleted comment with replies as a placeholder', async () => {
+    vi.mocked(api.openDiscussion).mockResolvedValue(
+      thread(
+        comment(0, 'Ada Lovelace', '', null, { removed: 'author', bodyHtml: '', replyCount: 1 }),
+        comment(1, 'Grace Hopper', 'still here', 'Ada Lovelace'),
+      ),
+    );
+    renderDiscussion(ada);
+    expect(await screen.findByText('[deleted]')).toBeTruthy();
+    expect(screen.getByText('still here')).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Comments (1)' })).toBeTruthy();
+  });
+
+  it('collapses a subtree to one line and votes on others\' comments', async () => {
+    const top = comment(0, 'Grace Hopper', 'top', null, { replyCount: 2 });
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread(top, comment(1, 'Alan Turing', 'under')));
+    vi.mocked(api.loadThread).mockResolvedValue(thread({ ...top, collapsed: true }));
+    vi.mocked(api.vote).mockResolvedValue({ score: 1, myVote: 1 });
+    renderDiscussion(ada);
+    await userEvent.click(await screen.findAllByRole('button', { name: 'Upvote' }).then((b) => b[0]!));
+    expect(api.vote).toHaveBeenCalledWith(top.id, 'up');
+    expect((await screen.findByLabelText('Score 1')).textContent).toBe('1');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Collapse replies' }));
+    expect(api.setCollapsed).toHaveBeenCalledWith(top.id, true);
+    expect(await screen.findByRole('button', { name: '2 more replies' })).toBeTruthy();
+    expect(screen.queryByText('under')).toBeNull();
+  });
+
+  it('moves between comments with j and k, and ignores keys typed in a field', async () => {
+    vi.mocked(api.openDiscussion).mockResolvedValue(
+      thread(comment(0, 'Ada Lovelace', 'one'), comment(0, 'Grace Hopper', 'two')),
+    );
+    renderDiscussion(ada);
+    await screen.findByText('two');
+    await userEvent.keyboard('j');
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Comment by Ada Lovelace');
+    await userEvent.keyboard('j');
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Comment by Grace Hopper');
+    await userEvent.keyboard('k');
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Comment by Ada Lovelace');
+
+    await userEvent.click(screen.getByLabelText('Your comment'));
+    await userEvent.keyboard('jjj');
+    expect((screen.getByLabelText('Your comment') as HTMLTextAreaElement).value).toBe('jjj');
+    expect(document.activeElement?.tagName).toBe('TEXTAREA');
   });
 });

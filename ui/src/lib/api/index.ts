@@ -4,11 +4,18 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   Article,
   ArticleSummary,
+  CommentId,
   ErrorBody,
   ErrorKind,
   NewAccount,
-  Thread,
+  ReplyToMe,
+  Revision,
+  Sort,
+  ThreadPage,
+  ThreadQuery,
   User,
+  VoteChoice,
+  VoteOutcome,
 } from './bindings';
 
 export type * from './bindings';
@@ -63,8 +70,22 @@ export const api = {
   signIn: (username: string, password: string) => call<User>('sign_in', { username, password }),
   signOut: () => call<null>('sign_out'),
 
-  loadThread: (articleId: string) => call<Thread>('load_thread', { articleId }),
-  /** Posts as the signed-in person; resolves to the discussion as it now is. */
+  /** Records the signed-in reader's visit, then loads the first page. */
+  openDiscussion: (articleId: string, query: ThreadQuery) =>
+    call<ThreadPage>('open_discussion', { articleId, query }),
+  loadThread: (articleId: string, query: ThreadQuery) =>
+    call<ThreadPage>('load_thread', { articleId, query }),
+  /** Posts as the signed-in person; resolves to the new comment's id. */
   postComment: (articleId: string, parentId: string | null, body: string) =>
-    call<Thread>('post_comment', { articleId, parentId, body }),
+    call<CommentId>('post_comment', { articleId, parentId, body }),
+  editComment: (commentId: string, body: string) => call<null>('edit_comment', { commentId, body }),
+  deleteComment: (commentId: string) => call<null>('delete_comment', { commentId }),
+  commentHistory: (commentId: string) => call<Revision[]>('comment_history', { commentId }),
+  vote: (commentId: string, choice: VoteChoice) => call<VoteOutcome>('vote', { commentId, choice }),
+  setThreadSort: (sort: Sort) => call<null>('set_thread_sort', { sort }),
+  setCollapsed: (commentId: string, collapsed: boolean) =>
+    call<null>('set_collapsed', { commentId, collapsed }),
+  repliesToMe: () => call<ReplyToMe[]>('replies_to_me'),
+  /** Exactly the HTML that posting `body` would store. */
+  previewMarkdown: (body: string) => call<string>('preview_markdown', { body }),
 };
