@@ -17,9 +17,30 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
+
+/// Fills a data folder before the app starts, through parley-core itself,
+/// on a clock standing `minutes_ago` in the past (so seeded comments are
+/// old enough to be past the edit grace window, for example).
+pub async fn seed_with_clock<F, Fut>(dir: &Path, minutes_ago: i64, fill: F)
+where
+    F: FnOnce(parley_core::store::Store, std::sync::Arc<parley_core::clock::ManualClock>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use parley_core::clock::{Clock, ManualClock, SystemClock};
+    let clock = ManualClock::starting_at(SystemClock.now() - minutes_ago * 60_000);
+    let store = parley_core::store::Store::open_with_clock(dir, clock.clone())
+        .await
+        .unwrap();
+    parley_core::articles::add_samples_if_empty(&store)
+        .await
+        .unwrap();
+    fill(store.clone(), clock).await;
+    store.close().await;
+}
 
 /// How long to wait for something a person would see "at once".
 const PATIENCE: Duration = Duration::from_secs(15);
@@ -142,6 +163,15 @@ pub fn lit(text: &str) -> String {
 }
 
 impl App {
+    /// Presses and releases one key, as typed on the keyboard (it goes to
+    /// whatever has focus).
+    pub async fn press(&self, key: char) {
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(keys).await.unwrap();
+    }
+
     /// Quits the app (ends the WebDriver session, which closes the window).
     pub async fn quit(self) {
         self.client.close().await.unwrap();
