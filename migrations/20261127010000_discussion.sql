@@ -65,3 +65,6 @@ CREATE TABLE user_preferences (
 
 -- "Replies to you": replies are found through their parent's author.
 CREATE INDEX comments_by_author ON comments (author_id);
+-- Bumped by every write that changes a thread's shape (a comment posted or
+-- removed, a vote), so a cached ordering of the thread knows it is stale.
+ALTER TABLE articles ADD COLUMN thread_version INTEGER NOT NULL DEFAULT 0;

@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::clock::{Clock, Millis, SystemClock};
+use crate::comments::shape::ThreadCache;
 use crate::{Error, Result};
 
 /// The database file's name inside the data directory.
@@ -28,6 +29,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
+    threads: Arc<ThreadCache>,
 }
 
 impl Store {
@@ -59,7 +61,11 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let store = Self { pool, clock };
+        let store = Self {
+            pool,
+            clock,
+            threads: Arc::default(),
+        };
         crate::comments::render_pending(&store).await?;
         Ok(store)
     }
@@ -67,6 +73,11 @@ impl Store {
     /// The pool, for reads.
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Threads ordered recently, shared by clones of this store.
+    pub(crate) fn threads(&self) -> &ThreadCache {
+        &self.threads
     }
 
     /// The current time by this store's clock.

@@ -511,3 +511,45 @@ async fn long_threads_come_a_page_at_a_time() {
     assert_eq!(through.comments.len(), 231);
     assert_eq!(shape(&through)[230], expect(&[("Ada", 0, "n230")])[0]);
 }
+
+#[tokio::test]
+async fn a_thread_read_once_follows_later_votes_posts_and_removals() {
+    let db = TestDb::new().await;
+    let ada = db.account("ada", "Ada").await;
+    let grace = db.account("grace", "Grace").await;
+    let article = db.first_article().await;
+    let first = db.post(&ada, article, None, "first").await;
+    let second = db.post(&ada, article, None, "second").await;
+    assert_eq!(
+        bodies(&db.thread(None, article, Sort::Top).await),
+        ["first", "second"]
+    );
+
+    comments::vote(&db.store, &grace, second, VoteChoice::Up)
+        .await
+        .unwrap();
+    assert_eq!(
+        bodies(&db.thread(None, article, Sort::Top).await),
+        ["second", "first"]
+    );
+
+    db.post(&grace, article, Some(first), "reply").await;
+    assert_eq!(
+        bodies(&db.thread(None, article, Sort::Top).await),
+        ["second", "first", "reply"]
+    );
+
+    comments::delete(&db.store, &ada, second).await.unwrap();
+    assert_eq!(
+        bodies(&db.thread(None, article, Sort::Top).await),
+        ["first", "reply"]
+    );
+
+    comments::edit(&db.store, &ada, first, "first, edited")
+        .await
+        .unwrap();
+    assert_eq!(
+        bodies(&db.thread(None, article, Sort::Top).await)[0],
+        "first, edited"
+    );
+}

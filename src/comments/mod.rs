@@ -2,6 +2,7 @@
 //! loading an article's discussion as a sorted tree, a page at a time.
 
 mod reading;
+pub(crate) mod shape;
 mod thread;
 mod votes;
 mod write;
@@ -15,7 +16,8 @@ use crate::text::{char_count, group_thousands, has_control_chars};
 use crate::{Error, Result};
 
 pub use reading::{open_discussion, replies_to_me, set_collapsed, set_preferred_sort, ReplyToMe};
-pub use thread::{thread_page, wilson_lower_bound, ThreadQuery};
+pub use shape::wilson_lower_bound;
+pub use thread::{thread_page, ThreadQuery};
 pub use votes::{vote, VoteOutcome};
 pub use write::{delete, edit, history, post, render_pending, Revision, EDIT_GRACE_MS};
 
@@ -27,7 +29,9 @@ pub const MAX_PAGE: u32 = 100_000;
 
 /// The orders a discussion can be read in. Each applies at every level of
 /// the tree: replies are sorted among their siblings the same way.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, TS,
+)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(rename_all = "lowercase")]
 pub enum Sort {

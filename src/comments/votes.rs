@@ -3,10 +3,11 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::shape::bump_version;
 use super::VoteChoice;
 use crate::accounts::User;
 use crate::clock::Millis;
-use crate::ids::{CommentId, UserId};
+use crate::ids::{ArticleId, CommentId, UserId};
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -32,22 +33,22 @@ pub async fn vote(
     choice: VoteChoice,
 ) -> Result<VoteOutcome> {
     let mut tx = store.begin_write().await?;
-    let found: Option<(UserId, Option<Millis>)> =
-        sqlx::query_as("SELECT author_id, deleted_at FROM comments WHERE id = ?")
+    let found: Option<(UserId, Option<Millis>, ArticleId)> =
+        sqlx::query_as("SELECT author_id, deleted_at, article_id FROM comments WHERE id = ?")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-    match found {
-        None | Some((_, Some(_))) => {
+    let article = match found {
+        None | Some((_, Some(_), _)) => {
             return Err(Error::not_found("That comment no longer exists."))
         }
-        Some((author, None)) if author == voter.id => {
+        Some((author, None, _)) if author == voter.id => {
             return Err(Error::Forbidden(
                 "You can't vote on your own comment.".into(),
             ))
         }
-        Some(_) => {}
-    }
+        Some((_, None, article)) => article,
+    };
     let value: i8 = match choice {
         VoteChoice::Up => 1,
         VoteChoice::Down => -1,
@@ -85,6 +86,7 @@ pub async fn vote(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    bump_version(&mut tx, article).await?;
     tx.commit().await?;
     Ok(VoteOutcome {
         score: i32::try_from(up - down).unwrap_or(0),

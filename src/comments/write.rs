@@ -4,6 +4,7 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
+use super::shape::bump_version;
 use super::{validate_body, Removal};
 use crate::accounts::User;
 use crate::clock::Millis;
@@ -70,6 +71,7 @@ pub async fn post(
     .bind(store.now())
     .execute(&mut *tx)
     .await?;
+    bump_version(&mut tx, article_id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -193,6 +195,11 @@ pub(crate) async fn remove(
     by: Removal,
     now: Millis,
 ) -> Result<()> {
+    let article: ArticleId = sqlx::query_scalar("SELECT article_id FROM comments WHERE id = ?")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    bump_version(conn, article).await?;
     if has_replies(conn, id).await? {
         sqlx::query(
             "UPDATE comments

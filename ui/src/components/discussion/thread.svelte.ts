@@ -15,7 +15,9 @@ export const PAGE_SIZE = 100;
 
 export class ThreadState {
   readonly articleId: string;
-  comments = $state<ThreadComment[]>([]);
+  // Raw: pages are replaced, never mutated in place, and a deep proxy over
+  // thousands of comments costs more than it gives.
+  comments = $state.raw<ThreadComment[]>([]);
   sort = $state<Sort>('best');
   commentCount = $state(0);
   newCount = $state(0);

@@ -1,0 +1,191 @@
+//! An article with 10,000 comments in the real app: the first comments are
+//! on screen at once, and the reader can scroll to the very last. Prints
+//! what it measured (`cargo test -p parley --test large_thread -- --nocapture`).
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use parley_core::accounts::{self, NewAccount, User};
+use parley_core::articles::{self, ArticleSummary};
+use parley_core::clock::{Clock, SystemClock};
+use parley_core::ids::CommentId;
+use parley_core::render::render_markdown;
+use support::{seed_with_clock, Driver};
+
+const COMMENTS: usize = 10_000;
+/// Each top-level comment carries a chain of this many replies.
+const CHAIN: usize = 3;
+const READER: (&str, &str) = ("reader", "a long reading session");
+
+/// Writes the thread straight into the database file in one transaction:
+/// posting 10,000 comments one durable transaction at a time would take
+/// minutes and test nothing this test is about.
+async fn insert_thread(db_file: &std::path::Path, article: &ArticleSummary, writer: &User) {
+    let url = format!("sqlite://{}", db_file.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let start = SystemClock.now() - 12 * 3_600_000;
+    let mut parent: Option<CommentId> = None;
+    for n in 0..COMMENTS {
+        if n % (CHAIN + 1) == 0 {
+            parent = None;
+        }
+        let id = CommentId::new();
+        let body = format!("Comment {n}: a *short* remark about the article.");
+        sqlx::query(
+            "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(article.id)
+        .bind(parent)
+        .bind(writer.id)
+        .bind(&body)
+        .bind(render_markdown(&body))
+        .bind(start + n as i64 * 1000)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        parent = Some(id);
+    }
+    tx.commit().await.unwrap();
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
+    let data = tempfile::tempdir().unwrap();
+    let seeded: Arc<Mutex<Option<(ArticleSummary, User)>>> = Arc::default();
+    let slot = seeded.clone();
+    seed_with_clock(data.path(), 60, |store, _| async move {
+        let new = |username: &str, name: &str, password: &str| NewAccount {
+            username: username.into(),
+            display_name: name.into(),
+            password: password.into(),
+        };
+        accounts::create_account(&store, new(READER.0, "Reader", READER.1))
+            .await
+            .unwrap();
+        let writer = accounts::create_account(
+            &store,
+            new("writer", "Prolific Writer", "ten thousand words"),
+        )
+        .await
+        .unwrap();
+        let article = articles::list_articles(&store, None).await.unwrap()[1].clone();
+        *slot.lock().unwrap() = Some((article, writer));
+    })
+    .await;
+    let (article, writer) = seeded.lock().unwrap().clone().unwrap();
+    insert_thread(&data.path().join("parley.db"), &article, &writer).await;
+
+    let driver = Driver::start(data.path());
+    let app = driver.launch().await;
+    app.see(&format!("{COMMENTS} comments")).await;
+    app.sign_in(READER.0, READER.1).await;
+    app.wait_signed_in_as("Reader").await;
+
+    // Open the article and time the first comment onto the screen.
+    let link = app
+        .wait_for(&format!(
+            "//a[normalize-space()={}]",
+            support::lit(&article.title)
+        ))
+        .await;
+    let opened = Instant::now();
+    link.click().await.unwrap();
+    app.wait_for("//ol[@aria-label='Discussion']//article")
+        .await;
+    let first_visible = opened.elapsed();
+    app.see_comment_count(COMMENTS).await;
+
+    // Watch for frames the page could not draw on time while scrolling.
+    app.client
+        .execute(
+            "window.__longestFrame = 0; let last = performance.now(); \
+             const tick = (t) => { window.__longestFrame = Math.max(window.__longestFrame, t - last); \
+             last = t; requestAnimationFrame(tick); }; requestAnimationFrame(tick);",
+            vec![],
+        )
+        .await
+        .unwrap();
+
+    // Scroll to the end the way a reader does: to the bottom, again and
+    // again, while the next comments arrive.
+    let last_text = format!(
+        "Comment {}: a short remark about the article.",
+        COMMENTS - 1
+    );
+    let last = format!(
+        "//ol[@aria-label='Discussion']//article[.//p[normalize-space()={}]]",
+        support::lit(&last_text)
+    );
+    // Counting through the page's own DOM keeps the measuring cheap: a
+    // WebDriver lookup of 10,000 elements would itself stall the page.
+    let shown = || async {
+        let n = app
+            .client
+            .execute(
+                "return document.querySelectorAll('ol[aria-label=\"Discussion\"] > li').length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        n.as_u64().unwrap() as usize
+    };
+    let last_shown = || async {
+        let found = app
+            .client
+            .execute(
+                "const items = document.querySelectorAll('ol[aria-label=\"Discussion\"] > li'); \
+                 return items.length > 0 && items[items.length - 1].textContent.includes(arguments[0]);",
+                vec![serde_json::json!(last_text)],
+            )
+            .await
+            .unwrap();
+        found == serde_json::json!(true)
+    };
+    let scrolling = Instant::now();
+    let mut slowest_step = Duration::ZERO;
+    let mut steps = 0;
+    while !last_shown().await {
+        let before = shown().await;
+        assert!(
+            scrolling.elapsed() < Duration::from_secs(300),
+            "stuck at {before} comments"
+        );
+        let step = Instant::now();
+        app.client
+            .execute(
+                "window.scrollTo(0, document.documentElement.scrollHeight);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        while shown().await == before && !last_shown().await {
+            assert!(
+                step.elapsed() < Duration::from_secs(15),
+                "no new comments after {before}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        slowest_step = slowest_step.max(step.elapsed());
+        steps += 1;
+    }
+    let to_last = scrolling.elapsed();
+    app.wait_for(&last).await;
+    let longest_frame = app
+        .client
+        .execute("return window.__longestFrame;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(shown().await, COMMENTS, "every comment was reached");
+
+    eprintln!("large thread: {COMMENTS} comments");
+    eprintln!("large thread: first comment visible {first_visible:?} after clicking the article");
+    eprintln!("large thread: scrolled to the last comment in {to_last:?} ({steps} pages, slowest {slowest_step:?})");
+    eprintln!("large thread: longest gap between frames while scrolling {longest_frame} ms");
+    app.quit().await;
+}
