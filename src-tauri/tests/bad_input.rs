@@ -1,5 +1,10 @@
 //! What a person sees when they get something wrong, in the real app: a
 //! message next to the form, the app still running, nothing saved lost.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
 
 mod support;
 

@@ -1,13 +1,18 @@
 //! The discussion features as a person uses them, in the real app:
 //! formatting with preview, editing with history, voting, sorting,
 //! collapsing, deleting, and replying from the keyboard.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
 
 mod support;
 
 use parley_core::accounts::{self, NewAccount, User};
 use parley_core::articles;
 use parley_core::comments;
-use support::{lit, seed_with_clock, App, Driver};
+use support::{lit, seed_with_clock, Driver};
 
 const ADA_PASSWORD: &str = "analytical engine 1843";
 

@@ -1,5 +1,10 @@
 //! The whole of Parley's purpose, as a person does it, in the real app:
 //! read, sign up, comment, reply, switch user, quit, come back.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
 
 mod support;
 

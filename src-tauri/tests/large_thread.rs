@@ -1,6 +1,11 @@
 //! An article with 10,000 comments in the real app: the first comments are
 //! on screen at once, and the reader can scroll to the very last. Prints
 //! what it measured (`cargo test -p parley --test large_thread -- --nocapture`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
 
 mod support;
 

@@ -2,6 +2,11 @@
 //! the README's screenshot: target/screenshots/article.png, which is copied
 //! to docs/screenshot.png when the UI changes. Checks the shape it built
 //! before capturing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
 
 mod support;
 
