@@ -133,7 +133,7 @@ async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
         let n = app
             .client
             .execute(
-                "return document.querySelectorAll('ol[aria-label=\"Discussion\"] > li').length;",
+                "return Number(document.querySelector('ol[aria-label=\"Discussion\"]').dataset.loaded);",
                 vec![],
             )
             .await
@@ -187,10 +187,27 @@ async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
         .await
         .unwrap();
     assert_eq!(shown().await, COMMENTS, "every comment was reached");
+    let in_page = app.all("//ol[@aria-label='Discussion']/li").await.len();
+    assert!(
+        in_page <= 300,
+        "{in_page} comments in the page at once: not windowed"
+    );
 
     eprintln!("large thread: {COMMENTS} comments");
     eprintln!("large thread: first comment visible {first_visible:?} after clicking the article");
     eprintln!("large thread: scrolled to the last comment in {to_last:?} ({steps} pages, slowest {slowest_step:?})");
+    let timings = app
+        .client
+        .execute(
+            "const stat = (name) => { const d = performance.getEntriesByName(name).map((e) => e.duration); \
+               d.sort((a, b) => a - b); return [d.length, d[Math.floor(d.length / 2)] || 0, d[d.length - 1] || 0]; }; \
+             return { fetch: stat('parley:page-fetch'), shown: stat('parley:page-shown') };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    eprintln!("large thread: per page [count, median ms, max ms]: {timings}");
+    eprintln!("large thread: at most {in_page} comments in the page at once");
     eprintln!("large thread: longest gap between frames while scrolling {longest_frame} ms");
     app.quit().await;
 }

@@ -19,12 +19,17 @@ export function timeAgo(then: number, now: number): string {
   return relative.format(-Math.round(seconds / 60), 'minute');
 }
 
+// Formatters are made once: building one per call costs more than
+// formatting, and a long thread formats thousands of times.
+const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+const long = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+
 /** The exact local date and time, for tooltips. */
 export function exactTime(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
+  return exact.format(ms);
 }
 
 /** A publication date: "26 November 2026". */
 export function longDate(ms: number): string {
-  return new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+  return long.format(ms);
 }
