@@ -80,6 +80,14 @@ impl Store {
         &self.threads
     }
 
+    /// Drops every cached thread ordering, so the next load of each thread
+    /// reads its shape from SQLite again. Nothing needs this for
+    /// correctness (writes invalidate what they change); benchmarks use it
+    /// to measure a cold load.
+    pub fn forget_cached_threads(&self) {
+        self.threads.clear();
+    }
+
     /// The current time by this store's clock.
     pub fn now(&self) -> Millis {
         self.clock.now()

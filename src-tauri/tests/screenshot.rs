@@ -43,7 +43,7 @@ async fn a_nested_discussion_renders_and_is_captured() {
     app.reply_to(
         &App::comment_by("Mara Okonjo", 0),
         "Mara Okonjo",
-        "Will the quarterly passenger counts be published per stop or only per route?",
+        "Will the quarterly passenger counts be published **per stop** or only per route?",
     )
     .await;
     app.see_comment_count(2).await;
@@ -54,7 +54,7 @@ async fn a_nested_discussion_renders_and_is_captured() {
     app.reply_to(
         &App::comment_by("Tomasz W.", 0),
         "Tomasz W.",
-        "Per route, according to the committee papers. Worth asking for stops too.",
+        "Per route, according to the [committee papers](https://example.com/transport/2026-11). Worth asking for stops too.",
     )
     .await;
     app.see_comment_count(3).await;
@@ -64,11 +64,19 @@ async fn a_nested_discussion_renders_and_is_captured() {
         .await;
     app.fill(
         "Your comment",
-        "Good news. Does anyone know whether the routes will stop at the bakery on Quarry Lane?",
+        // U+E007 is WebDriver's Enter key: a new line in the text area.
+        "> every thirty minutes between midnight and five\u{E007}\u{E007}Good news. Will they stop at the bakery on *Quarry Lane*?",
     )
     .await;
     app.click("Post comment").await;
     app.see_comment_count(4).await;
+    // Priya finds Mara's first comment worth reading first.
+    app.click_in(&App::comment_by("Mara Okonjo", 0), "▲").await;
+    app.wait_for(&format!(
+        "{}//*[@aria-label='Score 1']",
+        App::comment_by("Mara Okonjo", 0)
+    ))
+    .await;
 
     let shape: Vec<(String, u32)> = app
         .discussion()
@@ -90,7 +98,7 @@ async fn a_nested_discussion_renders_and_is_captured() {
     // Show the end of the article and the discussion, as a reader would.
     app.client
         .execute(
-            "document.querySelector('#discussion-title').scrollIntoView({block: 'start'}); window.scrollBy(0, -80);",
+            "document.querySelector('#discussion-title').scrollIntoView({block: 'start'}); window.scrollBy(0, -120);",
             vec![],
         )
         .await

@@ -1,0 +1,214 @@
+//! What a reader waits for: a whole thread loaded and serialized, posting
+//! one comment durably, rendering a long comment. Run with
+//! `cargo bench -p parley-core`; the README's table comes from here.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "benchmark set-up: a failure is a broken benchmark"
+)]
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use parley_core::accounts::{self, NewAccount, User};
+use parley_core::articles;
+use parley_core::comments::{self, Sort, ThreadQuery, MAX_PAGE};
+use parley_core::ids::{ArticleId, CommentId};
+use parley_core::render::render_markdown;
+use parley_core::store::Store;
+use tokio::runtime::Runtime;
+
+struct Thread {
+    _dir: tempfile::TempDir,
+    store: Store,
+    raw: sqlx::SqlitePool,
+    reader: User,
+    article: ArticleId,
+}
+
+/// A database holding one article with `n` comments: a quarter at the top
+/// level, each followed by a chain of three replies, with a few votes.
+async fn thread_of(n: usize) -> Thread {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    articles::add_samples_if_empty(&store).await.unwrap();
+    let new = |name: &str| NewAccount {
+        username: name.into(),
+        display_name: format!("{name} display name"),
+        password: format!("{name} long password"),
+    };
+    let writer = accounts::create_account(&store, new("writer"))
+        .await
+        .unwrap();
+    let reader = accounts::create_account(&store, new("reader"))
+        .await
+        .unwrap();
+    let article = articles::list_articles(&store, None).await.unwrap()[0].id;
+    let url = format!("sqlite://{}", dir.path().join("parley.db").display());
+    let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut tx = raw.begin().await.unwrap();
+    let mut parent: Option<CommentId> = None;
+    for i in 0..n {
+        if i % 4 == 0 {
+            parent = None;
+        }
+        let id = CommentId::new();
+        let body = format!("Comment {i}: a remark of ordinary length, with *a little* emphasis and a [link](https://example.com/{i}).");
+        sqlx::query(
+            "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at, upvotes, downvotes)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(article)
+        .bind(parent)
+        .bind(writer.id)
+        .bind(&body)
+        .bind(render_markdown(&body))
+        .bind(i as i64 * 1000)
+        .bind((i % 7) as i64)
+        .bind((i % 3) as i64)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        parent = Some(id);
+    }
+    tx.commit().await.unwrap();
+    Thread {
+        _dir: dir,
+        store,
+        raw,
+        reader,
+        article,
+    }
+}
+
+/// The floor: the same rows stepped out of SQLite and serialized, with no
+/// tree, no order and no per-reader state.
+async fn floor(t: &Thread) -> Vec<u8> {
+    type Row = (CommentId, Option<CommentId>, String, String, i64, i64, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.id, c.parent_id, u.display_name, c.body_html, c.created_at, c.upvotes, c.downvotes
+         FROM comments c JOIN users u ON u.id = c.author_id WHERE c.article_id = ?",
+    )
+    .bind(t.article)
+    .fetch_all(&t.raw)
+    .await
+    .unwrap();
+    serde_json::to_vec(&rows).unwrap()
+}
+
+async fn whole_thread(t: &Thread) -> Vec<u8> {
+    let query = ThreadQuery {
+        sort: Some(Sort::Best),
+        limit: MAX_PAGE,
+        ..ThreadQuery::default()
+    };
+    let page = comments::thread_page(&t.store, Some(&t.reader), t.article, &query)
+        .await
+        .unwrap();
+    serde_json::to_vec(&page).unwrap()
+}
+
+async fn first_page(t: &Thread) -> Vec<u8> {
+    let query = ThreadQuery {
+        sort: Some(Sort::Best),
+        limit: 40,
+        ..ThreadQuery::default()
+    };
+    let page = comments::thread_page(&t.store, Some(&t.reader), t.article, &query)
+        .await
+        .unwrap();
+    serde_json::to_vec(&page).unwrap()
+}
+
+fn threads(c: &mut Criterion) {
+    let rt = Runtime::new().unwrap();
+    let mut group = c.benchmark_group("thread");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
+    for n in [1_000usize, 10_000, 100_000] {
+        let t = rt.block_on(thread_of(n));
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("floor: rows + JSON", n), &t, |b, t| {
+            b.to_async(&rt).iter(|| floor(t));
+        });
+        group.bench_with_input(BenchmarkId::new("whole thread, cold", n), &t, |b, t| {
+            b.to_async(&rt).iter(|| async {
+                t.store.forget_cached_threads();
+                whole_thread(t).await
+            });
+        });
+        group.bench_with_input(
+            BenchmarkId::new("whole thread, cached order", n),
+            &t,
+            |b, t| {
+                b.to_async(&rt).iter(|| whole_thread(t));
+            },
+        );
+        group.bench_with_input(BenchmarkId::new("first page (40), cold", n), &t, |b, t| {
+            b.to_async(&rt).iter(|| async {
+                t.store.forget_cached_threads();
+                first_page(t).await
+            });
+        });
+        group.bench_with_input(
+            BenchmarkId::new("next page (60), cached order", n),
+            &t,
+            |b, t| {
+                b.to_async(&rt).iter(|| async {
+                    let query = ThreadQuery {
+                        sort: Some(Sort::Best),
+                        offset: (n / 2) as u32,
+                        limit: 60,
+                        ..ThreadQuery::default()
+                    };
+                    comments::thread_page(&t.store, Some(&t.reader), t.article, &query)
+                        .await
+                        .unwrap()
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
+fn posting(c: &mut Criterion) {
+    let rt = Runtime::new().unwrap();
+    let t = rt.block_on(thread_of(1_000));
+    c.bench_function("post one comment (synchronous=FULL)", |b| {
+        b.to_async(&rt).iter(|| async {
+            comments::post(
+                &t.store,
+                &t.reader,
+                t.article,
+                None,
+                "A new comment, saved durably.",
+            )
+            .await
+            .unwrap()
+        });
+    });
+}
+
+fn rendering(c: &mut Criterion) {
+    let mut source = String::new();
+    let mut i = 0;
+    while source.chars().count() < 9_900 {
+        source.push_str(&format!(
+            "Paragraph {i} with **bold**, *emphasis*, `code` and a [link](https://example.com/{i}).\n\n> a quoted line\n\n- item one\n- item two\n\n"
+        ));
+        i += 1;
+    }
+    c.bench_function("render a 10,000-character comment", |b| {
+        b.iter_batched(
+            || source.clone(),
+            |s| render_markdown(&s),
+            BatchSize::SmallInput,
+        );
+    });
+}
+
+criterion_group!(benches, threads, posting, rendering);
+criterion_main!(benches);
