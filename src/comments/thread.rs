@@ -194,19 +194,21 @@ async fn details(
     } else if window.is_empty() {
         Vec::new()
     } else {
-        let mut q = QueryBuilder::<Sqlite>::new(format!("{COLUMNS} WHERE id IN ("));
-        let mut ids = q.separated(", ");
-        for id in window
-            .iter()
-            .filter_map(|&(i, _)| shapes.get(i))
-            .map(|s| s.id)
-        {
-            ids.push_bind(id);
-        }
-        q.push(")");
+        let mut q = QueryBuilder::<Sqlite>::new(format!("{COLUMNS} WHERE id IN "));
+        push_ids(&mut q, shapes, window);
         q.build_query_as::<Details>().fetch_all(&mut *conn).await?
     };
     Ok(rows.into_iter().map(|d| (d.id, d)).collect())
+}
+
+/// Appends `(?, ?, …)` bound to the ids of the comments in `window`.
+fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, shapes: &[Shape], window: &[(usize, u32)]) {
+    q.push("(");
+    let mut ids = q.separated(", ");
+    for shape in window.iter().filter_map(|&(i, _)| shapes.get(i)) {
+        ids.push_bind(shape.id);
+    }
+    q.push(")");
 }
 
 async fn display_names(conn: &mut SqliteConnection) -> Result<HashMap<UserId, String>> {
@@ -237,16 +239,8 @@ async fn my_votes(
         let mut q =
             QueryBuilder::<Sqlite>::new("SELECT comment_id, value FROM votes WHERE user_id = ");
         q.push_bind(user);
-        q.push(" AND comment_id IN (");
-        let mut ids = q.separated(", ");
-        for id in window
-            .iter()
-            .filter_map(|&(i, _)| shapes.get(i))
-            .map(|s| s.id)
-        {
-            ids.push_bind(id);
-        }
-        q.push(")");
+        q.push(" AND comment_id IN ");
+        push_ids(&mut q, shapes, window);
         q.build_query_as::<(CommentId, i8)>()
             .fetch_all(&mut *conn)
             .await?
