@@ -1,0 +1,110 @@
+// Which slice of a long list is in the page. However many comments are
+// loaded, at most MAX_RENDERED are rendered; the rest are stand-in space of
+// their measured (or estimated) height, so the scroll bar and the reader's
+// place stay true while the slice moves.
+
+export const MAX_RENDERED = 240;
+/** How far the slice moves at a time. */
+const STEP = 80;
+/** Height assumed for an item never rendered yet. */
+const ESTIMATED_HEIGHT = 110;
+
+export class RenderWindow {
+  start = $state(0);
+  end = $state(0);
+  readonly #items: () => readonly { id: string }[];
+  readonly #heights = new Map<string, number>();
+  #knownLength = 0;
+  #knownGeneration = 0;
+  // One observer for every rendered item, read after layout: measuring each
+  // item as it mounts would force a layout per item.
+  readonly #sizes =
+    typeof ResizeObserver === 'undefined'
+      ? null
+      : new ResizeObserver((entries) => {
+          for (const entry of entries) {
+            const id = (entry.target as HTMLElement).dataset.windowId;
+            const height = entry.borderBoxSize?.[0]?.blockSize ?? entry.contentRect.height;
+            if (id) this.#heights.set(id, height);
+          }
+        });
+
+  constructor(items: () => readonly { id: string }[]) {
+    this.#items = items;
+  }
+
+  #space(from: number, to: number): number {
+    const items = this.#items();
+    let total = 0;
+    for (let i = from; i < to; i++) {
+      const id = items[i]?.id;
+      total += (id && this.#heights.get(id)) || ESTIMATED_HEIGHT;
+    }
+    return total;
+  }
+
+  /** Stand-in space for the items above the slice. */
+  spaceBefore(): number {
+    return this.#space(0, this.start);
+  }
+
+  /** Stand-in space for the items below the slice. */
+  spaceAfter(): number {
+    return this.#space(this.end, this.#items().length);
+  }
+
+  /** A Svelte action for each rendered item: keeps its height known. The
+   * height must include the gap to the next item (use padding, not margin). */
+  measure = (node: HTMLElement, id: string) => {
+    node.dataset.windowId = id;
+    this.#sizes?.observe(node);
+    return { destroy: () => this.#sizes?.unobserve(node) };
+  };
+
+  /** Moves the slice so that item `index` is in it. */
+  around(index: number): void {
+    if (index >= this.start && index < this.end) return;
+    const total = this.#items().length;
+    this.start = Math.max(0, Math.min(index - STEP, total - MAX_RENDERED));
+    this.end = Math.min(total, this.start + MAX_RENDERED);
+  }
+
+  /** Follows the list's data: pages appended while the reader is at the end
+   * extend the slice; a replaced list (new order, a post) keeps it where it
+   * was. */
+  follow(total: number, generation: number): void {
+    if (generation !== this.#knownGeneration) {
+      this.#knownGeneration = generation;
+      this.start = Math.min(this.start, Math.max(0, total - MAX_RENDERED));
+      this.end = Math.min(total, this.start + MAX_RENDERED);
+    } else if (this.end >= this.#knownLength || this.end === 0) {
+      this.end = total;
+      this.start = Math.max(this.start, total - MAX_RENDERED);
+    }
+    this.#knownLength = total;
+  }
+
+  /** Moves the slice one step towards the viewport if the reader has
+   * scrolled near either of its edges. Returns whether it moved, so the
+   * caller can look again on the next frame. */
+  followScroll(list: DOMRect, viewportHeight: number): boolean {
+    const total = this.#items().length;
+    const top = list.top + this.spaceBefore();
+    const bottom = list.bottom - this.spaceAfter();
+    if (this.start > 0 && top > -viewportHeight) {
+      this.start = Math.max(0, this.start - STEP);
+      this.end = Math.min(this.end, this.start + MAX_RENDERED);
+      return true;
+    }
+    if (this.end < total && bottom < 2 * viewportHeight) {
+      this.end = Math.min(total, this.end + STEP);
+      this.start = Math.max(this.start, this.end - MAX_RENDERED);
+      return true;
+    }
+    return false;
+  }
+
+  destroy(): void {
+    this.#sizes?.disconnect();
+  }
+}

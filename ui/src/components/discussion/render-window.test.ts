@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_RENDERED, RenderWindow } from './render-window.svelte';
+
+const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `c${i}` }));
+
+describe('RenderWindow', () => {
+  it('grows with pages appended at the end, but never past its size', () => {
+    let list = items(40);
+    const slice = new RenderWindow(() => list);
+    slice.follow(list.length, 0);
+    expect([slice.start, slice.end]).toEqual([0, 40]);
+    list = items(1000);
+    slice.follow(list.length, 0);
+    expect([slice.start, slice.end]).toEqual([1000 - MAX_RENDERED, 1000]);
+    // Unmeasured items count at an estimated height.
+    expect(slice.spaceBefore()).toBe((1000 - MAX_RENDERED) * 110);
+    expect(slice.spaceAfter()).toBe(0);
+  });
+
+  it('moves to an item outside it, and towards the viewport while scrolling', () => {
+    const list = items(1000);
+    const slice = new RenderWindow(() => list);
+    slice.follow(list.length, 0);
+    slice.around(10);
+    expect(slice.start).toBe(0);
+    expect(slice.end).toBe(MAX_RENDERED);
+
+    // The reader has scrolled to where the slice ends: it moves down.
+    const near = { top: -20_000, bottom: 600 + slice.spaceAfter() } as DOMRect;
+    expect(slice.followScroll(near, 800)).toBe(true);
+    expect(slice.end).toBe(MAX_RENDERED + 80);
+    expect(slice.end - slice.start).toBe(MAX_RENDERED);
+
+    // Far from both edges: it stays.
+    const middle = { top: -slice.spaceBefore() - 10_000, bottom: slice.spaceAfter() + 10_000 } as DOMRect;
+    expect(slice.followScroll(middle, 800)).toBe(false);
+  });
+
+  it('keeps its place when the whole list is replaced', () => {
+    let list = items(500);
+    const slice = new RenderWindow(() => list);
+    slice.follow(500, 0);
+    slice.around(400);
+    const before = slice.start;
+    list = items(500);
+    slice.follow(500, 1);
+    expect(slice.start).toBe(before);
+    list = items(100);
+    slice.follow(100, 2);
+    expect([slice.start, slice.end]).toEqual([0, 100]);
+  });
+});
