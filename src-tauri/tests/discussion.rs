@@ -231,5 +231,34 @@ async fn format_edit_vote_sort_collapse_delete_and_reply_from_the_keyboard() {
         reply.attr("data-depth").await.unwrap().as_deref(),
         Some("1")
     );
+
+    // Replies to Ada's comments are listed, and each opens at its place.
+    app.wait_for("//nav[@aria-label='Main']//a[normalize-space()='Replies to you']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.wait_for("//h1[normalize-space()='Replies to you']")
+        .await;
+    let listed = app
+        .wait_for(&format!(
+            "//article[@aria-label='Reply by Grace Hopper'][.//*[normalize-space()={}]]",
+            lit("A reply that outlives its parent")
+        ))
+        .await;
+    listed
+        .find(fantoccini::Locator::XPath(".//a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app.wait_for(&format!("//h1[normalize-space()={}]", lit(&title)))
+        .await;
+    app.wait_for(&format!(
+        "{}[contains(@class, 'selected')]",
+        comment_with("A reply that outlives its parent")
+    ))
+    .await;
     app.quit().await;
 }
