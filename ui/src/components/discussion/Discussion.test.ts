@@ -213,4 +213,28 @@ describe('Discussion', () => {
     expect((screen.getByLabelText('Your comment') as HTMLTextAreaElement).value).toBe('jjj');
     expect(document.activeElement?.tagName).toBe('TEXTAREA');
   });
+
+  it('jumps to new comments with n, collapses with c, edits with e, explains with ?', async () => {
+    const mine = comment(0, 'Ada Lovelace', 'mine', null, { mine: true, source: 'mine', replyCount: 1 });
+    const fresh = comment(1, 'Grace Hopper', 'fresh', 'Ada Lovelace', { isNew: true });
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread(comment(0, 'Alan Turing', 'old'), mine, fresh));
+    vi.mocked(api.loadThread).mockResolvedValue(thread(comment(0, 'Alan Turing', 'old'), { ...mine, collapsed: true }));
+    renderDiscussion(ada);
+    await screen.findByText('fresh');
+
+    await userEvent.keyboard('n');
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Comment by Grace Hopper');
+
+    await userEvent.keyboard('k');
+    await userEvent.keyboard('e');
+    expect((screen.getByLabelText('Edit your comment') as HTMLTextAreaElement).value).toBe('mine');
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+
+    await userEvent.keyboard('c');
+    expect(api.setCollapsed).toHaveBeenCalledWith(mine.id, true);
+    expect(await screen.findByRole('button', { name: '1 more reply' })).toBeTruthy();
+
+    await userEvent.keyboard('?');
+    expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
+  });
 });
