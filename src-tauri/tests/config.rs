@@ -4,6 +4,8 @@
 //! `freezePrototype` is turned off.
 #![allow(
     clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
     clippy::indexing_slicing,
     reason = "a panic is a failed test"
 )]
