@@ -201,7 +201,7 @@ async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
         .execute(
             "const stat = (name) => { const d = performance.getEntriesByName(name).map((e) => e.duration); \
                d.sort((a, b) => a - b); return [d.length, d[Math.floor(d.length / 2)] || 0, d[d.length - 1] || 0]; }; \
-             return { fetch: stat('parley:page-fetch'), shown: stat('parley:page-shown') };",
+             return { open: stat('parley:open-fetch'), fetch: stat('parley:page-fetch'), shown: stat('parley:page-shown') };",
             vec![],
         )
         .await

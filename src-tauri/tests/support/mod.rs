@@ -181,6 +181,9 @@ impl App {
         self.client
             .wait()
             .at_most(PATIENCE)
+            // fantoccini looks every 250 ms by default: too coarse to time
+            // what a person sees "at once".
+            .every(Duration::from_millis(20))
             .for_element(Locator::XPath(xpath))
             .await
             .unwrap_or_else(|e| panic!("never saw {xpath}: {e}"))

@@ -62,7 +62,10 @@ export class ThreadState {
   /** First load: records the visit (so "new" means new since the last one). */
   async open(through?: string): Promise<void> {
     try {
-      this.#take(await api.openDiscussion(this.articleId, this.#query(0, FIRST_PAGE, through)), false);
+      const asked = performance.now();
+      const page = await api.openDiscussion(this.articleId, this.#query(0, FIRST_PAGE, through));
+      performance.measure('parley:open-fetch', { start: asked });
+      this.#take(page, false);
     } catch (e) {
       this.error = (e as ApiError).message;
     }
