@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
@@ -140,11 +140,25 @@ pub async fn verify_credentials(store: &Store, username: &str, password: String)
         Some(found) => (Some(found.0), found.1),
         None => (None, dummy_hash().to_owned()),
     };
-    let matches = verify_password(password, stored_hash).await?;
-    match (id, matches) {
-        (Some(id), true) => user_by_id(store, id).await?.ok_or(Error::BadCredentials),
-        _ => Err(Error::BadCredentials),
+    let verified = verify_password(password, stored_hash.clone()).await?;
+    let (Some(id), Verified::Match { rehashed }) = (id, verified) else {
+        return Err(Error::BadCredentials);
+    };
+    if let Some(fresh) = rehashed {
+        // Only if nobody changed the password meanwhile. A failure here
+        // leaves the old (still valid) hash and must not stop the sign-in.
+        let upgraded =
+            sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
+                .bind(&fresh)
+                .bind(id)
+                .bind(&stored_hash)
+                .execute(store.pool())
+                .await;
+        if let Err(e) = upgraded {
+            eprintln!("parley: could not upgrade a password hash: {e}");
+        }
     }
+    user_by_id(store, id).await?.ok_or(Error::BadCredentials)
 }
 
 /// The account with this id, if it still exists.
@@ -235,17 +249,41 @@ fn validate_password(password: &str, username: &str) -> Result<()> {
     Ok(())
 }
 
+/// argon2id memory cost, in KiB: 64 MiB.
+pub const ARGON2_MEMORY_KIB: u32 = 64 * 1024;
+/// argon2id passes over memory.
+pub const ARGON2_ITERATIONS: u32 = 3;
+/// argon2id lanes.
+pub const ARGON2_PARALLELISM: u32 = 1;
+
 /// The hasher every password goes through: argon2id, version 0x13, with the
-/// crate's recommended parameters (19 MiB, t=2, p=1).
-fn hasher() -> Argon2<'static> {
-    Argon2::default()
+/// parameters above. Hashes made with anything else are upgraded at the
+/// next successful sign-in.
+fn hasher() -> Result<Argon2<'static>> {
+    let params = Params::new(
+        ARGON2_MEMORY_KIB,
+        ARGON2_ITERATIONS,
+        ARGON2_PARALLELISM,
+        None,
+    )
+    .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Whether a stored hash was made with other settings than [`hasher`]'s.
+fn needs_rehash(stored: &PasswordHash<'_>) -> bool {
+    let current = (ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM);
+    let params = Params::try_from(stored).map(|p| (p.m_cost(), p.t_cost(), p.p_cost()));
+    stored.algorithm != Algorithm::Argon2id.ident()
+        || stored.version != Some(Version::V0x13.into())
+        || params.ok() != Some(current)
 }
 
 /// Hashes off the async runtime's threads: argon2 is deliberately slow.
 async fn hash_password(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        hasher()
+        hasher()?
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| Error::Internal(format!("hashing failed: {e}")))
@@ -253,21 +291,48 @@ async fn hash_password(password: String) -> Result<String> {
     .await?
 }
 
-/// Verifies in constant time, off the async runtime's threads. A stored hash
-/// that does not parse counts as a mismatch (and is logged): the person gets
-/// the usual message rather than a crash.
-async fn verify_password(password: String, stored: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || match PasswordHash::new(&stored) {
-        Ok(parsed) => hasher()
+/// What checking a password found.
+enum Verified {
+    Mismatch,
+    /// It matches; `rehashed` is a fresh hash when the stored one used
+    /// older settings.
+    Match {
+        rehashed: Option<String>,
+    },
+}
+
+/// Verifies in constant time, off the async runtime's threads, and rehashes
+/// a matching password stored with older settings. A stored hash that does
+/// not parse counts as a mismatch (and is logged): the person gets the
+/// usual message rather than a crash.
+async fn verify_password(password: String, stored: String) -> Result<Verified> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = match PasswordHash::new(&stored) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                eprintln!("parley: stored password hash does not parse: {e}");
+                return Ok(Verified::Mismatch);
+            }
+        };
+        // Verification follows the stored hash's own parameters.
+        if Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(e) => {
-            eprintln!("parley: stored password hash does not parse: {e}");
-            false
+            .is_err()
+        {
+            return Ok(Verified::Mismatch);
         }
+        let rehashed = if needs_rehash(&parsed) {
+            let salt = SaltString::generate(&mut OsRng);
+            let fresh = hasher()?
+                .hash_password(password.as_bytes(), &salt)
+                .map_err(|e| Error::Internal(format!("hashing failed: {e}")))?;
+            Some(fresh.to_string())
+        } else {
+            None
+        };
+        Ok(Verified::Match { rehashed })
     })
-    .await
-    .map_err(Error::from)
+    .await?
 }
 
 /// A real hash of a random password, made once: unknown usernames are
@@ -277,7 +342,8 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
         hasher()
-            .hash_password(salt.as_str().as_bytes(), &salt)
+            .ok()
+            .and_then(|h| h.hash_password(salt.as_str().as_bytes(), &salt).ok())
             .map(|h| h.to_string())
             // Unreachable with valid parameters; an empty string simply
             // fails to parse and verifies as false.

@@ -227,3 +227,79 @@ async fn accounts_survive_a_restart() {
     assert_eq!(again, ada);
     assert_eq!(db.account("grace", "Grace").await.role, Role::Member);
 }
+
+/// The PHC string stored for `username`, read straight from the file.
+async fn stored_hash(db: &TestDb, username: &str) -> String {
+    let url = format!("sqlite://{}", db.dir.path().join("parley.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = ?")
+        .bind(username)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    hash
+}
+
+#[tokio::test]
+async fn passwords_use_argon2id_at_64_mib_three_passes_one_lane() {
+    let db = TestDb::new().await;
+    db.account("ada", "Ada").await;
+    let hash = stored_hash(&db, "ada").await;
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=65536,t=3,p=1$"),
+        "{hash}"
+    );
+}
+
+#[tokio::test]
+async fn a_hash_with_older_settings_is_upgraded_at_the_next_sign_in() {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let db = TestDb::new().await;
+    let ada = db.account("ada", "Ada").await;
+    let old_params = argon2::Params::new(19_456, 2, 1, None).unwrap();
+    let old = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        old_params,
+    )
+    .hash_password(
+        password_for("ada").as_bytes(),
+        &SaltString::generate(&mut OsRng),
+    )
+    .unwrap()
+    .to_string();
+    let url = format!("sqlite://{}", db.dir.path().join("parley.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE users SET password_hash = ? WHERE username = 'ada'")
+        .bind(&old)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    // A wrong password changes nothing.
+    accounts::verify_credentials(&db.store, "ada", "wrong password".into())
+        .await
+        .unwrap_err();
+    assert_eq!(stored_hash(&db, "ada").await, old);
+
+    let started = std::time::Instant::now();
+    let signed_in = accounts::verify_credentials(&db.store, "ada", password_for("ada"))
+        .await
+        .unwrap();
+    eprintln!("sign-in with an upgrade took {:?}", started.elapsed());
+    assert_eq!(signed_in.id, ada.id);
+    let upgraded = stored_hash(&db, "ada").await;
+    assert!(
+        upgraded.starts_with("$argon2id$v=19$m=65536,t=3,p=1$"),
+        "{upgraded}"
+    );
+
+    // And the upgraded hash still signs in.
+    let started = std::time::Instant::now();
+    accounts::verify_credentials(&db.store, "ada", password_for("ada"))
+        .await
+        .unwrap();
+    eprintln!("sign-in took {:?}", started.elapsed());
+}
