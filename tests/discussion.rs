@@ -10,7 +10,9 @@ mod common;
 
 use common::{expect, shape, text, TestDb};
 use parley_core::accounts::User;
-use parley_core::comments::{self, Removal, Sort, ThreadQuery, VoteChoice, EDIT_GRACE_MS};
+use parley_core::comments::{
+    self, Removal, Sort, ThreadQuery, VoteChoice, EDIT_GRACE_MS, READING_SESSION_MS,
+};
 use parley_core::ids::{ArticleId, CommentId};
 use parley_core::ErrorKind;
 
@@ -380,6 +382,7 @@ async fn comments_by_others_since_your_last_visit_are_new() {
 
     db.clock.advance(MINUTE);
     let first_visit = open(&grace).await;
+    db.clock.advance(READING_SESSION_MS);
     assert_eq!(first_visit.new_count, 0, "a first visit marks nothing");
 
     db.post(&ada, article, None, "one").await;
@@ -416,7 +419,11 @@ async fn comments_by_others_since_your_last_visit_are_new() {
         2
     );
 
-    db.clock.advance(MINUTE);
+    // Opening it again soon after (back from "Replies to you") is the same
+    // visit: the marks stay. After a while away, they are read.
+    db.clock.advance(5 * MINUTE);
+    assert_eq!(open(&grace).await.new_count, 2);
+    db.clock.advance(READING_SESSION_MS);
     assert_eq!(open(&grace).await.new_count, 0);
 }
 

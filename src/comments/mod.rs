@@ -15,7 +15,10 @@ use crate::ids::{ArticleId, CommentId};
 use crate::text::{char_count, group_thousands, has_control_chars};
 use crate::{Error, Result};
 
-pub use reading::{open_discussion, replies_to_me, set_collapsed, set_preferred_sort, ReplyToMe};
+pub use reading::{
+    open_discussion, replies_to_me, set_collapsed, set_preferred_sort, ReplyToMe,
+    READING_SESSION_MS,
+};
 pub use shape::wilson_lower_bound;
 pub use thread::{thread_page, ThreadQuery};
 pub use votes::{vote, VoteOutcome};
@@ -112,6 +115,11 @@ pub struct ThreadComment {
 #[ts(rename_all = "camelCase")]
 pub struct ThreadPage {
     pub article_id: ArticleId,
+    /// Changes whenever the thread's order may have changed (a post, a
+    /// removal, a vote): a page with another version than the ones before
+    /// it does not continue them.
+    #[ts(type = "number")]
+    pub version: i64,
     pub sort: Sort,
     /// Comments in the whole discussion, placeholders not counted: the N of
     /// "Comments (N)".

@@ -29,10 +29,12 @@ pub(crate) struct Shape {
 /// votes that are up: 0 with no votes, approaching the true fraction as
 /// votes accumulate.
 pub fn wilson_lower_bound(up: i64, down: i64) -> f64 {
-    let n = (up + down) as f64;
-    if n <= 0.0 {
+    // No up-votes is exactly 0: the formula would leave rounding noise
+    // (around 1e-17) that would rank down-voted comments above unvoted ones.
+    if up <= 0 {
         return 0.0;
     }
+    let n = (up + down) as f64;
     const Z: f64 = 1.959_963_984_540_054;
     let p = up as f64 / n;
     let z2 = Z * Z;
@@ -349,6 +351,9 @@ mod tests {
         assert!(wilson_lower_bound(90, 10) > wilson_lower_bound(1, 0));
         assert!(wilson_lower_bound(10, 0) > wilson_lower_bound(10, 5));
         assert!(wilson_lower_bound(1, 0) > wilson_lower_bound(0, 1));
+        for down in 0..20 {
+            assert_eq!(wilson_lower_bound(0, down), 0.0, "{down} down-votes");
+        }
         let w = wilson_lower_bound(600, 400);
         assert!((0.56..0.6).contains(&w), "{w}");
     }

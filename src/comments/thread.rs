@@ -45,7 +45,10 @@ pub async fn thread_page(
     article_id: ArticleId,
     query: &ThreadQuery,
 ) -> Result<ThreadPage> {
-    let mut conn = store.pool().acquire().await?;
+    // One read transaction: the order, the text and the votes of a page
+    // all come from the same snapshot, so a page never loses an entry to a
+    // concurrent delete.
+    let mut conn = store.pool().begin().await?;
     let version = thread_version(&mut conn, article_id).await?;
     let viewer_id = viewer.map(|v| v.id);
     let sort = match (query.sort, viewer_id) {
@@ -134,8 +137,10 @@ pub async fn thread_page(
         })
         .collect();
 
+    conn.commit().await?;
     Ok(ThreadPage {
         article_id,
+        version,
         sort,
         comment_count: to_u32(comment_count),
         new_count: to_u32(new_count),

@@ -87,7 +87,13 @@ replyCount: number,
  */
 collapsed: boolean, };
 
-export type ThreadPage = { articleId: ArticleId, sort: Sort, 
+export type ThreadPage = { articleId: ArticleId, 
+/**
+ * Changes whenever the thread's order may have changed (a post, a
+ * removal, a vote): a page with another version than the ones before
+ * it does not continue them.
+ */
+version: number, sort: Sort, 
 /**
  * Comments in the whole discussion, placeholders not counted: the N of
  * "Comments (N)".
