@@ -61,6 +61,7 @@ function comment(
 function thread(...comments: ThreadComment[]): ThreadPage {
   return {
     articleId: ARTICLE,
+    version: 1,
     sort: 'best',
     commentCount: comments.filter((c) => !c.removed).length,
     newCount: comments.filter((c) => c.isNew).length,
@@ -237,4 +238,20 @@ describe('Discussion', () => {
     await userEvent.keyboard('?');
     expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
   });
+
+  it('keeps a reply draft while the reader looks at another comment', async () => {
+    vi.mocked(api.openDiscussion).mockResolvedValue(
+      thread(comment(0, 'Grace Hopper', 'one'), comment(0, 'Alan Turing', 'two')),
+    );
+    renderDiscussion(ada);
+    await screen.findByText('two');
+    const [first, second] = screen.getAllByRole('button', { name: 'Reply' });
+    await userEvent.click(first!);
+    await userEvent.type(screen.getByLabelText('Reply to Grace Hopper'), 'half a thought');
+    await userEvent.click(second!);
+    expect(screen.queryByLabelText('Reply to Grace Hopper')).toBeNull();
+    await userEvent.click(screen.getAllByRole('button', { name: 'Reply' })[0]!);
+    expect((screen.getByLabelText('Reply to Grace Hopper') as HTMLTextAreaElement).value).toBe('half a thought');
+  });
 });
+

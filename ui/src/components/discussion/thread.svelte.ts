@@ -31,9 +31,19 @@ export class ThreadState {
   generation = $state(0);
   loadingMore = $state(false);
   error = $state('');
+  /** Unsent replies and edits, by comment id, kept while the composer is
+   * off screen or closed. */
+  drafts = $state<Record<string, string>>({});
   /** A signed-out reader's collapsed subtrees (signed-in ones are saved). */
   #localCollapsed = new Set<string>();
   #signedIn: () => boolean;
+  /** The thread version the loaded pages were cut from. */
+  #version = -1;
+  /** A comment whose collapsed ancestors stay open until a collapse changes. */
+  #through: string | undefined;
+  /** Only the newest whole load may land. */
+  #request = 0;
+  #loading: Promise<void> | null = null;
 
   constructor(articleId: string, signedIn: () => boolean) {
     this.articleId = articleId;
@@ -44,8 +54,8 @@ export class ThreadState {
     return this.comments.length < this.visibleCount;
   }
 
-  #query(offset: number, limit: number, through?: string, sort?: Sort): ThreadQuery {
-    return { sort, offset, limit, through, collapsed: [...this.#localCollapsed] };
+  #query(offset: number, limit: number, sort?: Sort): ThreadQuery {
+    return { sort, offset, limit, through: this.#through, collapsed: [...this.#localCollapsed] };
   }
 
   #take(page: ThreadPage, append: boolean) {
@@ -53,19 +63,27 @@ export class ThreadState {
     this.commentCount = page.commentCount;
     this.newCount = page.newCount;
     this.visibleCount = page.visibleCount;
-    this.comments = append ? [...this.comments, ...page.comments] : page.comments;
-    if (!append) this.generation++;
+    if (append) {
+      const seen = new Set(this.comments.map((c) => c.id));
+      this.comments = [...this.comments, ...page.comments.filter((c) => !seen.has(c.id))];
+    } else {
+      this.comments = page.comments;
+      this.generation++;
+    }
+    this.#version = page.version;
     this.loaded = true;
     this.error = '';
   }
 
   /** First load: records the visit (so "new" means new since the last one). */
   async open(through?: string): Promise<void> {
+    this.#through = through;
+    const request = ++this.#request;
     try {
       const asked = performance.now();
-      const page = await api.openDiscussion(this.articleId, this.#query(0, FIRST_PAGE, through));
+      const page = await api.openDiscussion(this.articleId, this.#query(0, FIRST_PAGE));
       performance.measure('parley:open-fetch', { start: asked });
-      this.#take(page, false);
+      if (request === this.#request) this.#take(page, false);
     } catch (e) {
       this.error = (e as ApiError).message;
     }
@@ -73,26 +91,38 @@ export class ThreadState {
 
   /** Reloads what is on screen (at least a page), optionally through a comment. */
   async reload(through?: string, sort?: Sort): Promise<void> {
-    const limit = Math.max(PAGE_SIZE, this.comments.length);
-    this.#take(
-      await api.loadThread(this.articleId, this.#query(0, limit, through, sort ?? this.sort)),
-      false,
-    );
+    if (through) this.#through = through;
+    const request = ++this.#request;
+    const limit = Math.max(FIRST_PAGE, this.comments.length);
+    const page = await api.loadThread(this.articleId, this.#query(0, limit, sort ?? this.sort));
+    if (request === this.#request) this.#take(page, false);
   }
 
-  async loadMore(): Promise<void> {
-    if (this.loadingMore || !this.hasMore) return;
+  /** Appends the next page. Resolves when it has landed (or an earlier
+   * request for it has); a thread that changed meanwhile is reloaded instead
+   * of appended to, so no comment is skipped or shown twice. */
+  loadMore(): Promise<void> {
+    if (!this.hasMore) return Promise.resolve();
+    this.#loading ??= this.#loadMore().finally(() => (this.#loading = null));
+    return this.#loading;
+  }
+
+  async #loadMore(): Promise<void> {
     this.loadingMore = true;
+    const request = this.#request;
+    const offset = this.comments.length;
     try {
       // User Timing marks: the large-thread test reads them to tell the
       // backend's share of a page from the page's own.
       const asked = performance.now();
-      const page = await api.loadThread(
-        this.articleId,
-        this.#query(this.comments.length, PAGE_SIZE, undefined, this.sort),
-      );
+      const page = await api.loadThread(this.articleId, this.#query(offset, PAGE_SIZE, this.sort));
       performance.measure('parley:page-fetch', { start: asked });
-      this.#take(page, true);
+      if (request !== this.#request || offset !== this.comments.length) return;
+      if (page.version !== this.#version) {
+        await this.reload();
+      } else {
+        this.#take(page, true);
+      }
     } catch (e) {
       this.error = (e as ApiError).message;
     } finally {
@@ -107,6 +137,7 @@ export class ThreadState {
 
   async toggleCollapsed(comment: ThreadComment): Promise<void> {
     const collapse = !comment.collapsed;
+    this.#through = undefined;
     if (this.#signedIn()) {
       await api.setCollapsed(comment.id, collapse);
     } else if (collapse) {
@@ -117,21 +148,33 @@ export class ThreadState {
     await this.reload();
   }
 
-  /** Posts and reloads so the new comment is on screen; resolves to its id. */
+  /** Posts and reloads so the new comment is on screen; resolves to its id
+   * once it is saved, even if showing it then fails (the error is shown
+   * instead: posting again would post twice). */
   async post(parentId: string | null, body: string): Promise<string> {
     const id = await api.postComment(this.articleId, parentId, body);
-    await this.reload(id);
+    delete this.drafts[parentId ?? 'new'];
+    await this.#refreshAfterWrite(id);
     return id;
   }
 
   async edit(commentId: string, body: string): Promise<void> {
     await api.editComment(commentId, body);
-    await this.reload(commentId);
+    delete this.drafts[`edit:${commentId}`];
+    await this.#refreshAfterWrite(commentId);
   }
 
   async remove(commentId: string): Promise<void> {
     await api.deleteComment(commentId);
-    await this.reload();
+    await this.#refreshAfterWrite();
+  }
+
+  async #refreshAfterWrite(through?: string): Promise<void> {
+    try {
+      await this.reload(through);
+    } catch (e) {
+      this.error = (e as ApiError).message;
+    }
   }
 
   async vote(comment: ThreadComment, choice: VoteChoice): Promise<void> {
@@ -141,12 +184,17 @@ export class ThreadState {
     );
   }
 
-  /** Index of the next comment marked new after `from`, loading pages as needed. */
+  /** Index of the next comment marked new after `from`, loading pages while
+   * there are new comments not loaded yet; -1 when there is none. */
   async nextNew(from: number): Promise<number> {
     for (;;) {
       const found = this.comments.findIndex((c, i) => i > from && c.isNew);
-      if (found >= 0 || !this.hasMore) return found;
+      if (found >= 0) return found;
+      const loadedNew = this.comments.filter((c) => c.isNew).length;
+      if (!this.hasMore || this.error || loadedNew >= this.newCount) return -1;
+      const before = this.comments.length;
       await this.loadMore();
+      if (this.comments.length <= before) return -1;
     }
   }
 }
