@@ -18,6 +18,8 @@ use crate::{Error, Result};
 
 /// Shortest password accepted, in characters (not bytes).
 pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Shortest password accepted for an admin, whose account can do more harm.
+pub const MIN_ADMIN_PASSWORD_CHARS: usize = 15;
 /// Longest password accepted, in bytes. Longer ones are refused before any
 /// hashing happens, never truncated.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
@@ -81,6 +83,12 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     let username = validate_username(&new.username)?;
     let display_name = validate_display_name(&new.display_name)?;
     validate_password(&new.password, &username)?;
+    let password_chars = char_count(&new.password);
+    // A quick look first, so a short first password is refused before the
+    // slow hash; the transaction below decides for certain.
+    if password_chars < MIN_ADMIN_PASSWORD_CHARS && user_count(store.pool()).await? == 0 {
+        return Err(short_admin_password());
+    }
     let password_hash = hash_password(new.password).await?;
 
     let mut tx = store.begin_write().await?;
@@ -88,9 +96,10 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     if find_credentials(&mut tx, &key).await?.is_some() {
         return Err(Error::UsernameTaken);
     }
-    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&mut *tx)
-        .await?;
+    let existing = user_count(&mut *tx).await?;
+    if existing == 0 && password_chars < MIN_ADMIN_PASSWORD_CHARS {
+        return Err(short_admin_password());
+    }
     let user = User {
         id: UserId::new(),
         username,
@@ -159,6 +168,19 @@ pub async fn verify_credentials(store: &Store, username: &str, password: String)
         }
     }
     user_by_id(store, id).await?.ok_or(Error::BadCredentials)
+}
+
+async fn user_count(conn: impl sqlx::SqliteExecutor<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(conn)
+        .await?)
+}
+
+fn short_admin_password() -> Error {
+    Error::invalid(format!(
+        "The first account becomes the admin and needs a password of at least \
+         {MIN_ADMIN_PASSWORD_CHARS} characters."
+    ))
 }
 
 /// The account with this id, if it still exists.

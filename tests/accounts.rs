@@ -303,3 +303,26 @@ async fn a_hash_with_older_settings_is_upgraded_at_the_next_sign_in() {
         .unwrap();
     eprintln!("sign-in took {:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn the_first_account_needs_an_admins_longer_password() {
+    let db = TestDb::new().await;
+    let twelve = |username: &str| NewAccount {
+        username: username.into(),
+        display_name: username.into(),
+        password: "twelve chars".into(),
+    };
+    let err = accounts::create_account(&db.store, twelve("ada"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert!(err.to_string().contains("at least 15 characters"), "{err}");
+    assert_eq!(user_count(&db).await, 0);
+
+    let admin = db.account("grace", "Grace").await;
+    assert_eq!(admin.role, Role::Admin);
+    let member = accounts::create_account(&db.store, twelve("ada"))
+        .await
+        .unwrap();
+    assert_eq!(member.role, Role::Member, "members need only 10");
+}
