@@ -326,3 +326,39 @@ async fn the_first_account_needs_an_admins_longer_password() {
         .unwrap();
     assert_eq!(member.role, Role::Member, "members need only 10");
 }
+
+#[tokio::test]
+async fn long_unicode_passphrases_are_welcome_and_huge_ones_refused_before_hashing() {
+    let db = TestDb::new().await;
+    let passphrase = "ünïcödé wörds, spaces and ✓ symbols — sixty-four chars in all!!!";
+    assert_eq!(passphrase.chars().count(), 64);
+    let new = |username: &str, password: String| NewAccount {
+        username: username.into(),
+        display_name: username.into(),
+        password,
+    };
+    accounts::create_account(&db.store, new("ada", passphrase.into()))
+        .await
+        .unwrap();
+    accounts::verify_credentials(&db.store, "ada", passphrase.into())
+        .await
+        .unwrap();
+
+    let huge = "x".repeat(2048);
+    let started = std::time::Instant::now();
+    let err = accounts::create_account(&db.store, new("grace", huge.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert!(err.to_string().contains("at most 1024 bytes"), "{err}");
+    let err = accounts::verify_credentials(&db.store, "ada", huge)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadCredentials);
+    // Two refusals, no argon2 run: far below one hash's time.
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(100),
+        "{:?}",
+        started.elapsed()
+    );
+}
