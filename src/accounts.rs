@@ -145,14 +145,31 @@ pub async fn verify_credentials(store: &Store, username: &str, password: String)
     let mut conn = store.pool().acquire().await?;
     let found = find_credentials(&mut conn, &key).await?;
     drop(conn);
+    if let Some(blocked_until) = found.as_ref().and_then(|f| f.blocked_until) {
+        let wait = blocked_until - store.now();
+        if wait > 0 {
+            return Err(Error::TooManyAttempts(human_wait(wait)));
+        }
+    }
     let (id, stored_hash) = match found {
-        Some(found) => (Some(found.0), found.1),
+        Some(found) => (Some(found.id), found.password_hash),
         None => (None, dummy_hash().to_owned()),
     };
     let verified = verify_password(password, stored_hash.clone()).await?;
-    let (Some(id), Verified::Match { rehashed }) = (id, verified) else {
+    let Some(id) = id else {
         return Err(Error::BadCredentials);
     };
+    let Verified::Match { rehashed } = verified else {
+        record_failed_sign_in(store, id).await?;
+        return Err(Error::BadCredentials);
+    };
+    sqlx::query(
+        "UPDATE users SET failed_sign_ins = 0, sign_in_blocked_until = NULL
+         WHERE id = ? AND failed_sign_ins != 0",
+    )
+    .bind(id)
+    .execute(store.pool())
+    .await?;
     if let Some(fresh) = rehashed {
         // Only if nobody changed the password meanwhile. A failure here
         // leaves the old (still valid) hash and must not stop the sign-in.
@@ -168,6 +185,49 @@ pub async fn verify_credentials(store: &Store, username: &str, password: String)
         }
     }
     user_by_id(store, id).await?.ok_or(Error::BadCredentials)
+}
+
+/// Failed sign-ins in a row before attempts must wait.
+pub const FREE_ATTEMPTS: i64 = 5;
+/// The longest wait between attempts.
+pub const MAX_SIGN_IN_WAIT_MS: Millis = 15 * 60 * 1000;
+
+/// Counts a failed sign-in; from the [`FREE_ATTEMPTS`]th on, the next
+/// attempt waits 1 s, then 2 s, 4 s ... up to [`MAX_SIGN_IN_WAIT_MS`].
+async fn record_failed_sign_in(store: &Store, id: UserId) -> Result<()> {
+    sqlx::query(
+        "UPDATE users
+         SET failed_sign_ins = failed_sign_ins + 1,
+             sign_in_blocked_until = CASE
+                 WHEN failed_sign_ins + 1 >= ?1
+                 THEN ?2 + min(1000 << min(failed_sign_ins + 1 - ?1, 20), ?3)
+                 ELSE NULL END
+         WHERE id = ?4",
+    )
+    .bind(FREE_ATTEMPTS)
+    .bind(store.now())
+    .bind(MAX_SIGN_IN_WAIT_MS)
+    .bind(id)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// "3 seconds", "2 minutes": how long to wait, rounded up.
+fn human_wait(ms: Millis) -> String {
+    let seconds = (ms + 999) / 1000;
+    match seconds {
+        1 => "1 second".into(),
+        s if s < 60 => format!("{s} seconds"),
+        s => {
+            let minutes = (s + 59) / 60;
+            if minutes == 1 {
+                "1 minute".into()
+            } else {
+                format!("{minutes} minutes")
+            }
+        }
+    }
 }
 
 async fn user_count(conn: impl sqlx::SqliteExecutor<'_>) -> Result<i64> {
@@ -193,12 +253,17 @@ pub async fn user_by_id(store: &Store, id: UserId) -> Result<Option<User>> {
     .await?)
 }
 
-async fn find_credentials(
-    conn: &mut SqliteConnection,
-    key: &str,
-) -> Result<Option<(UserId, String)>> {
-    Ok(sqlx::query_as::<_, (UserId, String)>(
-        "SELECT id, password_hash FROM users WHERE username_key = ?",
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    id: UserId,
+    password_hash: String,
+    #[sqlx(rename = "sign_in_blocked_until")]
+    blocked_until: Option<Millis>,
+}
+
+async fn find_credentials(conn: &mut SqliteConnection, key: &str) -> Result<Option<Credentials>> {
+    Ok(sqlx::query_as::<_, Credentials>(
+        "SELECT id, password_hash, sign_in_blocked_until FROM users WHERE username_key = ?",
     )
     .bind(key)
     .fetch_optional(conn)
@@ -394,6 +459,16 @@ mod tests {
         assert!(validate_password("ééééééééé", "ada").is_err());
         assert!(validate_password(&"x".repeat(MAX_PASSWORD_BYTES + 1), "ada").is_err());
         assert!(validate_password("AdaLovelace", "adalovelace").is_err());
+    }
+
+    #[test]
+    fn waits_read_like_a_person_would_say_them() {
+        assert_eq!(human_wait(1), "1 second");
+        assert_eq!(human_wait(1000), "1 second");
+        assert_eq!(human_wait(1001), "2 seconds");
+        assert_eq!(human_wait(59_000), "59 seconds");
+        assert_eq!(human_wait(60_000), "1 minute");
+        assert_eq!(human_wait(15 * 60_000), "15 minutes");
     }
 
     #[test]

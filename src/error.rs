@@ -25,6 +25,11 @@ pub enum Error {
     #[error("Wrong username or password.")]
     BadCredentials,
 
+    /// Too many failed sign-ins on this account in a row: the next attempt
+    /// must wait. The message says how long.
+    #[error("Too many failed sign-ins. Please wait {0} before trying again.")]
+    TooManyAttempts(String),
+
     /// The action needs a signed-in person and nobody is signed in (or the
     /// account behind the session has gone).
     #[error("Please sign in first.")]
@@ -67,6 +72,7 @@ pub enum ErrorKind {
     Invalid,
     UsernameTaken,
     BadCredentials,
+    TooManyAttempts,
     Unauthorized,
     Forbidden,
     NotFound,
@@ -87,6 +93,7 @@ impl Error {
             Error::Invalid(_) => ErrorKind::Invalid,
             Error::UsernameTaken => ErrorKind::UsernameTaken,
             Error::BadCredentials => ErrorKind::BadCredentials,
+            Error::TooManyAttempts(_) => ErrorKind::TooManyAttempts,
             Error::Unauthorized => ErrorKind::Unauthorized,
             Error::Forbidden(_) => ErrorKind::Forbidden,
             Error::NotFound(_) => ErrorKind::NotFound,

@@ -362,3 +362,77 @@ async fn long_unicode_passphrases_are_welcome_and_huge_ones_refused_before_hashi
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn after_five_failures_each_attempt_waits_longer_even_across_a_restart() {
+    let db = TestDb::new().await;
+    db.account("ada", "Ada").await;
+    let attempt = |db: &TestDb, password: &str| {
+        let (store, password) = (db.store.clone(), password.to_owned());
+        async move { accounts::verify_credentials(&store, "ada", password).await }
+    };
+    for _ in 0..4 {
+        let err = attempt(&db, "wrong password").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadCredentials);
+    }
+    // The fifth failure starts the waiting: 1 s, then 2 s, then 4 s.
+    assert_eq!(
+        attempt(&db, "wrong password").await.unwrap_err().kind(),
+        ErrorKind::BadCredentials
+    );
+    let blocked = attempt(&db, &password_for("ada")).await.unwrap_err();
+    assert_eq!(
+        blocked.kind(),
+        ErrorKind::TooManyAttempts,
+        "even the right password waits"
+    );
+    assert!(blocked.to_string().contains("1 second"), "{blocked}");
+
+    db.clock.advance(1_000);
+    attempt(&db, "wrong password").await.unwrap_err();
+    let db = db.reopen().await;
+    let blocked = attempt(&db, "wrong password").await.unwrap_err();
+    assert!(
+        blocked.to_string().contains("2 seconds"),
+        "a restart keeps the count: {blocked}"
+    );
+    db.clock.advance(2_000);
+    attempt(&db, "wrong password").await.unwrap_err();
+    assert!(attempt(&db, "x")
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("4 seconds"));
+
+    // Much later, the right password works and the count starts again.
+    db.clock.advance(60 * 60 * 1000);
+    attempt(&db, &password_for("ada")).await.unwrap();
+    for _ in 0..4 {
+        assert_eq!(
+            attempt(&db, "wrong password").await.unwrap_err().kind(),
+            ErrorKind::BadCredentials
+        );
+    }
+    attempt(&db, &password_for("ada")).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_wait_is_capped_at_fifteen_minutes() {
+    let db = TestDb::new().await;
+    db.account("ada", "Ada").await;
+    // 1 s doubled ten times passes 15 minutes.
+    for _ in 0..16 {
+        db.clock.advance(16 * 60 * 1000);
+        accounts::verify_credentials(&db.store, "ada", "wrong password".into())
+            .await
+            .unwrap_err();
+    }
+    let blocked = accounts::verify_credentials(&db.store, "ada", password_for("ada"))
+        .await
+        .unwrap_err();
+    assert!(blocked.to_string().contains("15 minutes"), "{blocked}");
+    db.clock.advance(15 * 60 * 1000);
+    accounts::verify_credentials(&db.store, "ada", password_for("ada"))
+        .await
+        .unwrap();
+}

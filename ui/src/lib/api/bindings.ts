@@ -7,7 +7,7 @@ export type ArticleId = string;
 
 export type CommentId = string;
 
-export type ErrorKind = "invalid" | "username_taken" | "bad_credentials" | "unauthorized" | "forbidden" | "not_found" | "internal";
+export type ErrorKind = "invalid" | "username_taken" | "bad_credentials" | "too_many_attempts" | "unauthorized" | "forbidden" | "not_found" | "internal";
 
 export type ErrorBody = { kind: ErrorKind, message: string, };
 
