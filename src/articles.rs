@@ -151,14 +151,6 @@ pub async fn article(store: &Store, id: ArticleId) -> Result<Article> {
     })
 }
 
-/// Adds an article to the library and returns its id.
-pub async fn add_article(store: &Store, new: NewArticle) -> Result<ArticleId> {
-    let mut tx = store.begin_write().await?;
-    let id = insert_article(&mut tx, &new, store.now()).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
 /// Fills an empty library with Parley's sample articles, so a first start
 /// has something to read. Does nothing if any article exists. Returns how
 /// many were added.
