@@ -19,6 +19,23 @@ const COMMANDS: &[&str] = &[
     "set_collapsed",
     "replies_to_me",
     "preview_markdown",
+    "keep_alive",
+    "set_display_name",
+    "change_password",
+    "delete_account",
+    "set_author_muted",
+    "muted_people",
+    "unmute",
+    "list_accounts",
+    "promote_account",
+    "demote_account",
+    "disable_account",
+    "enable_account",
+    "app_settings",
+    "set_idle_timeout",
+    "remove_comment",
+    "set_discussion_locked",
+    "set_comment_pinned",
 ];
 
 fn main() {

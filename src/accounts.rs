@@ -1,39 +1,33 @@
-//! Local accounts: creating them, checking passwords, and the rules a
-//! username, display name and password must meet.
+//! Local accounts: creating them, signing in, and what a person can change
+//! about their own account (display name, password, deleting it).
 
-use std::sync::OnceLock;
-
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::clock::Millis;
 use crate::ids::UserId;
+use crate::passwords::{self, Verified, MIN_ADMIN_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::store::Store;
 use crate::text::{char_count, has_control_chars};
 use crate::{Error, Result};
 
-/// Shortest password accepted, in characters (not bytes).
-pub const MIN_PASSWORD_CHARS: usize = 10;
-/// Shortest password accepted for an admin, whose account can do more harm.
-pub const MIN_ADMIN_PASSWORD_CHARS: usize = 15;
-/// Longest password accepted, in bytes. Longer ones are refused before any
-/// hashing happens, never truncated.
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+pub use crate::passwords::MAX_PASSWORD_BYTES;
+
 /// Username length bounds, in characters.
 pub const USERNAME_CHARS: std::ops::RangeInclusive<usize> = 3..=32;
 /// Longest display name, in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 50;
+/// What a deleted account's comments show as their author.
+pub const DELETED_USER: &str = "[deleted user]";
 
 /// What an account may do beyond writing under its own name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(rename_all = "lowercase")]
 pub enum Role {
-    /// The first account on a computer; will moderate (see the accounts issue).
+    /// Moderates discussions and manages accounts (see `policy.rs`). The
+    /// first account on a computer is one; there is always at least one.
     Admin,
     /// Everyone else.
     Member,
@@ -50,6 +44,12 @@ pub struct User {
     pub role: Role,
     #[ts(type = "number")]
     pub created_at: Millis,
+}
+
+impl User {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
 }
 
 /// What a person fills in to create an account.
@@ -82,14 +82,22 @@ impl std::fmt::Debug for NewAccount {
 pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     let username = validate_username(&new.username)?;
     let display_name = validate_display_name(&new.display_name)?;
-    validate_password(&new.password, &username)?;
-    let password_chars = char_count(&new.password);
     // A quick look first, so a short first password is refused before the
     // slow hash; the transaction below decides for certain.
-    if password_chars < MIN_ADMIN_PASSWORD_CHARS && user_count(store.pool()).await? == 0 {
-        return Err(short_admin_password());
-    }
-    let password_hash = hash_password(new.password).await?;
+    let first = user_count(store.pool()).await? == 0;
+    let min_chars = if first {
+        MIN_ADMIN_PASSWORD_CHARS
+    } else {
+        MIN_PASSWORD_CHARS
+    };
+    passwords::validate(&new.password, &username, min_chars).map_err(|e| match e {
+        Error::Invalid(_) if first && char_count(&new.password) < MIN_ADMIN_PASSWORD_CHARS => {
+            short_admin_password()
+        }
+        other => other,
+    })?;
+    let fit_for_admin = passwords::fit_for_admin(&new.password);
+    let password_hash = passwords::hash(new.password).await?;
 
     let mut tx = store.begin_write().await?;
     let key = username_key(&username);
@@ -97,7 +105,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
         return Err(Error::UsernameTaken);
     }
     let existing = user_count(&mut *tx).await?;
-    if existing == 0 && password_chars < MIN_ADMIN_PASSWORD_CHARS {
+    if existing == 0 && !fit_for_admin {
         return Err(short_admin_password());
     }
     let user = User {
@@ -112,8 +120,9 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
         created_at: store.now(),
     };
     sqlx::query(
-        "INSERT INTO users (id, username, username_key, display_name, password_hash, role, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (id, username, username_key, display_name, password_hash, role,
+                            created_at, password_fit_for_admin)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(user.id)
     .bind(&user.username)
@@ -122,6 +131,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     .bind(&password_hash)
     .bind(user.role)
     .bind(user.created_at)
+    .bind(fit_for_admin)
     .execute(&mut *tx)
     .await
     .map_err(|e| match e {
@@ -135,81 +145,107 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
 /// Checks a username and password. Returns the account on success.
 ///
 /// An unknown username and a wrong password both fail with
-/// [`Error::BadCredentials`], and both cost one argon2 verification, so
-/// neither the message nor the time tells which it was.
+/// [`Error::BadCredentials`], both cost one argon2 verification, and both
+/// count towards the back-off on the typed name, so neither the message,
+/// the time nor a "please wait" tells which it was. A disabled account is
+/// refused only after its password matched.
 pub async fn verify_credentials(store: &Store, username: &str, password: String) -> Result<User> {
     if password.len() > MAX_PASSWORD_BYTES {
         return Err(Error::BadCredentials);
     }
     let key = username_key(username.trim());
+    check_back_off(store, &key).await?;
     let mut conn = store.pool().acquire().await?;
     let found = find_credentials(&mut conn, &key).await?;
     drop(conn);
-    if let Some(blocked_until) = found.as_ref().and_then(|f| f.blocked_until) {
-        let wait = blocked_until - store.now();
-        if wait > 0 {
-            return Err(Error::TooManyAttempts(human_wait(wait)));
-        }
+    let fit_for_admin = passwords::fit_for_admin(&password);
+    let stored_hash = found.as_ref().map(|f| f.password_hash.clone());
+    let verified = passwords::verify(password, stored_hash.clone()).await?;
+    let (Some(found), Verified::Match { rehashed }) = (found, verified) else {
+        record_failed_sign_in(store, &key).await?;
+        return Err(Error::BadCredentials);
+    };
+    clear_failed_sign_ins(store, &key).await?;
+    if found.disabled {
+        return Err(Error::Forbidden(
+            "This account is disabled. The admin can enable it again.".into(),
+        ));
     }
-    let (id, stored_hash) = match found {
-        Some(found) => (Some(found.id), found.password_hash),
-        None => (None, dummy_hash().to_owned()),
-    };
-    let verified = verify_password(password, stored_hash.clone()).await?;
-    let Some(id) = id else {
-        return Err(Error::BadCredentials);
-    };
-    let Verified::Match { rehashed } = verified else {
-        record_failed_sign_in(store, id).await?;
-        return Err(Error::BadCredentials);
-    };
-    sqlx::query(
-        "UPDATE users SET failed_sign_ins = 0, sign_in_blocked_until = NULL
-         WHERE id = ? AND failed_sign_ins != 0",
-    )
-    .bind(id)
-    .execute(store.pool())
-    .await?;
+    sqlx::query("UPDATE users SET password_fit_for_admin = ? WHERE id = ?")
+        .bind(fit_for_admin)
+        .bind(found.id)
+        .execute(store.pool())
+        .await?;
     if let Some(fresh) = rehashed {
         // Only if nobody changed the password meanwhile. A failure here
         // leaves the old (still valid) hash and must not stop the sign-in.
         let upgraded =
             sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
                 .bind(&fresh)
-                .bind(id)
-                .bind(&stored_hash)
+                .bind(found.id)
+                .bind(&found.password_hash)
                 .execute(store.pool())
                 .await;
         if let Err(e) = upgraded {
             eprintln!("parley: could not upgrade a password hash: {e}");
         }
     }
-    user_by_id(store, id).await?.ok_or(Error::BadCredentials)
+    user_by_id(store, found.id)
+        .await?
+        .ok_or(Error::BadCredentials)
 }
 
-/// Failed sign-ins in a row before attempts must wait.
+/// Failed sign-ins in a row on one name before attempts must wait.
 pub const FREE_ATTEMPTS: i64 = 5;
 /// The longest wait between attempts.
 pub const MAX_SIGN_IN_WAIT_MS: Millis = 15 * 60 * 1000;
 
-/// Counts a failed sign-in; from the [`FREE_ATTEMPTS`]th on, the next
-/// attempt waits 1 s, then 2 s, 4 s ... up to [`MAX_SIGN_IN_WAIT_MS`].
-async fn record_failed_sign_in(store: &Store, id: UserId) -> Result<()> {
+/// Refuses, before any hashing, an attempt on a name that must still wait.
+async fn check_back_off(store: &Store, key: &str) -> Result<()> {
+    let blocked_until: Option<Option<Millis>> =
+        sqlx::query_scalar("SELECT blocked_until FROM sign_in_failures WHERE username_key = ?")
+            .bind(key)
+            .fetch_optional(store.pool())
+            .await?;
+    match blocked_until.flatten() {
+        Some(until) if until > store.now() => {
+            Err(Error::TooManyAttempts(human_wait(until - store.now())))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Counts a failed attempt on a name; from the [`FREE_ATTEMPTS`]th on, the
+/// next attempt waits 1 s, then 2 s, 4 s ... up to [`MAX_SIGN_IN_WAIT_MS`].
+/// Names no account could have are not recorded: they cannot be guessed.
+async fn record_failed_sign_in(store: &Store, key: &str) -> Result<()> {
+    if validate_username(key).is_err() {
+        return Ok(());
+    }
     sqlx::query(
-        "UPDATE users
-         SET failed_sign_ins = failed_sign_ins + 1,
-             sign_in_blocked_until = CASE
-                 WHEN failed_sign_ins + 1 >= ?1
-                 THEN ?2 + min(1000 << min(failed_sign_ins + 1 - ?1, 20), ?3)
-                 ELSE NULL END
-         WHERE id = ?4",
+        "INSERT INTO sign_in_failures (username_key, failures, blocked_until)
+         VALUES (?4, 1, NULL)
+         ON CONFLICT (username_key) DO UPDATE SET
+             failures = failures + 1,
+             blocked_until = CASE
+                 WHEN failures + 1 >= ?1
+                 THEN ?2 + min(1000 << min(failures + 1 - ?1, 20), ?3)
+                 ELSE NULL END",
     )
     .bind(FREE_ATTEMPTS)
     .bind(store.now())
     .bind(MAX_SIGN_IN_WAIT_MS)
-    .bind(id)
+    .bind(key)
     .execute(store.pool())
     .await?;
+    Ok(())
+}
+
+async fn clear_failed_sign_ins(store: &Store, key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE username_key = ?")
+        .bind(key)
+        .execute(store.pool())
+        .await?;
     Ok(())
 }
 
@@ -243,27 +279,150 @@ fn short_admin_password() -> Error {
     ))
 }
 
-/// The account with this id, if it still exists.
+/// The account with this id if it may act: it exists, is not deleted and
+/// is not disabled.
 pub async fn user_by_id(store: &Store, id: UserId) -> Result<Option<User>> {
     Ok(sqlx::query_as::<_, User>(
-        "SELECT id, username, display_name, role, created_at FROM users WHERE id = ?",
+        "SELECT id, username, display_name, role, created_at FROM users
+         WHERE id = ? AND deleted_at IS NULL AND disabled_at IS NULL",
     )
     .bind(id)
     .fetch_optional(store.pool())
     .await?)
 }
 
+/// Changes the name shown next to `user`'s comments. Returns the account
+/// as it is now.
+pub async fn set_display_name(store: &Store, user: &User, display_name: &str) -> Result<User> {
+    let display_name = validate_display_name(display_name)?;
+    sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
+        .bind(&display_name)
+        .bind(user.id)
+        .execute(store.pool())
+        .await?;
+    Ok(User {
+        display_name,
+        ..user.clone()
+    })
+}
+
+/// Replaces `user`'s password after checking the current one. Wrong
+/// current passwords count towards the same back-off as sign-ins, so a
+/// window left signed in cannot be used to guess it.
+///
+/// Fails with [`Error::BadCredentials`] for a wrong current password,
+/// [`Error::TooManyAttempts`] while backing off, and [`Error::Invalid`]
+/// when the new one breaks a rule (15 characters for an admin).
+pub async fn change_password(
+    store: &Store,
+    user: &User,
+    current: String,
+    new_password: String,
+) -> Result<()> {
+    let min_chars = if user.is_admin() {
+        MIN_ADMIN_PASSWORD_CHARS
+    } else {
+        MIN_PASSWORD_CHARS
+    };
+    passwords::validate(&new_password, &user.username, min_chars)?;
+    let stored = confirm_password(store, user, current).await?;
+    let fit_for_admin = passwords::fit_for_admin(&new_password);
+    let fresh = passwords::hash(new_password).await?;
+    let changed = sqlx::query(
+        "UPDATE users SET password_hash = ?, password_fit_for_admin = ?
+         WHERE id = ? AND password_hash = ?",
+    )
+    .bind(&fresh)
+    .bind(fit_for_admin)
+    .bind(user.id)
+    .bind(&stored)
+    .execute(store.pool())
+    .await?;
+    if changed.rows_affected() == 0 {
+        return Err(Error::invalid(
+            "Your password was changed meanwhile. Please try again.",
+        ));
+    }
+    Ok(())
+}
+
+/// Deletes `user`'s account after checking their password. Their comments
+/// stay where they are, shown as by [`DELETED_USER`], so threads keep
+/// their shape; their name, password, preferences and mutes go. The last
+/// admin cannot leave: someone else must be made admin first.
+pub async fn delete_account(store: &Store, user: &User, password: String) -> Result<()> {
+    confirm_password(store, user, password).await?;
+    let mut tx = store.begin_write().await?;
+    if user.is_admin() && crate::admin::active_admins(&mut tx).await? <= 1 {
+        return Err(Error::Forbidden(
+            "You are the only admin. Make someone else admin before deleting your account.".into(),
+        ));
+    }
+    sqlx::query(
+        "UPDATE users
+         SET username = '', username_key = 'deleted:' || hex(id), display_name = ?,
+             password_hash = '', role = 'member', password_fit_for_admin = 0,
+             disabled_at = NULL, deleted_at = ?
+         WHERE id = ?",
+    )
+    .bind(DELETED_USER)
+    .bind(store.now())
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await?;
+    for forget in [
+        "DELETE FROM user_preferences WHERE user_id = ?1",
+        "DELETE FROM article_visits WHERE user_id = ?1",
+        "DELETE FROM collapsed_comments WHERE user_id = ?1",
+        "DELETE FROM mutes WHERE user_id = ?1 OR muted_id = ?1",
+    ] {
+        sqlx::query(forget).bind(user.id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks `password` against `user`'s stored one, under the sign-in
+/// back-off. Returns the stored hash it matched.
+async fn confirm_password(store: &Store, user: &User, password: String) -> Result<String> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(wrong_current_password());
+    }
+    let key = username_key(&user.username);
+    check_back_off(store, &key).await?;
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL")
+            .bind(user.id)
+            .fetch_optional(store.pool())
+            .await?;
+    let stored = stored.ok_or(Error::Unauthorized)?;
+    match passwords::verify(password, Some(stored.clone())).await? {
+        Verified::Match { .. } => {
+            clear_failed_sign_ins(store, &key).await?;
+            Ok(stored)
+        }
+        Verified::Mismatch => {
+            record_failed_sign_in(store, &key).await?;
+            Err(wrong_current_password())
+        }
+    }
+}
+
+fn wrong_current_password() -> Error {
+    Error::Forbidden("That is not your current password.".into())
+}
+
 #[derive(sqlx::FromRow)]
 struct Credentials {
     id: UserId,
     password_hash: String,
-    #[sqlx(rename = "sign_in_blocked_until")]
-    blocked_until: Option<Millis>,
+    disabled: bool,
 }
 
 async fn find_credentials(conn: &mut SqliteConnection, key: &str) -> Result<Option<Credentials>> {
     Ok(sqlx::query_as::<_, Credentials>(
-        "SELECT id, password_hash, sign_in_blocked_until FROM users WHERE username_key = ?",
+        "SELECT id, password_hash, disabled_at IS NOT NULL AS disabled
+         FROM users WHERE username_key = ? AND deleted_at IS NULL",
     )
     .bind(key)
     .fetch_optional(conn)
@@ -271,11 +430,11 @@ async fn find_credentials(conn: &mut SqliteConnection, key: &str) -> Result<Opti
 }
 
 /// Usernames compare without regard to letter case, in any script.
-fn username_key(username: &str) -> String {
+pub(crate) fn username_key(username: &str) -> String {
     username.to_lowercase()
 }
 
-fn validate_username(raw: &str) -> Result<String> {
+pub(crate) fn validate_username(raw: &str) -> Result<String> {
     let name = raw.trim();
     let len = char_count(name);
     if len == 0 {
@@ -319,125 +478,6 @@ fn validate_display_name(raw: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
-fn validate_password(password: &str, username: &str) -> Result<()> {
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(Error::invalid(format!(
-            "A password is at most {MAX_PASSWORD_BYTES} bytes long."
-        )));
-    }
-    if char_count(password) < MIN_PASSWORD_CHARS {
-        return Err(Error::invalid(format!(
-            "A password needs at least {MIN_PASSWORD_CHARS} characters. A short phrase is easy to remember."
-        )));
-    }
-    if username_key(password) == username_key(username) {
-        return Err(Error::invalid("Your password cannot be your username."));
-    }
-    Ok(())
-}
-
-/// argon2id memory cost, in KiB: 64 MiB.
-pub const ARGON2_MEMORY_KIB: u32 = 64 * 1024;
-/// argon2id passes over memory.
-pub const ARGON2_ITERATIONS: u32 = 3;
-/// argon2id lanes.
-pub const ARGON2_PARALLELISM: u32 = 1;
-
-/// The hasher every password goes through: argon2id, version 0x13, with the
-/// parameters above. Hashes made with anything else are upgraded at the
-/// next successful sign-in.
-fn hasher() -> Result<Argon2<'static>> {
-    let params = Params::new(
-        ARGON2_MEMORY_KIB,
-        ARGON2_ITERATIONS,
-        ARGON2_PARALLELISM,
-        None,
-    )
-    .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
-/// Whether a stored hash was made with other settings than [`hasher`]'s.
-fn needs_rehash(stored: &PasswordHash<'_>) -> bool {
-    let current = (ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM);
-    let params = Params::try_from(stored).map(|p| (p.m_cost(), p.t_cost(), p.p_cost()));
-    stored.algorithm != Algorithm::Argon2id.ident()
-        || stored.version != Some(Version::V0x13.into())
-        || params.ok() != Some(current)
-}
-
-/// Hashes off the async runtime's threads: argon2 is deliberately slow.
-async fn hash_password(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        hasher()?
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| Error::Internal(format!("hashing failed: {e}")))
-    })
-    .await?
-}
-
-/// What checking a password found.
-enum Verified {
-    Mismatch,
-    /// It matches; `rehashed` is a fresh hash when the stored one used
-    /// older settings.
-    Match {
-        rehashed: Option<String>,
-    },
-}
-
-/// Verifies in constant time, off the async runtime's threads, and rehashes
-/// a matching password stored with older settings. A stored hash that does
-/// not parse counts as a mismatch (and is logged): the person gets the
-/// usual message rather than a crash.
-async fn verify_password(password: String, stored: String) -> Result<Verified> {
-    tokio::task::spawn_blocking(move || {
-        let parsed = match PasswordHash::new(&stored) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                eprintln!("parley: stored password hash does not parse: {e}");
-                return Ok(Verified::Mismatch);
-            }
-        };
-        // Verification follows the stored hash's own parameters.
-        if Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_err()
-        {
-            return Ok(Verified::Mismatch);
-        }
-        let rehashed = if needs_rehash(&parsed) {
-            let salt = SaltString::generate(&mut OsRng);
-            let fresh = hasher()?
-                .hash_password(password.as_bytes(), &salt)
-                .map_err(|e| Error::Internal(format!("hashing failed: {e}")))?;
-            Some(fresh.to_string())
-        } else {
-            None
-        };
-        Ok(Verified::Match { rehashed })
-    })
-    .await?
-}
-
-/// A real hash of a random password, made once: unknown usernames are
-/// verified against it so they take as long as known ones.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        let salt = SaltString::generate(&mut OsRng);
-        hasher()
-            .ok()
-            .and_then(|h| h.hash_password(salt.as_str().as_bytes(), &salt).ok())
-            .map(|h| h.to_string())
-            // Unreachable with valid parameters; an empty string simply
-            // fails to parse and verifies as false.
-            .unwrap_or_default()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,15 +490,6 @@ mod tests {
         assert!(validate_username("<script>").is_err());
         assert!(validate_username("Łukasz").is_ok());
         assert!(validate_username(&"a".repeat(33)).is_err());
-    }
-
-    #[test]
-    fn password_rules_count_characters_not_bytes() {
-        // Ten characters, twenty bytes.
-        assert!(validate_password("éééééééééé", "ada").is_ok());
-        assert!(validate_password("ééééééééé", "ada").is_err());
-        assert!(validate_password(&"x".repeat(MAX_PASSWORD_BYTES + 1), "ada").is_err());
-        assert!(validate_password("AdaLovelace", "adalovelace").is_err());
     }
 
     #[test]

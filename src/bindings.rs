@@ -6,12 +6,14 @@
 use ts_rs::{Config, TS};
 
 use crate::accounts::{NewAccount, Role, User};
+use crate::admin::{AccountSummary, AppSettings};
 use crate::articles::{Article, ArticleSummary};
 use crate::comments::{
     Removal, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
     VoteOutcome,
 };
 use crate::ids::{ArticleId, CommentId, UserId};
+use crate::mutes::MutedPerson;
 use crate::{ErrorBody, ErrorKind};
 
 /// The contents of `ui/src/lib/api/bindings.ts`.
@@ -37,6 +39,9 @@ pub fn typescript() -> String {
         Revision::decl(&cfg),
         VoteOutcome::decl(&cfg),
         ReplyToMe::decl(&cfg),
+        AccountSummary::decl(&cfg),
+        AppSettings::decl(&cfg),
+        MutedPerson::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from parley-core's Rust types by `src/bindings.rs`. Do not edit:\n\

@@ -5,12 +5,16 @@
 //! here so they can be tested against real SQLite files in seconds.
 
 pub mod accounts;
+pub mod admin;
 pub mod articles;
 pub mod bindings;
 pub mod clock;
 pub mod comments;
 mod error;
 pub mod ids;
+pub mod mutes;
+pub mod passwords;
+pub mod policy;
 pub mod render;
 mod samples;
 pub mod session;

@@ -1,11 +1,15 @@
-//! Who is signed in on this computer right now.
+//! Who is signed in on this computer right now, and for how much longer.
 //!
 //! The session lives in the backend. The UI never says who the user is; every
-//! action that changes data asks the session for its [`Session::actor`].
+//! action that changes data asks the session for its [`Session::actor`]. A
+//! session ends on sign-out, after the idle time-out (30 minutes unless the
+//! admin chose otherwise), and when its account is disabled or deleted.
 
 use std::sync::{Mutex, PoisonError};
 
 use crate::accounts::{self, NewAccount, User};
+use crate::admin;
+use crate::clock::Millis;
 use crate::ids::UserId;
 use crate::store::Store;
 use crate::{Error, Result};
@@ -13,7 +17,15 @@ use crate::{Error, Result};
 /// The signed-in account of one running app, if any.
 #[derive(Debug, Default)]
 pub struct Session {
-    current: Mutex<Option<UserId>>,
+    current: Mutex<Option<SignedIn>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct SignedIn {
+    user: UserId,
+    /// The last time the person did something: any command but the status
+    /// check the UI polls with.
+    last_active: Millis,
 }
 
 impl Session {
@@ -27,7 +39,7 @@ impl Session {
     /// [`Error::BadCredentials`] and leaves the session as it was otherwise.
     pub async fn sign_in(&self, store: &Store, username: &str, password: String) -> Result<User> {
         let user = accounts::verify_credentials(store, username, password).await?;
-        self.set(Some(user.id));
+        self.start(store, &user);
         Ok(user)
     }
 
@@ -35,41 +47,81 @@ impl Session {
     /// up. On failure nobody new is signed in.
     pub async fn create_account(&self, store: &Store, new: NewAccount) -> Result<User> {
         let user = accounts::create_account(store, new).await?;
-        self.set(Some(user.id));
+        self.start(store, &user);
         Ok(user)
     }
 
     /// Ends the session. Signing out twice is not an error.
     pub fn sign_out(&self) {
-        self.set(None);
+        *self.lock() = None;
     }
 
-    /// The signed-in account, or `None`. An account that has disappeared
-    /// since signing in ends the session.
+    /// The signed-in account, or `None`, without counting as activity: the
+    /// UI asks this now and then to notice a session that has ended. An
+    /// idle, disabled or deleted session ends here.
     pub async fn current_user(&self, store: &Store) -> Result<Option<User>> {
-        let Some(id) = self.get() else {
+        let Some(signed_in) = *self.lock() else {
             return Ok(None);
         };
-        let user = accounts::user_by_id(store, id).await?;
+        let timeout = admin::app_settings(store).await?.idle_timeout_minutes;
+        let idle_ms = store.now().saturating_sub(signed_in.last_active);
+        let user = if idle_ms >= Millis::from(timeout) * 60_000 {
+            None
+        } else {
+            accounts::user_by_id(store, signed_in.user).await?
+        };
         if user.is_none() {
-            self.sign_out();
+            self.end_if(signed_in.user);
         }
         Ok(user)
     }
 
-    /// The account acting now. Every command that changes data starts here.
-    /// Fails with [`Error::Unauthorized`] when nobody is signed in.
+    /// The person reading, if signed in; counts as activity.
+    pub async fn viewer(&self, store: &Store) -> Result<Option<User>> {
+        let user = self.current_user(store).await?;
+        if let Some(user) = &user {
+            if let Some(signed_in) = self.lock().as_mut().filter(|s| s.user == user.id) {
+                signed_in.last_active = signed_in.last_active.max(store.now());
+            }
+        }
+        Ok(user)
+    }
+
+    /// The account acting now; counts as activity. Every command that
+    /// changes data starts here. Fails with [`Error::Unauthorized`] when
+    /// nobody is signed in or the session has ended.
     pub async fn actor(&self, store: &Store) -> Result<User> {
-        self.current_user(store).await?.ok_or(Error::Unauthorized)
+        self.viewer(store).await?.ok_or(Error::Unauthorized)
     }
 
-    fn get(&self) -> Option<UserId> {
-        // The guarded value is a plain id: a panic elsewhere cannot leave it
+    /// Deletes the signed-in account (after checking its password) and
+    /// ends the session.
+    pub async fn delete_account(&self, store: &Store, password: String) -> Result<()> {
+        let user = self.actor(store).await?;
+        accounts::delete_account(store, &user, password).await?;
+        self.end_if(user.id);
+        Ok(())
+    }
+
+    fn start(&self, store: &Store, user: &User) {
+        *self.lock() = Some(SignedIn {
+            user: user.id,
+            last_active: store.now(),
+        });
+    }
+
+    /// Ends the session if `user` is still the one signed in (not someone
+    /// who signed in meanwhile).
+    fn end_if(&self, user: UserId) {
+        let mut current = self.lock();
+        if current.is_some_and(|s| s.user == user) {
+            *current = None;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<SignedIn>> {
+        // The guarded value is plain data: a panic elsewhere cannot leave it
         // half-written, so a poisoned lock is safe to keep using.
-        *self.current.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn set(&self, id: Option<UserId>) {
-        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = id;
+        self.current.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

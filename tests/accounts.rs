@@ -123,8 +123,10 @@ async fn duplicate_username_in_any_case_is_refused_and_changes_nothing() {
 async fn bad_sign_up_fields_are_refused_with_a_message_and_nothing_is_saved() {
     let db = TestDb::new().await;
     let cases = [
-        ("ada", "Ada", "short", "at least 10 characters"),
-        ("ada", "Ada", "ada", "at least 10 characters"),
+        // The first account becomes the admin: 15 characters.
+        ("ada", "Ada", "short", "at least 15 characters"),
+        ("ada", "Ada", "ada", "at least 15 characters"),
+        ("ada", "Ada", "fourteen chars", "at least 15 characters"),
         ("ada", "Ada", &"x".repeat(2000), "at most 1024 bytes"),
         ("a", "Ada", "long enough password", "3 to 32 characters"),
         (
@@ -435,4 +437,44 @@ async fn the_wait_is_capped_at_fifteen_minutes() {
     accounts::verify_credentials(&db.store, "ada", password_for("ada"))
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn an_unknown_username_backs_off_exactly_like_a_real_one() {
+    let db = TestDb::new().await;
+    db.account("ada", "Ada").await;
+    let mut answers = Vec::new();
+    for name in ["ada", "nobody"] {
+        let mut kinds = Vec::new();
+        for _ in 0..6 {
+            let err = accounts::verify_credentials(&db.store, name, "wrong password".into())
+                .await
+                .unwrap_err();
+            kinds.push((err.kind(), err.to_string()));
+        }
+        answers.push(kinds);
+    }
+    assert_eq!(answers[0], answers[1], "nothing tells the two apart");
+    assert_eq!(answers[0][5].0, ErrorKind::TooManyAttempts);
+}
+
+#[tokio::test]
+async fn the_most_common_passwords_are_refused_in_any_letter_case() {
+    let db = TestDb::new().await;
+    db.account("ada", "Ada").await;
+    for common in ["1234567890", "QwertyUiop", "password123", "basketball"] {
+        let err = accounts::create_account(
+            &db.store,
+            NewAccount {
+                username: "grace".into(),
+                display_name: "Grace".into(),
+                password: common.into(),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{common}");
+        assert!(err.to_string().contains("most common"), "{common}: {err}");
+    }
+    assert_eq!(user_count(&db).await, 1);
 }

@@ -1,6 +1,7 @@
 //! Comments and replies: writing them (post, edit, delete), voting, and
 //! loading an article's discussion as a sorted tree, a page at a time.
 
+mod moderation;
 mod reading;
 pub(crate) mod shape;
 mod thread;
@@ -15,6 +16,7 @@ use crate::ids::{ArticleId, CommentId};
 use crate::text::{char_count, group_thousands, has_control_chars};
 use crate::{Error, Result};
 
+pub use moderation::{remove, set_locked, set_pinned};
 pub use reading::{
     open_discussion, replies_to_me, set_collapsed, set_preferred_sort, ReplyToMe,
     READING_SESSION_MS,
@@ -105,6 +107,11 @@ pub struct ThreadComment {
     pub reply_count: u32,
     /// The reader has collapsed this subtree: its replies are not listed.
     pub collapsed: bool,
+    /// The admin pinned this comment to the top of the discussion.
+    pub pinned: bool,
+    /// The reader has muted the author: show "comment by a muted user"
+    /// until they ask to see it.
+    pub author_muted: bool,
 }
 
 /// A window onto an article's discussion as one reader sees it: the whole
@@ -121,6 +128,8 @@ pub struct ThreadPage {
     #[ts(type = "number")]
     pub version: i64,
     pub sort: Sort,
+    /// The admin has locked the discussion: it can be read, not added to.
+    pub locked: bool,
     /// Comments in the whole discussion, placeholders not counted: the N of
     /// "Comments (N)".
     pub comment_count: u32,

@@ -67,7 +67,9 @@ pub(crate) struct Tree {
 }
 
 impl Tree {
-    fn build(shapes: &[Shape], sort: Sort) -> Self {
+    /// Builds the tree with siblings in `sort` order, except that the
+    /// `pinned` comment, if it starts a thread, comes first of all.
+    fn build(shapes: &[Shape], sort: Sort, pinned: Option<CommentId>) -> Self {
         let index: HashMap<CommentId, usize> =
             shapes.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let mut parent = vec![None; shapes.len()];
@@ -91,6 +93,13 @@ impl Tree {
             _ => Ordering::Equal,
         };
         roots.sort_by(by);
+        if let Some(at) = roots
+            .iter()
+            .position(|&r| shapes.get(r).is_some_and(|s| Some(s.id) == pinned))
+        {
+            let pinned = roots.remove(at);
+            roots.insert(0, pinned);
+        }
         for list in &mut children {
             list.sort_by(by);
         }
@@ -206,15 +215,17 @@ pub(crate) struct Ordered {
 }
 
 impl Ordered {
-    /// Orders `shapes` by `sort`, leaving out the replies of `collapsed`
-    /// comments except those on the way to `open` (a linked comment).
+    /// Orders `shapes` by `sort`, the `pinned` thread first, leaving out
+    /// the replies of `collapsed` comments except those on the way to
+    /// `open` (a linked comment).
     pub(crate) fn new(
         shapes: Vec<Shape>,
         sort: Sort,
+        pinned: Option<CommentId>,
         collapsed: &HashSet<CommentId>,
         open: Option<CommentId>,
     ) -> Self {
-        let tree = Tree::build(&shapes, sort);
+        let tree = Tree::build(&shapes, sort, pinned);
         let opened: HashSet<usize> = open
             .and_then(|id| tree.index.get(&id).copied())
             .map(|i| tree.ancestors(i).collect())
@@ -267,13 +278,15 @@ const CACHED_THREADS: usize = 8;
 impl ThreadCache {
     /// The ordered thread for these inputs at `version`, from the cache or
     /// freshly loaded. A request that opens the way to a comment is not
-    /// cached: it is a one-off.
+    /// cached: it is a one-off. (Pinning bumps the version, so `pinned`
+    /// need not be part of the key.)
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn ordered(
         &self,
         conn: &mut SqliteConnection,
         article: ArticleId,
         version: i64,
+        pinned: Option<CommentId>,
         viewer: Option<UserId>,
         sort: Sort,
         collapsed: &HashSet<CommentId>,
@@ -295,6 +308,7 @@ impl ThreadCache {
         let ordered = Arc::new(Ordered::new(
             load(conn, article).await?,
             sort,
+            pinned,
             collapsed,
             open,
         ));

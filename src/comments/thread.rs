@@ -9,9 +9,10 @@ use ts_rs::TS;
 
 use super::shape::Shape;
 use super::{reading, Removal, Sort, ThreadComment, ThreadPage, MAX_PAGE};
-use crate::accounts::User;
+use crate::accounts::{User, DELETED_USER};
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
+use crate::mutes;
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -49,7 +50,8 @@ pub async fn thread_page(
     // all come from the same snapshot, so a page never loses an entry to a
     // concurrent delete.
     let mut conn = store.pool().begin().await?;
-    let version = thread_version(&mut conn, article_id).await?;
+    let state = thread_state(&mut conn, article_id).await?;
+    let version = state.version;
     let viewer_id = viewer.map(|v| v.id);
     let sort = match (query.sort, viewer_id) {
         (Some(sort), _) => sort,
@@ -70,6 +72,7 @@ pub async fn thread_page(
             &mut conn,
             article_id,
             version,
+            state.pinned,
             viewer_id,
             sort,
             &collapsed,
@@ -104,6 +107,10 @@ pub async fn thread_page(
         Some(id) => my_votes(&mut conn, id, shapes, &window).await?,
         None => HashMap::new(),
     };
+    let muted = match viewer_id {
+        Some(id) => mutes::muted_ids(&mut conn, id).await?,
+        None => HashSet::new(),
+    };
 
     let comments = window
         .iter()
@@ -133,6 +140,8 @@ pub async fn thread_page(
                 is_new: is_new(s),
                 reply_count: tree.descendants.get(i).copied().unwrap_or(0),
                 collapsed: thread.is_collapsed(i, &collapsed),
+                pinned: state.pinned == Some(s.id),
+                author_muted: !s.removed && muted.contains(&s.author_id),
             })
         })
         .collect();
@@ -142,6 +151,7 @@ pub async fn thread_page(
         article_id,
         version,
         sort,
+        locked: state.locked,
         comment_count: to_u32(comment_count),
         new_count: to_u32(new_count),
         visible_count: to_u32(order.len()),
@@ -150,14 +160,26 @@ pub async fn thread_page(
     })
 }
 
-/// The article's thread version; fails with `NotFound` for a missing article.
-async fn thread_version(conn: &mut SqliteConnection, article: ArticleId) -> Result<i64> {
-    let version: Option<i64> =
-        sqlx::query_scalar("SELECT thread_version FROM articles WHERE id = ?")
-            .bind(article)
-            .fetch_optional(conn)
-            .await?;
-    version.ok_or_else(|| Error::not_found("That article is no longer in the library."))
+/// What the article says about its discussion.
+#[derive(sqlx::FromRow)]
+struct ThreadState {
+    #[sqlx(rename = "thread_version")]
+    version: i64,
+    locked: bool,
+    #[sqlx(rename = "pinned_comment_id")]
+    pinned: Option<CommentId>,
+}
+
+/// Fails with `NotFound` for a missing article.
+async fn thread_state(conn: &mut SqliteConnection, article: ArticleId) -> Result<ThreadState> {
+    sqlx::query_as::<_, ThreadState>(
+        "SELECT thread_version, locked_at IS NOT NULL AS locked, pinned_comment_id
+         FROM articles WHERE id = ?",
+    )
+    .bind(article)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| Error::not_found("That article is no longer in the library."))
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -168,7 +190,7 @@ fn name_of(names: &HashMap<UserId, String>, id: UserId) -> String {
     names
         .get(&id)
         .cloned()
-        .unwrap_or_else(|| "[deleted user]".into())
+        .unwrap_or_else(|| DELETED_USER.into())
 }
 
 #[derive(sqlx::FromRow)]

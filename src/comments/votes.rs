@@ -3,13 +3,15 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::moderation::ensure_open;
 use super::shape::bump_version;
+use super::write::live_comment;
 use super::VoteChoice;
 use crate::accounts::User;
-use crate::clock::Millis;
-use crate::ids::{ArticleId, CommentId, UserId};
+use crate::ids::CommentId;
+use crate::policy::{authorize, Action};
 use crate::store::Store;
-use crate::{Error, Result};
+use crate::Result;
 
 /// A comment's standing after a vote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -24,8 +26,9 @@ pub struct VoteOutcome {
 /// Records `voter`'s vote on a comment, replacing any earlier one
 /// (`VoteChoice::None` withdraws it), and returns the new score.
 ///
-/// Fails with [`Error::Forbidden`] on the voter's own comment and
-/// [`Error::NotFound`] on a missing or deleted one.
+/// Fails with [`crate::Error::Forbidden`] on the voter's own comment or in a
+/// locked discussion, and [`crate::Error::NotFound`] on a missing or
+/// deleted one.
 pub async fn vote(
     store: &Store,
     voter: &User,
@@ -33,22 +36,10 @@ pub async fn vote(
     choice: VoteChoice,
 ) -> Result<VoteOutcome> {
     let mut tx = store.begin_write().await?;
-    let found: Option<(UserId, Option<Millis>, ArticleId)> =
-        sqlx::query_as("SELECT author_id, deleted_at, article_id FROM comments WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let article = match found {
-        None | Some((_, Some(_), _)) => {
-            return Err(Error::not_found("That comment no longer exists."))
-        }
-        Some((author, None, _)) if author == voter.id => {
-            return Err(Error::Forbidden(
-                "You can't vote on your own comment.".into(),
-            ))
-        }
-        Some((_, None, article)) => article,
-    };
+    let comment = live_comment(&mut tx, id).await?;
+    authorize(voter, Action::Vote, Some(comment.author_id))?;
+    ensure_open(&mut tx, comment.article_id).await?;
+    let article = comment.article_id;
     let value: i8 = match choice {
         VoteChoice::Up => 1,
         VoteChoice::Down => -1,

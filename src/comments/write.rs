@@ -4,11 +4,13 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
+use super::moderation::ensure_open;
 use super::shape::bump_version;
 use super::{validate_body, Removal};
 use crate::accounts::User;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
+use crate::policy::{authorize, Action};
 use crate::render::render_markdown;
 use crate::store::Store;
 use crate::{Error, Result};
@@ -23,9 +25,10 @@ pub const EDIT_GRACE_MS: Millis = 5 * 60 * 1000;
 /// The body is trimmed, its line endings normalised, and its Markdown
 /// rendered and sanitized once, here. Fails, writing nothing, with
 /// [`Error::Invalid`] for an empty body, one over the length limit, one with
-/// control characters, or a parent on another article; and with
+/// control characters, or a parent on another article; with
 /// [`Error::NotFound`] when the article or the parent no longer exists (a
-/// deleted parent counts as gone).
+/// deleted parent counts as gone); and with [`Error::Forbidden`] when the
+/// discussion is locked.
 pub async fn post(
     store: &Store,
     author: &User,
@@ -33,10 +36,16 @@ pub async fn post(
     parent: Option<CommentId>,
     body: &str,
 ) -> Result<CommentId> {
+    let action = if parent.is_some() {
+        Action::Reply
+    } else {
+        Action::Post
+    };
+    authorize(author, action, None)?;
     let body = validate_body(body)?;
     let body_html = render_markdown(&body);
     let mut tx = store.begin_write().await?;
-    ensure_article_exists(&mut tx, article_id).await?;
+    ensure_open(&mut tx, article_id).await?;
     if let Some(parent) = parent {
         let found: Option<(ArticleId, Option<Millis>)> =
             sqlx::query_as("SELECT article_id, deleted_at FROM comments WHERE id = ?")
@@ -89,28 +98,31 @@ pub(super) async fn ensure_article_exists(
         .ok_or_else(|| Error::not_found("That article is no longer in the library."))
 }
 
+/// A comment that exists and has not been removed.
 #[derive(sqlx::FromRow)]
-struct Editable {
-    author_id: UserId,
+pub(super) struct LiveComment {
+    pub(super) article_id: ArticleId,
+    pub(super) parent_id: Option<CommentId>,
+    pub(super) author_id: UserId,
     body: String,
     body_html: Option<String>,
     created_at: Millis,
     edited_at: Option<Millis>,
-    deleted_at: Option<Millis>,
 }
 
-async fn editable(conn: &mut SqliteConnection, id: CommentId) -> Result<Editable> {
-    let found = sqlx::query_as::<_, Editable>(
-        "SELECT author_id, body, body_html, created_at, edited_at, deleted_at
-         FROM comments WHERE id = ?",
+/// The comment `id`, or [`Error::NotFound`] if it is missing or removed.
+pub(super) async fn live_comment(
+    conn: &mut SqliteConnection,
+    id: CommentId,
+) -> Result<LiveComment> {
+    sqlx::query_as::<_, LiveComment>(
+        "SELECT article_id, parent_id, author_id, body, body_html, created_at, edited_at
+         FROM comments WHERE id = ? AND deleted_at IS NULL",
     )
     .bind(id)
     .fetch_optional(conn)
-    .await?;
-    match found {
-        Some(c) if c.deleted_at.is_none() => Ok(c),
-        _ => Err(Error::not_found("That comment no longer exists.")),
-    }
+    .await?
+    .ok_or_else(|| Error::not_found("That comment no longer exists."))
 }
 
 /// Replaces the text of `editor`'s own comment. Within [`EDIT_GRACE_MS`] of
@@ -118,18 +130,16 @@ async fn editable(conn: &mut SqliteConnection, id: CommentId) -> Result<Editable
 /// after that the old version goes into the history and the comment shows
 /// "edited".
 ///
-/// Fails with [`Error::Forbidden`] on someone else's comment,
-/// [`Error::NotFound`] on a missing or deleted one, and [`Error::Invalid`]
-/// for a body `post` would refuse. Nothing changes on failure.
+/// Fails with [`Error::Forbidden`] on someone else's comment or in a locked
+/// discussion, [`Error::NotFound`] on a missing or deleted one, and
+/// [`Error::Invalid`] for a body `post` would refuse. Nothing changes on
+/// failure.
 pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Result<()> {
-    let body = validate_body(body)?;
     let mut tx = store.begin_write().await?;
-    let old = editable(&mut tx, id).await?;
-    if old.author_id != editor.id {
-        return Err(Error::Forbidden(
-            "You can only edit your own comments.".into(),
-        ));
-    }
+    let old = live_comment(&mut tx, id).await?;
+    authorize(editor, Action::Edit, Some(old.author_id))?;
+    ensure_open(&mut tx, old.article_id).await?;
+    let body = validate_body(body)?;
     if old.body == body {
         return Ok(());
     }
@@ -174,21 +184,19 @@ pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Re
 /// above it that is left with no replies.
 ///
 /// Fails with [`Error::Forbidden`] on someone else's comment and
-/// [`Error::NotFound`] on a missing or already deleted one.
+/// [`Error::NotFound`] on a missing or already deleted one. Works in a
+/// locked discussion: people can always take back what they wrote.
 pub async fn delete(store: &Store, actor: &User, id: CommentId) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    let comment = editable(&mut tx, id).await?;
-    if comment.author_id != actor.id {
-        return Err(Error::Forbidden(
-            "You can only delete your own comments.".into(),
-        ));
-    }
+    let comment = live_comment(&mut tx, id).await?;
+    authorize(actor, Action::Delete, Some(comment.author_id))?;
     remove(&mut tx, id, Removal::Author, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Removes a comment that exists and is not yet removed, as `by`.
+/// Removes a comment that exists and is not yet removed, as `by`, and
+/// unpins it if it was pinned.
 pub(crate) async fn remove(
     conn: &mut SqliteConnection,
     id: CommentId,
@@ -200,6 +208,10 @@ pub(crate) async fn remove(
         .fetch_one(&mut *conn)
         .await?;
     bump_version(conn, article).await?;
+    sqlx::query("UPDATE articles SET pinned_comment_id = NULL WHERE pinned_comment_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     if has_replies(conn, id).await? {
         sqlx::query(
             "UPDATE comments
@@ -277,7 +289,7 @@ pub struct Revision {
 /// missing or deleted comment.
 pub async fn history(store: &Store, id: CommentId) -> Result<Vec<Revision>> {
     let mut conn = store.pool().acquire().await?;
-    let current = editable(&mut conn, id).await?;
+    let current = live_comment(&mut conn, id).await?;
     let mut versions = vec![Revision {
         body_html: current
             .body_html

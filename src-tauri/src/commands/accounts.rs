@@ -1,12 +1,23 @@
-use parley_core::accounts::{NewAccount, User};
+use parley_core::accounts::{self, NewAccount, User};
+use parley_core::ids::CommentId;
+use parley_core::mutes::{self, MutedPerson};
 use parley_core::Error;
 use tauri::State;
 
 use crate::AppState;
 
+/// Who is signed in, without counting as activity: the UI polls this to
+/// notice a session that ended while the window sat idle.
 #[tauri::command]
 pub async fn current_user(state: State<'_, AppState>) -> Result<Option<User>, Error> {
     state.session.current_user(&state.store).await
+}
+
+/// Counts as activity (the person is typing or clicking), keeping the
+/// session from ending; returns who is still signed in.
+#[tauri::command]
+pub async fn keep_alive(state: State<'_, AppState>) -> Result<Option<User>, Error> {
+    state.session.viewer(&state.store).await
 }
 
 #[tauri::command]
@@ -33,4 +44,53 @@ pub async fn sign_in(
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), Error> {
     state.session.sign_out();
     Ok(())
+}
+
+#[tauri::command]
+pub async fn set_display_name(
+    state: State<'_, AppState>,
+    display_name: String,
+) -> Result<User, Error> {
+    let user = state.session.actor(&state.store).await?;
+    accounts::set_display_name(&state.store, &user, &display_name).await
+}
+
+#[tauri::command]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    current: String,
+    new_password: String,
+) -> Result<(), Error> {
+    let user = state.session.actor(&state.store).await?;
+    accounts::change_password(&state.store, &user, current, new_password).await
+}
+
+/// Deletes the signed-in account and signs out.
+#[tauri::command]
+pub async fn delete_account(state: State<'_, AppState>, password: String) -> Result<(), Error> {
+    state.session.delete_account(&state.store, password).await
+}
+
+/// Mutes or unmutes, for the signed-in person, whoever wrote this comment.
+#[tauri::command]
+pub async fn set_author_muted(
+    state: State<'_, AppState>,
+    comment_id: String,
+    muted: bool,
+) -> Result<(), Error> {
+    let user = state.session.actor(&state.store).await?;
+    let comment_id = CommentId::parse(&comment_id)?;
+    mutes::set_muted_by_comment(&state.store, &user, comment_id, muted).await
+}
+
+#[tauri::command]
+pub async fn muted_people(state: State<'_, AppState>) -> Result<Vec<MutedPerson>, Error> {
+    let user = state.session.actor(&state.store).await?;
+    mutes::muted_people(&state.store, &user).await
+}
+
+#[tauri::command]
+pub async fn unmute(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+    let user = state.session.actor(&state.store).await?;
+    mutes::unmute(&state.store, &user, &username).await
 }

@@ -8,7 +8,7 @@ use crate::AppState;
 /// The library, with "new" counts for whoever is signed in.
 #[tauri::command]
 pub async fn list_articles(state: State<'_, AppState>) -> Result<Vec<ArticleSummary>, Error> {
-    let viewer = state.session.current_user(&state.store).await?;
+    let viewer = state.session.viewer(&state.store).await?;
     articles::list_articles(&state.store, viewer.as_ref()).await
 }
 

@@ -15,7 +15,7 @@ pub async fn open_discussion(
     article_id: String,
     query: ThreadQuery,
 ) -> Result<ThreadPage, Error> {
-    let viewer = state.session.current_user(&state.store).await?;
+    let viewer = state.session.viewer(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     comments::open_discussion(&state.store, viewer.as_ref(), article_id, &query).await
 }
@@ -26,7 +26,7 @@ pub async fn load_thread(
     article_id: String,
     query: ThreadQuery,
 ) -> Result<ThreadPage, Error> {
-    let viewer = state.session.current_user(&state.store).await?;
+    let viewer = state.session.viewer(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     comments::thread_page(&state.store, viewer.as_ref(), article_id, &query).await
 }
@@ -105,6 +105,35 @@ pub async fn set_collapsed(
 pub async fn replies_to_me(state: State<'_, AppState>) -> Result<Vec<ReplyToMe>, Error> {
     let user = state.session.actor(&state.store).await?;
     comments::replies_to_me(&state.store, &user, 200).await
+}
+
+/// Removes anyone's comment as the admin: "[removed by moderator]".
+#[tauri::command]
+pub async fn remove_comment(state: State<'_, AppState>, comment_id: String) -> Result<(), Error> {
+    let actor = state.session.actor(&state.store).await?;
+    comments::remove(&state.store, &actor, CommentId::parse(&comment_id)?).await
+}
+
+#[tauri::command]
+pub async fn set_discussion_locked(
+    state: State<'_, AppState>,
+    article_id: String,
+    locked: bool,
+) -> Result<(), Error> {
+    let actor = state.session.actor(&state.store).await?;
+    let article_id = ArticleId::parse(&article_id)?;
+    comments::set_locked(&state.store, &actor, article_id, locked).await
+}
+
+#[tauri::command]
+pub async fn set_comment_pinned(
+    state: State<'_, AppState>,
+    comment_id: String,
+    pinned: bool,
+) -> Result<(), Error> {
+    let actor = state.session.actor(&state.store).await?;
+    let comment_id = CommentId::parse(&comment_id)?;
+    comments::set_pinned(&state.store, &actor, comment_id, pinned).await
 }
 
 /// Exactly the HTML posting `body` would store, for the Preview tab.

@@ -3,5 +3,6 @@
 //! parley-core and returns its result; errors cross as `{ kind, message }`.
 
 pub mod accounts;
+pub mod admin;
 pub mod articles;
 pub mod comments;

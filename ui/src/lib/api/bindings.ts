@@ -85,7 +85,16 @@ replyCount: number,
 /**
  * The reader has collapsed this subtree: its replies are not listed.
  */
-collapsed: boolean, };
+collapsed: boolean, 
+/**
+ * The admin pinned this comment to the top of the discussion.
+ */
+pinned: boolean, 
+/**
+ * The reader has muted the author: show "comment by a muted user"
+ * until they ask to see it.
+ */
+authorMuted: boolean, };
 
 export type ThreadPage = { articleId: ArticleId, 
 /**
@@ -94,6 +103,10 @@ export type ThreadPage = { articleId: ArticleId,
  * it does not continue them.
  */
 version: number, sort: Sort, 
+/**
+ * The admin has locked the discussion: it can be read, not added to.
+ */
+locked: boolean, 
 /**
  * Comments in the whole discussion, placeholders not counted: the N of
  * "Comments (N)".
@@ -153,3 +166,21 @@ export type ReplyToMe = { id: CommentId, articleId: ArticleId, articleTitle: str
  * Posted after the reader last opened that article's discussion.
  */
 unread: boolean, };
+
+export type AccountSummary = { username: string, displayName: string, role: Role, createdAt: number, disabled: boolean, 
+/**
+ * Comments written and not deleted.
+ */
+commentCount: number, 
+/**
+ * The admin looking at the list.
+ */
+isYou: boolean, };
+
+export type AppSettings = { 
+/**
+ * A signed-in session ends after this many minutes without activity.
+ */
+idleTimeoutMinutes: number, };
+
+export type MutedPerson = { username: string, displayName: string, };

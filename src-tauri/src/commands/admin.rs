@@ -1,0 +1,49 @@
+use parley_core::admin::{self, AccountSummary, AppSettings};
+use parley_core::Error;
+use tauri::State;
+
+use crate::AppState;
+
+#[tauri::command]
+pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountSummary>, Error> {
+    let actor = state.session.actor(&state.store).await?;
+    admin::list_accounts(&state.store, &actor).await
+}
+
+#[tauri::command]
+pub async fn promote_account(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+    let actor = state.session.actor(&state.store).await?;
+    admin::promote(&state.store, &actor, &username).await
+}
+
+#[tauri::command]
+pub async fn demote_account(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+    let actor = state.session.actor(&state.store).await?;
+    admin::demote(&state.store, &actor, &username).await
+}
+
+#[tauri::command]
+pub async fn disable_account(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+    let actor = state.session.actor(&state.store).await?;
+    admin::disable(&state.store, &actor, &username).await
+}
+
+#[tauri::command]
+pub async fn enable_account(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+    let actor = state.session.actor(&state.store).await?;
+    admin::enable(&state.store, &actor, &username).await
+}
+
+#[tauri::command]
+pub async fn app_settings(state: State<'_, AppState>) -> Result<AppSettings, Error> {
+    admin::app_settings(&state.store).await
+}
+
+#[tauri::command]
+pub async fn set_idle_timeout(
+    state: State<'_, AppState>,
+    minutes: u32,
+) -> Result<AppSettings, Error> {
+    let actor = state.session.actor(&state.store).await?;
+    admin::set_idle_timeout(&state.store, &actor, minutes).await
+}

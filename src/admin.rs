@@ -1,0 +1,220 @@
+//! What the admin does with accounts and settings: list the accounts,
+//! disable and enable them, promote and demote, and set the idle time-out.
+//! There is always at least one admin who can sign in.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use crate::accounts::{username_key, Role, User};
+use crate::clock::Millis;
+use crate::ids::UserId;
+use crate::passwords::MIN_ADMIN_PASSWORD_CHARS;
+use crate::policy::{authorize, Action};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// One account as the admin's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AccountSummary {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    #[ts(type = "number")]
+    pub created_at: Millis,
+    pub disabled: bool,
+    /// Comments written and not deleted.
+    pub comment_count: u32,
+    /// The admin looking at the list.
+    pub is_you: bool,
+}
+
+/// Every account that has not been deleted, admins first, then by name.
+pub async fn list_accounts(store: &Store, actor: &User) -> Result<Vec<AccountSummary>> {
+    authorize(actor, Action::ViewAccounts, None)?;
+    Ok(sqlx::query_as::<_, AccountSummary>(
+        "SELECT u.username, u.display_name, u.role, u.created_at,
+                u.disabled_at IS NOT NULL AS disabled,
+                (SELECT count(*) FROM comments c
+                 WHERE c.author_id = u.id AND c.deleted_at IS NULL) AS comment_count,
+                u.id = ? AS is_you
+         FROM users u
+         WHERE u.deleted_at IS NULL
+         ORDER BY u.role = 'admin' DESC, u.username_key",
+    )
+    .bind(actor.id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Makes the member `username` an admin. Their current password must be
+/// long enough for an admin ([`MIN_ADMIN_PASSWORD_CHARS`]); if it is not,
+/// they are asked to choose a longer one first.
+pub async fn promote(store: &Store, actor: &User, username: &str) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let target = find(&mut tx, username).await?;
+    authorize(actor, Action::Promote, Some(target.id))?;
+    if target.role == Role::Admin {
+        return Err(Error::invalid(format!(
+            "{} is already an admin.",
+            target.display_name
+        )));
+    }
+    if target.disabled {
+        return Err(Error::invalid(format!(
+            "{}'s account is disabled. Enable it first.",
+            target.display_name
+        )));
+    }
+    if !target.password_fit_for_admin {
+        return Err(Error::invalid(format!(
+            "An admin's password needs at least {MIN_ADMIN_PASSWORD_CHARS} characters, and \
+             {}'s is shorter. Ask them to choose a longer one under Account, then try again.",
+            target.display_name
+        )));
+    }
+    set_role(&mut tx, target.id, Role::Admin).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes the admin `username` a member again; an admin may step down
+/// themselves. Never the last admin who can sign in.
+pub async fn demote(store: &Store, actor: &User, username: &str) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let target = find(&mut tx, username).await?;
+    authorize(actor, Action::Demote, Some(target.id))?;
+    if target.role != Role::Admin {
+        return Err(Error::invalid(format!(
+            "{} is not an admin.",
+            target.display_name
+        )));
+    }
+    if !target.disabled && active_admins(&mut tx).await? <= 1 {
+        return Err(last_admin());
+    }
+    set_role(&mut tx, target.id, Role::Member).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stops `username` from signing in, ending their session if they are
+/// signed in now. Never the last admin who can sign in, never oneself.
+pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let target = find(&mut tx, username).await?;
+    authorize(actor, Action::Disable, Some(target.id))?;
+    if target.disabled {
+        return Ok(());
+    }
+    if target.role == Role::Admin && active_admins(&mut tx).await? <= 1 {
+        return Err(last_admin());
+    }
+    sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
+        .bind(store.now())
+        .bind(target.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Lets a disabled account sign in again.
+pub async fn enable(store: &Store, actor: &User, username: &str) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let target = find(&mut tx, username).await?;
+    authorize(actor, Action::Enable, Some(target.id))?;
+    sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = ?")
+        .bind(target.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Admins who can sign in, counted inside the caller's transaction.
+pub(crate) async fn active_admins(conn: &mut SqliteConnection) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM users
+         WHERE role = 'admin' AND disabled_at IS NULL AND deleted_at IS NULL",
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+fn last_admin() -> Error {
+    Error::Forbidden(
+        "Parley needs at least one admin who can sign in. Make someone else admin first.".into(),
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct Target {
+    id: UserId,
+    display_name: String,
+    role: Role,
+    disabled: bool,
+    password_fit_for_admin: bool,
+}
+
+async fn find(conn: &mut SqliteConnection, username: &str) -> Result<Target> {
+    sqlx::query_as::<_, Target>(
+        "SELECT id, display_name, role, disabled_at IS NOT NULL AS disabled, password_fit_for_admin
+         FROM users WHERE username_key = ? AND deleted_at IS NULL",
+    )
+    .bind(username_key(username.trim()))
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| Error::not_found("There is no account with that username."))
+}
+
+async fn set_role(conn: &mut SqliteConnection, id: UserId, role: Role) -> Result<()> {
+    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+        .bind(role)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Settings for everyone on this computer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AppSettings {
+    /// A signed-in session ends after this many minutes without activity.
+    pub idle_timeout_minutes: u32,
+}
+
+/// The shortest and longest idle time-out the admin can choose, in minutes.
+pub const IDLE_TIMEOUT_MINUTES: std::ops::RangeInclusive<u32> = 1..=24 * 60;
+
+pub async fn app_settings(store: &Store) -> Result<AppSettings> {
+    Ok(
+        sqlx::query_as::<_, AppSettings>("SELECT idle_timeout_minutes FROM app_settings")
+            .fetch_optional(store.pool())
+            .await?
+            .unwrap_or(AppSettings {
+                idle_timeout_minutes: 30,
+            }),
+    )
+}
+
+/// Sets how long a session may sit idle before it ends.
+pub async fn set_idle_timeout(store: &Store, actor: &User, minutes: u32) -> Result<AppSettings> {
+    authorize(actor, Action::Configure, None)?;
+    if !IDLE_TIMEOUT_MINUTES.contains(&minutes) {
+        return Err(Error::invalid(format!(
+            "The idle time-out is {} to {} minutes.",
+            IDLE_TIMEOUT_MINUTES.start(),
+            IDLE_TIMEOUT_MINUTES.end()
+        )));
+    }
+    sqlx::query("UPDATE app_settings SET idle_timeout_minutes = ?")
+        .bind(minutes)
+        .execute(store.pool())
+        .await?;
+    app_settings(store).await
+}

@@ -1,0 +1,95 @@
+//! What the admin does to keep a discussion civil: remove a comment, lock
+//! a discussion, pin one comment to its top.
+
+use sqlx::SqliteConnection;
+
+use super::shape::bump_version;
+use super::write::{self, live_comment};
+use super::Removal;
+use crate::accounts::User;
+use crate::ids::{ArticleId, CommentId};
+use crate::policy::{authorize, Action};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// Removes anyone's comment as a moderator: it shows as "[removed by
+/// moderator]" while it has replies, and disappears otherwise. Works on a
+/// locked discussion too.
+pub async fn remove(store: &Store, actor: &User, id: CommentId) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let comment = live_comment(&mut tx, id).await?;
+    authorize(actor, Action::Remove, Some(comment.author_id))?;
+    write::remove(&mut tx, id, Removal::Moderator, store.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Locks (or unlocks) an article's discussion. While locked nobody can
+/// post, reply, edit or vote there; authors can still delete their own
+/// comments and the admin can still remove and pin.
+pub async fn set_locked(
+    store: &Store,
+    actor: &User,
+    article_id: ArticleId,
+    locked: bool,
+) -> Result<()> {
+    authorize(actor, Action::Lock, None)?;
+    let mut tx = store.begin_write().await?;
+    write::ensure_article_exists(&mut tx, article_id).await?;
+    sqlx::query(
+        "UPDATE articles SET locked_at = CASE WHEN ?1 THEN coalesce(locked_at, ?2) END
+         WHERE id = ?3",
+    )
+    .bind(locked)
+    .bind(store.now())
+    .bind(article_id)
+    .execute(&mut *tx)
+    .await?;
+    bump_version(&mut tx, article_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Pins a top-level comment to the top of its discussion, whatever the
+/// order (replacing any comment pinned before), or unpins it.
+pub async fn set_pinned(store: &Store, actor: &User, id: CommentId, pinned: bool) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let comment = live_comment(&mut tx, id).await?;
+    authorize(actor, Action::Pin, Some(comment.author_id))?;
+    if pinned && comment.parent_id.is_some() {
+        return Err(Error::invalid(
+            "Only a comment that starts a thread can be pinned, not a reply.",
+        ));
+    }
+    let query = if pinned {
+        "UPDATE articles SET pinned_comment_id = ?1 WHERE id = ?2"
+    } else {
+        "UPDATE articles SET pinned_comment_id = NULL WHERE id = ?2 AND pinned_comment_id = ?1"
+    };
+    sqlx::query(query)
+        .bind(id)
+        .bind(comment.article_id)
+        .execute(&mut *tx)
+        .await?;
+    bump_version(&mut tx, comment.article_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Refuses writing to a locked discussion (and to a missing article).
+pub(crate) async fn ensure_open(conn: &mut SqliteConnection, article_id: ArticleId) -> Result<()> {
+    let locked: Option<bool> =
+        sqlx::query_scalar("SELECT locked_at IS NOT NULL FROM articles WHERE id = ?")
+            .bind(article_id)
+            .fetch_optional(conn)
+            .await?;
+    match locked {
+        None => Err(Error::not_found(
+            "That article is no longer in the library.",
+        )),
+        Some(true) => Err(Error::Forbidden(
+            "This discussion is locked: it can be read but not added to.".into(),
+        )),
+        Some(false) => Ok(()),
+    }
+}

@@ -1,0 +1,92 @@
+//! Muting: anyone can choose not to read someone's comments. The muted
+//! person's comments fold to "comment by a muted user" for the one who
+//! muted them, with a button to show them; nobody else sees a difference
+//! and the muted person is not told.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use crate::accounts::{username_key, User};
+use crate::ids::{CommentId, UserId};
+use crate::policy::{authorize, Action};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// Someone `user` has muted, as their list of mutes shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct MutedPerson {
+    pub username: String,
+    pub display_name: String,
+}
+
+/// Mutes (or unmutes) the author of comment `id`, for `user` only.
+pub async fn set_muted_by_comment(
+    store: &Store,
+    user: &User,
+    id: CommentId,
+    muted: bool,
+) -> Result<()> {
+    let author: Option<UserId> = sqlx::query_scalar("SELECT author_id FROM comments WHERE id = ?")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    let author = author.ok_or_else(|| Error::not_found("That comment no longer exists."))?;
+    set_muted(store, user, author, muted).await
+}
+
+/// Unmutes `username` for `user` (from their list of mutes).
+pub async fn unmute(store: &Store, user: &User, username: &str) -> Result<()> {
+    let id: Option<UserId> =
+        sqlx::query_scalar("SELECT id FROM users WHERE username_key = ? AND deleted_at IS NULL")
+            .bind(username_key(username.trim()))
+            .fetch_optional(store.pool())
+            .await?;
+    let id = id.ok_or_else(|| Error::not_found("There is no account with that username."))?;
+    set_muted(store, user, id, false).await
+}
+
+async fn set_muted(store: &Store, user: &User, target: UserId, muted: bool) -> Result<()> {
+    authorize(user, Action::Mute, Some(target))?;
+    let query = if muted {
+        "INSERT INTO mutes (user_id, muted_id, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2 AND ?3 IS NOT NULL"
+    };
+    sqlx::query(query)
+        .bind(user.id)
+        .bind(target)
+        .bind(store.now())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// The people `user` has muted, by name.
+pub async fn muted_people(store: &Store, user: &User) -> Result<Vec<MutedPerson>> {
+    Ok(sqlx::query_as::<_, MutedPerson>(
+        "SELECT u.username, u.display_name FROM mutes m JOIN users u ON u.id = m.muted_id
+         WHERE m.user_id = ? AND u.deleted_at IS NULL
+         ORDER BY u.display_name",
+    )
+    .bind(user.id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// The ids `user` has muted, for marking a thread's comments.
+pub(crate) async fn muted_ids(
+    conn: &mut SqliteConnection,
+    user: UserId,
+) -> Result<HashSet<UserId>> {
+    let rows: Vec<UserId> = sqlx::query_scalar("SELECT muted_id FROM mutes WHERE user_id = ?")
+        .bind(user)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

@@ -1,0 +1,117 @@
+//! Who may do what. Every operation that changes data names its [`Action`]
+//! and asks [`authorize`] before touching anything; the acting [`User`]
+//! always comes from the session, never from the window.
+//!
+//! Rules about the state of things (a locked discussion, the last admin)
+//! live with the operations; this module answers only "may this person, in
+//! this role, do this to something that is or is not theirs?".
+
+use crate::accounts::User;
+use crate::ids::UserId;
+use crate::{Error, Result};
+
+macro_rules! actions {
+    ($($(#[$doc:meta])* $name:ident => $what:literal,)*) => {
+        /// Everything a signed-in person can do that changes data beyond
+        /// their own preferences.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Action {
+            /// Every action: a test that must cover them all iterates this,
+            /// and a new variant joins it without anyone remembering to.
+            pub const ALL: &'static [Action] = &[$(Action::$name),*];
+
+            /// How a refusal names the action: "Only an admin can {what}."
+            fn what(self) -> &'static str {
+                match self {
+                    $(Action::$name => $what,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    /// Start a discussion thread on an article.
+    Post => "post",
+    /// Answer a comment.
+    Reply => "reply",
+    /// Change the text of a comment.
+    Edit => "edit comments",
+    /// Delete a comment as its author ("[deleted]").
+    Delete => "delete comments",
+    /// Vote a comment up or down.
+    Vote => "vote",
+    /// Lock or unlock an article's discussion.
+    Lock => "lock a discussion",
+    /// Pin or unpin a comment at the top of its discussion.
+    Pin => "pin comments",
+    /// Remove anyone's comment as a moderator ("[removed by moderator]").
+    Remove => "remove comments",
+    /// Fold another person's comments away, for oneself.
+    Mute => "mute people",
+    /// Make a member an admin.
+    Promote => "make someone an admin",
+    /// Make an admin a member.
+    Demote => "remove an admin",
+    /// Stop an account from signing in.
+    Disable => "disable accounts",
+    /// Let a disabled account sign in again.
+    Enable => "enable accounts",
+    /// List every account on this computer.
+    ViewAccounts => "see the list of accounts",
+    /// Change settings for the whole computer (the idle time-out).
+    Configure => "change Parley's settings",
+}
+
+/// Whether `actor` may take `action` on something owned by `owner`: the
+/// author of a comment, or the account itself for account actions (`None`
+/// where nothing is owned, as for posting).
+///
+/// Fails with [`Error::Forbidden`] saying why, or [`Error::Invalid`] for
+/// things nobody may do to themselves (muting or disabling oneself).
+pub fn authorize(actor: &User, action: Action, owner: Option<UserId>) -> Result<()> {
+    let own = owner == Some(actor.id);
+    match action {
+        Action::Post | Action::Reply => Ok(()),
+        Action::Edit if own => Ok(()),
+        Action::Edit => Err(Error::Forbidden(
+            "You can only edit your own comments.".into(),
+        )),
+        Action::Delete if own => Ok(()),
+        Action::Delete => Err(Error::Forbidden(
+            "You can only delete your own comments.".into(),
+        )),
+        Action::Vote if own => Err(Error::Forbidden(
+            "You can't vote on your own comment.".into(),
+        )),
+        Action::Vote => Ok(()),
+        Action::Mute if own => Err(Error::invalid("You can't mute yourself.")),
+        Action::Mute => Ok(()),
+        Action::Lock
+        | Action::Pin
+        | Action::Remove
+        | Action::Promote
+        | Action::Demote
+        | Action::Disable
+        | Action::Enable
+        | Action::ViewAccounts
+        | Action::Configure => {
+            if !actor.is_admin() {
+                return Err(Error::Forbidden(format!(
+                    "Only an admin can {}.",
+                    action.what()
+                )));
+            }
+            if own && matches!(action, Action::Disable | Action::Enable) {
+                return Err(Error::invalid(
+                    "You can't disable or enable your own account.",
+                ));
+            }
+            Ok(())
+        }
+    }
+}
