@@ -1,5 +1,6 @@
 //! What a reader waits for: a whole thread loaded and serialized, posting
-//! one comment durably, rendering a long comment. Run with
+//! one comment durably, rendering a long comment, signing in (argon2id at
+//! 64 MiB, t = 3, p = 1). Run with
 //! `cargo bench -p parley-core`; the README's table comes from here.
 #![allow(
     clippy::unwrap_used,
@@ -210,5 +211,45 @@ fn rendering(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, threads, posting, rendering);
+fn signing_in(c: &mut Criterion) {
+    let rt = Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = rt.block_on(async {
+        let store = Store::open(dir.path()).await.unwrap();
+        accounts::create_account(
+            &store,
+            NewAccount {
+                username: "ada".into(),
+                display_name: "Ada".into(),
+                password: "analytical engine 1843".into(),
+            },
+        )
+        .await
+        .unwrap();
+        store
+    });
+    let mut group = c.benchmark_group("accounts");
+    group.sample_size(20);
+    group.bench_function("sign in (argon2id verify)", |b| {
+        b.to_async(&rt).iter(|| async {
+            accounts::verify_credentials(&store, "ada", "analytical engine 1843".into())
+                .await
+                .unwrap()
+        });
+    });
+    // A new name each time: five failures on one name would start the
+    // back-off, which answers without hashing at all.
+    let attempt = std::sync::atomic::AtomicU64::new(0);
+    group.bench_function("sign in, unknown user (dummy hash)", |b| {
+        b.to_async(&rt).iter(|| async {
+            let n = attempt.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            accounts::verify_credentials(&store, &format!("nobody{n}"), "a password".into())
+                .await
+                .unwrap_err()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, threads, posting, rendering, signing_in);
 criterion_main!(benches);

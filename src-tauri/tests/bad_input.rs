@@ -52,7 +52,7 @@ async fn mistakes_get_clear_messages_and_lose_nothing() {
     app.fill("Password", "short").await;
     app.click_in(dialog, "Create account").await;
     app.wait_for(&format!(
-        "{dialog}//*[@role='alert'][contains(., 'at least 10 characters')]"
+        "{dialog}//*[@role='alert'][contains(., 'at least 15 characters')]"
     ))
     .await;
     app.fill("Password", "a long enough passphrase").await;
