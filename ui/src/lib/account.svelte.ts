@@ -25,6 +25,17 @@ export class Account {
     this.#user = null;
   }
 
+  /** Resolves once saved; the name shows everywhere at once. */
+  async setDisplayName(displayName: string): Promise<void> {
+    this.#user = await api.setDisplayName(displayName);
+  }
+
+  /** Deletes the account after the backend checks the password; that also signs out. */
+  async deleteAccount(password: string): Promise<void> {
+    await api.deleteAccount(password);
+    this.#user = null;
+  }
+
   /** The backend said the session is gone (e.g. it expired). */
   forget(): void {
     this.#user = null;

@@ -3,9 +3,13 @@
 //   #/article/<id>                   one article and its discussion
 //   #/article/<id>/comment/<id>      the same, opened at one comment
 //   #/replies                        replies to the signed-in person
+//   #/account                        the signed-in person's own account
+//   #/admin                          accounts and settings, for the admin
 export type Route =
   | { view: 'library' }
   | { view: 'replies' }
+  | { view: 'account' }
+  | { view: 'admin' }
   | { view: 'article'; articleId: string; commentId: string | null };
 
 const UUID = '[0-9a-fA-F-]{36}';
@@ -13,6 +17,8 @@ const ARTICLE = new RegExp(`^#/article/(${UUID})(?:/comment/(${UUID}))?$`);
 
 export function parseRoute(hash: string): Route {
   if (hash === '#/replies') return { view: 'replies' };
+  if (hash === '#/account') return { view: 'account' };
+  if (hash === '#/admin') return { view: 'admin' };
   const match = ARTICLE.exec(hash);
   if (match?.[1]) return { view: 'article', articleId: match[1], commentId: match[2] ?? null };
   return { view: 'library' };

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError, type ThreadComment, type ThreadPage, type User } from '../../lib/api';
 import Discussion from './Discussion.svelte';
+import { forgetDrafts } from './drafts.svelte';
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../lib/api')>();
@@ -16,6 +17,11 @@ vi.mock('../../lib/api', async (importOriginal) => {
       vote: vi.fn(),
       setThreadSort: vi.fn(),
       setCollapsed: vi.fn(),
+      deleteComment: vi.fn(),
+      setAuthorMuted: vi.fn(),
+      removeComment: vi.fn(),
+      setCommentPinned: vi.fn(),
+      setDiscussionLocked: vi.fn(),
     },
   };
 });
@@ -28,6 +34,7 @@ const ada: User = {
   role: 'admin',
   createdAt: 0,
 };
+const alan: User = { ...ada, id: '0193a0c4-0000-7000-8000-0000000000a2', username: 'alan', displayName: 'Alan Turing', role: 'member' };
 
 let nextId = 1;
 function comment(
@@ -54,6 +61,8 @@ function comment(
     isNew: false,
     replyCount: 0,
     collapsed: false,
+    pinned: false,
+    authorMuted: false,
     ...extra,
   };
 }
@@ -63,6 +72,7 @@ function thread(...comments: ThreadComment[]): ThreadPage {
     articleId: ARTICLE,
     version: 1,
     sort: 'best',
+    locked: false,
     commentCount: comments.filter((c) => !c.removed).length,
     newCount: comments.filter((c) => c.isNew).length,
     visibleCount: comments.length,
@@ -78,6 +88,7 @@ function renderDiscussion(user: User | null, onRequestSignIn = vi.fn()) {
 
 beforeEach(() => {
   for (const fn of Object.values(api)) vi.mocked(fn).mockReset();
+  forgetDrafts();
 });
 
 describe('Discussion', () => {
@@ -255,3 +266,126 @@ describe('Discussion', () => {
   });
 });
 
+
+describe('Discussion, locked', () => {
+  it('says so, and offers no way to add to it, by form, reply, vote, edit or key', async () => {
+    const mine = comment(0, 'Alan Turing', 'mine', null, { mine: true, source: 'mine' });
+    const theirs = comment(0, 'Grace Hopper', 'theirs');
+    vi.mocked(api.openDiscussion).mockResolvedValue({ ...thread(mine, theirs), locked: true });
+    renderDiscussion(alan);
+    expect(await screen.findByText(/This discussion is locked/)).toBeTruthy();
+    expect(screen.queryByLabelText('Your comment')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Post comment' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Reply' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Upvote' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Downvote' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull();
+    // Taking back what one wrote stays possible.
+    expect(screen.getByRole('button', { name: 'Delete' })).toBeTruthy();
+
+    await userEvent.keyboard('j'); // selects "mine"
+    await userEvent.keyboard('e');
+    expect(screen.queryByLabelText('Edit your comment')).toBeNull();
+    await userEvent.keyboard('r');
+    expect(screen.queryByLabelText('Reply to Alan Turing')).toBeNull();
+  });
+
+  it('does not invite the first comment, nor ask a reader to sign in to write', async () => {
+    vi.mocked(api.openDiscussion).mockResolvedValue({ ...thread(), locked: true });
+    renderDiscussion(null);
+    expect(await screen.findByText(/This discussion is locked/)).toBeTruthy();
+    expect(screen.queryByText('Leave the first comment')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Sign in to comment' })).toBeNull();
+  });
+});
+
+describe('Discussion, moderation', () => {
+  it('gives a member no moderation controls, but shows everyone the pin', async () => {
+    vi.mocked(api.openDiscussion).mockResolvedValue(
+      thread(comment(0, 'Grace Hopper', 'pinned one', null, { pinned: true }), comment(0, 'Ada Lovelace', 'other')),
+    );
+    renderDiscussion(alan);
+    await screen.findByText('pinned one');
+    const [pinned] = screen.getAllByRole('article');
+    expect(within(pinned!).getByText('Pinned')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /^Remove comment by/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: /^(Pin|Unpin) comment by/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Lock discussion' })).toBeNull();
+  });
+
+  it('lets the admin remove a comment after confirming, pin a thread and lock the discussion', async () => {
+    const top = comment(0, 'Grace Hopper', 'rude remark', null, { replyCount: 1 });
+    const reply = comment(1, 'Alan Turing', 'a fair reply', 'Grace Hopper');
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread(top, reply));
+    renderDiscussion(ada);
+    await screen.findByText('rude remark');
+    // Pins go on threads, not on replies.
+    expect(screen.getByRole('button', { name: 'Pin comment by Grace Hopper' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Pin comment by Alan Turing' })).toBeNull();
+
+    vi.mocked(api.loadThread).mockResolvedValue(thread({ ...top, pinned: true }, reply));
+    await userEvent.click(screen.getByRole('button', { name: 'Pin comment by Grace Hopper' }));
+    expect(api.setCommentPinned).toHaveBeenCalledWith(top.id, true);
+    expect(await screen.findByRole('button', { name: 'Unpin comment by Grace Hopper' })).toBeTruthy();
+    expect(screen.getByText('Pinned')).toBeTruthy();
+
+    vi.mocked(api.loadThread).mockResolvedValue(
+      thread({ ...top, removed: 'moderator', bodyHtml: '' }, reply),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Remove comment by Grace Hopper' }));
+    expect(api.removeComment).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByRole('button', { name: 'Yes, remove' }));
+    expect(api.removeComment).toHaveBeenCalledWith(top.id);
+    expect(await screen.findByText('[removed by moderator]')).toBeTruthy();
+    expect(screen.getByText('a fair reply')).toBeTruthy();
+
+    vi.mocked(api.loadThread).mockResolvedValue({ ...thread(reply), locked: true });
+    await userEvent.click(screen.getByRole('button', { name: 'Lock discussion' }));
+    expect(api.setDiscussionLocked).toHaveBeenCalledWith(ARTICLE, true);
+    expect(await screen.findByRole('button', { name: 'Unlock discussion' })).toBeTruthy();
+    expect(screen.getByText(/This discussion is locked/)).toBeTruthy();
+    expect(screen.queryByLabelText('Your comment')).toBeNull();
+  });
+});
+
+describe('Discussion, muting', () => {
+  it('folds a muted person\'s comment until one click shows it, and leaves replies to it alone', async () => {
+    const muted = comment(0, 'Grace Hopper', 'muted words', null, { authorMuted: true, replyCount: 1 });
+    const reply = comment(1, 'Alan Turing', 'a reply to it', 'Grace Hopper');
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread(muted, reply));
+    renderDiscussion(alan);
+    expect(await screen.findByText('Comment by a muted user')).toBeTruthy();
+    expect(screen.queryByText('muted words')).toBeNull();
+    expect(screen.queryByText('Grace Hopper')).toBeNull();
+    expect(screen.getByText('a reply to it')).toBeTruthy();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Show' }));
+    expect(screen.getByText('muted words')).toBeTruthy();
+    expect(screen.queryByText('Comment by a muted user')).toBeNull();
+
+    vi.mocked(api.loadThread).mockResolvedValue(thread({ ...muted, authorMuted: false }, reply));
+    await userEvent.click(screen.getByRole('button', { name: 'Unmute Grace Hopper' }));
+    expect(api.setAuthorMuted).toHaveBeenCalledWith(muted.id, false);
+    expect(await screen.findByRole('button', { name: 'Mute Grace Hopper' })).toBeTruthy();
+  });
+
+  it('mutes the author of a comment after confirming, and not oneself or a deleted account', async () => {
+    const theirs = comment(0, 'Grace Hopper', 'theirs');
+    vi.mocked(api.openDiscussion).mockResolvedValue(
+      thread(
+        theirs,
+        comment(0, 'Alan Turing', 'mine', null, { mine: true }),
+        comment(0, '[deleted user]', 'orphaned'),
+      ),
+    );
+    renderDiscussion(alan);
+    await screen.findByText('orphaned');
+    expect(screen.getAllByRole('button', { name: /^Mute / })).toHaveLength(1);
+
+    vi.mocked(api.loadThread).mockResolvedValue(thread({ ...theirs, authorMuted: true }));
+    await userEvent.click(screen.getByRole('button', { name: 'Mute Grace Hopper' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Yes, mute' }));
+    expect(api.setAuthorMuted).toHaveBeenCalledWith(theirs.id, true);
+    expect(await screen.findByText('Comment by a muted user')).toBeTruthy();
+  });
+});

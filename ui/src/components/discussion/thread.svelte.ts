@@ -26,14 +26,16 @@ export class ThreadState {
   commentCount = $state(0);
   newCount = $state(0);
   visibleCount = $state(0);
+  /** Readable, but nobody can add to it. */
+  locked = $state(false);
   loaded = $state(false);
   /** Counts whole replacements of `comments` (sorting, posting, collapsing). */
   generation = $state(0);
   loadingMore = $state(false);
   error = $state('');
-  /** Unsent replies and edits, by comment id, kept while the composer is
-   * off screen or closed. */
-  drafts = $state<Record<string, string>>({});
+  /** Unsent comments ('new'), replies (by parent id) and edits ('edit:' and
+   * the comment's id), kept while their form is off screen or closed. */
+  readonly drafts: Record<string, string>;
   /** A signed-out reader's collapsed subtrees (signed-in ones are saved). */
   #localCollapsed = new Set<string>();
   #signedIn: () => boolean;
@@ -45,9 +47,11 @@ export class ThreadState {
   #request = 0;
   #loading: Promise<void> | null = null;
 
-  constructor(articleId: string, signedIn: () => boolean) {
+  /** `drafts` should be reactive and outlive this thread (see drafts.svelte.ts). */
+  constructor(articleId: string, signedIn: () => boolean, drafts: Record<string, string>) {
     this.articleId = articleId;
     this.#signedIn = signedIn;
+    this.drafts = drafts;
   }
 
   get hasMore(): boolean {
@@ -63,6 +67,7 @@ export class ThreadState {
     this.commentCount = page.commentCount;
     this.newCount = page.newCount;
     this.visibleCount = page.visibleCount;
+    this.locked = page.locked;
     if (append) {
       const seen = new Set(this.comments.map((c) => c.id));
       this.comments = [...this.comments, ...page.comments.filter((c) => !seen.has(c.id))];
@@ -166,6 +171,31 @@ export class ThreadState {
 
   async remove(commentId: string): Promise<void> {
     await api.deleteComment(commentId);
+    await this.#refreshAfterWrite();
+  }
+
+  /** Mutes (or unmutes) the comment's author for this reader; their
+   * comments fold (or unfold) everywhere. */
+  async setAuthorMuted(commentId: string, muted: boolean): Promise<void> {
+    await api.setAuthorMuted(commentId, muted);
+    await this.#refreshAfterWrite();
+  }
+
+  // Moderation: the backend refuses anyone but an admin.
+
+  /** Removes anyone's comment: a placeholder stays if it has replies. */
+  async removeAsModerator(commentId: string): Promise<void> {
+    await api.removeComment(commentId);
+    await this.#refreshAfterWrite();
+  }
+
+  async setPinned(commentId: string, pinned: boolean): Promise<void> {
+    await api.setCommentPinned(commentId, pinned);
+    await this.#refreshAfterWrite();
+  }
+
+  async setLocked(locked: boolean): Promise<void> {
+    await api.setDiscussionLocked(this.articleId, locked);
     await this.#refreshAfterWrite();
   }
 

@@ -2,11 +2,14 @@
 // never `invoke` directly; component tests mock this module as a whole.
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  AccountSummary,
+  AppSettings,
   Article,
   ArticleSummary,
   CommentId,
   ErrorBody,
   ErrorKind,
+  MutedPerson,
   NewAccount,
   ReplyToMe,
   Revision,
@@ -65,10 +68,32 @@ export const api = {
   listArticles: () => call<ArticleSummary[]>('list_articles'),
   getArticle: (articleId: string) => call<Article>('get_article', { articleId }),
 
+  /** Who is signed in; does not count as activity, so it can be polled. */
   currentUser: () => call<User | null>('current_user'),
+  /** Who is still signed in; counts as activity, keeping the session open. */
+  keepAlive: () => call<User | null>('keep_alive'),
   createAccount: (account: NewAccount) => call<User>('create_account', { account }),
   signIn: (username: string, password: string) => call<User>('sign_in', { username, password }),
   signOut: () => call<null>('sign_out'),
+  setDisplayName: (displayName: string) => call<User>('set_display_name', { displayName }),
+  changePassword: (current: string, newPassword: string) =>
+    call<null>('change_password', { current, newPassword }),
+  /** Deletes the signed-in account (its comments stay) and signs out. */
+  deleteAccount: (password: string) => call<null>('delete_account', { password }),
+  /** Mutes or unmutes the author of this comment, for the signed-in person. */
+  setAuthorMuted: (commentId: string, muted: boolean) =>
+    call<null>('set_author_muted', { commentId, muted }),
+  mutedPeople: () => call<MutedPerson[]>('muted_people'),
+  unmute: (username: string) => call<null>('unmute', { username }),
+
+  // Admin only: anyone else is refused with kind "forbidden".
+  listAccounts: () => call<AccountSummary[]>('list_accounts'),
+  promoteAccount: (username: string) => call<null>('promote_account', { username }),
+  demoteAccount: (username: string) => call<null>('demote_account', { username }),
+  disableAccount: (username: string) => call<null>('disable_account', { username }),
+  enableAccount: (username: string) => call<null>('enable_account', { username }),
+  appSettings: () => call<AppSettings>('app_settings'),
+  setIdleTimeout: (minutes: number) => call<AppSettings>('set_idle_timeout', { minutes }),
 
   /** Records the signed-in reader's visit, then loads the first page. */
   openDiscussion: (articleId: string, query: ThreadQuery) =>
@@ -88,4 +113,13 @@ export const api = {
   repliesToMe: () => call<ReplyToMe[]>('replies_to_me'),
   /** Exactly the HTML that posting `body` would store. */
   previewMarkdown: (body: string) => call<string>('preview_markdown', { body }),
+
+  // Moderation, admin only.
+  /** The comment becomes "[removed by moderator]", or goes if it has no replies. */
+  removeComment: (commentId: string) => call<null>('remove_comment', { commentId }),
+  setDiscussionLocked: (articleId: string, locked: boolean) =>
+    call<null>('set_discussion_locked', { articleId, locked }),
+  /** Top-level comments only; pinning one unpins the one pinned before. */
+  setCommentPinned: (commentId: string, pinned: boolean) =>
+    call<null>('set_comment_pinned', { commentId, pinned }),
 };
