@@ -12,7 +12,7 @@ mod support;
 use parley_core::accounts::{self, NewAccount, User};
 use parley_core::articles;
 use parley_core::comments;
-use support::{lit, seed_with_clock, Driver};
+use support::{comment_with, lit, seed_with_clock, Driver};
 
 const ADA_PASSWORD: &str = "analytical engine 1843";
 
@@ -32,14 +32,6 @@ async fn account(
     )
     .await
     .unwrap()
-}
-
-/// The comment whose text is `text`.
-fn comment_with(text: &str) -> String {
-    format!(
-        "//ol[@aria-label='Discussion']//article[.//*[normalize-space()={}]]",
-        lit(text)
-    )
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use parley_core::accounts::{self, NewAccount, User};
 use parley_core::{articles, comments};
 use serde_json::{json, Value};
-use support::{lit, seed_with_clock, App, Driver};
+use support::{comment_with, lit, seed_with_clock, App, Driver};
 
 const ADA: (&str, &str, &str) = ("ada", "Ada Lovelace", "analytical engine 1843");
 const ALAN: (&str, &str, &str) = ("alan", "Alan Turing", "imitation game 1950");
@@ -37,14 +37,6 @@ async fn account(store: &parley_core::store::Store, who: (&str, &str, &str)) -> 
     )
     .await
     .unwrap()
-}
-
-/// The comment whose text is `text`.
-fn comment_with(text: &str) -> String {
-    format!(
-        "//ol[@aria-label='Discussion']//article[.//*[normalize-space()={}]]",
-        lit(text)
-    )
 }
 
 /// Calls a backend command straight from the page, as a script injected

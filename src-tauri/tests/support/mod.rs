@@ -152,6 +152,14 @@ pub struct App {
     pub client: Client,
 }
 
+/// The comment in the discussion whose text is exactly `text`.
+pub fn comment_with(text: &str) -> String {
+    format!(
+        "//ol[@aria-label='Discussion']//article[.//*[normalize-space()={}]]",
+        lit(text)
+    )
+}
+
 /// An XPath string literal for any text (XPath 1.0 has no escapes).
 pub fn lit(text: &str) -> String {
     if !text.contains('\'') {
