@@ -36,6 +36,12 @@ export class Account {
     this.#user = null;
   }
 
+  /** The backend still has this person signed in, perhaps with another
+   * name or role since (the admin promoted or demoted them). */
+  update(user: User): void {
+    if (this.#user?.id === user.id) this.#user = user;
+  }
+
   /** The backend said the session is gone (e.g. it expired). */
   forget(): void {
     this.#user = null;

@@ -53,13 +53,18 @@ describe('Session', () => {
     expect(account.user).toEqual(ada);
     expect(onEnded).not.toHaveBeenCalled();
 
+    // The admin demoted Ada meanwhile: the page follows.
+    vi.mocked(api.currentUser).mockResolvedValue({ ...ada, role: 'member' });
+    await vi.advanceTimersByTimeAsync(POLL_EVERY_MS);
+    expect(account.user?.role).toBe('member');
+
     vi.mocked(api.currentUser).mockResolvedValue(null);
     await vi.advanceTimersByTimeAsync(POLL_EVERY_MS);
     expect(account.user).toBeNull();
     expect(onEnded).toHaveBeenCalledExactlyOnceWith('ada');
 
     await vi.advanceTimersByTimeAsync(3 * POLL_EVERY_MS);
-    expect(api.currentUser).toHaveBeenCalledTimes(2);
+    expect(api.currentUser).toHaveBeenCalledTimes(3);
     expect(onEnded).toHaveBeenCalledOnce();
   });
 

@@ -74,9 +74,12 @@ export class Session {
     }
   }
 
-  /** Ends the session unless the backend still has someone; an answer
-   * about someone who has since signed out (or in) is old news. */
+  /** Ends the session unless the backend still has someone, and takes in
+   * any change to their name or role; an answer about someone who has
+   * since signed out (or in) is old news. */
   #unless(still: User | null, asked: User): void {
-    if (still === null && this.#account.user?.id === asked.id) this.ended();
+    if (this.#account.user?.id !== asked.id) return;
+    if (still === null) this.ended();
+    else this.#account.update(still);
   }
 }
