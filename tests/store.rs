@@ -63,3 +63,118 @@ async fn a_folder_that_cannot_be_created_is_a_clear_error() {
     assert_eq!(err.kind(), parley_core::ErrorKind::Internal);
     assert!(err.to_string().contains("data folder"), "{err}");
 }
+
+/// A database written before the accounts-and-moderation migration, with
+/// people in it, upgrades in place: accounts, roles, comments and a running
+/// sign-in back-off all survive.
+#[tokio::test]
+async fn a_database_from_before_moderation_upgrades_with_its_data() {
+    use std::borrow::Cow;
+
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    use parley_core::accounts::{self, Role};
+    use parley_core::clock::ManualClock;
+    use parley_core::comments::Sort;
+    use parley_core::ids::{ArticleId, CommentId, UserId};
+    use parley_core::ErrorKind;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join(parley_core::store::DATABASE_FILE).display()
+    );
+    let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut before = sqlx::migrate!("./migrations");
+    let upgrade = before
+        .migrations
+        .iter()
+        .position(|m| m.description.contains("accounts and moderation"))
+        .unwrap();
+    before.migrations = Cow::Owned(before.migrations[..upgrade].to_vec());
+    before.run(&raw).await.unwrap();
+
+    // What the app of that time wrote: Ada (admin) in the middle of a
+    // back-off, Grace (member), an article and Ada's comment on it.
+    let hash = |password: &str| {
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string()
+    };
+    let (ada, grace) = (UserId::new(), UserId::new());
+    let blocked_until = common::START + 8_000;
+    for (id, name, role, failures, until) in [
+        (ada, "ada", "admin", 8, Some(blocked_until)),
+        (grace, "grace", "member", 0, None),
+    ] {
+        sqlx::query(
+            "INSERT INTO users (id, username, username_key, display_name, password_hash, role,
+                                created_at, failed_sign_ins, sign_in_blocked_until)
+             VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(name)
+        .bind(name.to_uppercase())
+        .bind(hash(&common::password_for(name)))
+        .bind(role)
+        .bind(failures)
+        .bind(until)
+        .execute(&raw)
+        .await
+        .unwrap();
+    }
+    let article = ArticleId::from(uuid::Uuid::now_v7());
+    sqlx::query(
+        "INSERT INTO articles (id, title, source, author, published_at, summary, body_html, created_at)
+         VALUES (?, 'Old news', 'Archive', 'Someone', 0, '', '<p>Text.</p>', 0)",
+    )
+    .bind(article)
+    .execute(&raw)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO comments (id, article_id, author_id, body, body_html, created_at)
+         VALUES (?, ?, ?, 'Still here', '<p>Still here</p>', 1)",
+    )
+    .bind(CommentId::new())
+    .bind(article)
+    .bind(ada)
+    .execute(&raw)
+    .await
+    .unwrap();
+    raw.close().await;
+
+    let clock = ManualClock::starting_at(common::START);
+    let store = Store::open_with_clock(dir.path(), clock.clone())
+        .await
+        .unwrap();
+    let waiting = accounts::verify_credentials(&store, "ada", common::password_for("ada"))
+        .await
+        .unwrap_err();
+    assert_eq!(waiting.kind(), ErrorKind::TooManyAttempts, "{waiting}");
+    assert!(waiting.to_string().contains("8 seconds"), "{waiting}");
+    clock.advance(8_000);
+    let ada = accounts::verify_credentials(&store, "ada", common::password_for("ada"))
+        .await
+        .unwrap();
+    assert_eq!(ada.role, Role::Admin);
+    let listed = parley_core::admin::list_accounts(&store, &ada)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 2);
+    let page = parley_core::comments::thread_page(
+        &store,
+        Some(&ada),
+        article,
+        &parley_core::comments::ThreadQuery {
+            sort: Some(Sort::Oldest),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.comments.len(), 1);
+    assert_eq!(page.comments[0].author_name, "ADA");
+    assert!(!page.locked);
+}
