@@ -153,7 +153,12 @@ pub async fn verify_credentials(store: &Store, username: &str, password: String)
     if password.len() > MAX_PASSWORD_BYTES {
         return Err(Error::BadCredentials);
     }
-    let key = username_key(username.trim());
+    let typed = username.trim();
+    let key = username_key(typed);
+    // One attempt at a time: checking the back-off, the hash and counting a
+    // failure happen in turn, so a burst of attempts cannot all pass the
+    // check before the first failure is counted.
+    let _turn = password_attempts().lock().await;
     check_back_off(store, &key).await?;
     let mut conn = store.pool().acquire().await?;
     let found = find_credentials(&mut conn, &key).await?;
@@ -162,7 +167,7 @@ pub async fn verify_credentials(store: &Store, username: &str, password: String)
     let stored_hash = found.as_ref().map(|f| f.password_hash.clone());
     let verified = passwords::verify(password, stored_hash.clone()).await?;
     let (Some(found), Verified::Match { rehashed }) = (found, verified) else {
-        record_failed_sign_in(store, &key).await?;
+        record_failed_sign_in(store, typed).await?;
         return Err(Error::BadCredentials);
     };
     clear_failed_sign_ins(store, &key).await?;
@@ -200,6 +205,13 @@ pub const FREE_ATTEMPTS: i64 = 5;
 /// The longest wait between attempts.
 pub const MAX_SIGN_IN_WAIT_MS: Millis = 15 * 60 * 1000;
 
+/// Taken for the whole of each password attempt (sign-in, or confirming the
+/// current password): see [`verify_credentials`].
+fn password_attempts() -> &'static tokio::sync::Mutex<()> {
+    static TURN: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
+    TURN.get_or_init(|| tokio::sync::Mutex::new(()))
+}
+
 /// Refuses, before any hashing, an attempt on a name that must still wait.
 async fn check_back_off(store: &Store, key: &str) -> Result<()> {
     let blocked_until: Option<Option<Millis>> =
@@ -215,13 +227,15 @@ async fn check_back_off(store: &Store, key: &str) -> Result<()> {
     }
 }
 
-/// Counts a failed attempt on a name; from the [`FREE_ATTEMPTS`]th on, the
-/// next attempt waits 1 s, then 2 s, 4 s ... up to [`MAX_SIGN_IN_WAIT_MS`].
-/// Names no account could have are not recorded: they cannot be guessed.
-async fn record_failed_sign_in(store: &Store, key: &str) -> Result<()> {
-    if validate_username(key).is_err() {
+/// Counts a failed attempt on the name typed; from the [`FREE_ATTEMPTS`]th
+/// on, the next attempt waits 1 s, then 2 s, 4 s ... up to
+/// [`MAX_SIGN_IN_WAIT_MS`]. Names no account could have are not recorded:
+/// they cannot be guessed.
+async fn record_failed_sign_in(store: &Store, typed: &str) -> Result<()> {
+    if validate_username(typed).is_err() {
         return Ok(());
     }
+    let key = username_key(typed);
     sqlx::query(
         "INSERT INTO sign_in_failures (username_key, failures, blocked_until)
          VALUES (?4, 1, NULL)
@@ -235,7 +249,7 @@ async fn record_failed_sign_in(store: &Store, key: &str) -> Result<()> {
     .bind(FREE_ATTEMPTS)
     .bind(store.now())
     .bind(MAX_SIGN_IN_WAIT_MS)
-    .bind(key)
+    .bind(&key)
     .execute(store.pool())
     .await?;
     Ok(())
@@ -328,6 +342,24 @@ pub async fn change_password(
     let stored = confirm_password(store, user, current).await?;
     let fit_for_admin = passwords::fit_for_admin(&new_password);
     let fresh = passwords::hash(new_password).await?;
+    let mut tx = store.begin_write().await?;
+    // The role as it is now: a promotion while this was hashing still
+    // holds the new password to an admin's length.
+    let role: Option<Role> = sqlx::query_scalar(
+        "SELECT role FROM users WHERE id = ? AND deleted_at IS NULL AND disabled_at IS NULL",
+    )
+    .bind(user.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match role {
+        None => return Err(Error::Unauthorized),
+        Some(Role::Admin) if !fit_for_admin => {
+            return Err(Error::invalid(format!(
+                "An admin's password needs at least {MIN_ADMIN_PASSWORD_CHARS} characters."
+            )))
+        }
+        Some(_) => {}
+    }
     let changed = sqlx::query(
         "UPDATE users SET password_hash = ?, password_fit_for_admin = ?
          WHERE id = ? AND password_hash = ?",
@@ -336,13 +368,14 @@ pub async fn change_password(
     .bind(fit_for_admin)
     .bind(user.id)
     .bind(&stored)
-    .execute(store.pool())
+    .execute(&mut *tx)
     .await?;
     if changed.rows_affected() == 0 {
         return Err(Error::invalid(
             "Your password was changed meanwhile. Please try again.",
         ));
     }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -353,7 +386,15 @@ pub async fn change_password(
 pub async fn delete_account(store: &Store, user: &User, password: String) -> Result<()> {
     confirm_password(store, user, password).await?;
     let mut tx = store.begin_write().await?;
-    if user.is_admin() && crate::admin::active_admins(&mut tx).await? <= 1 {
+    // The role as it is now, in the transaction that deletes: a promotion
+    // meanwhile must not let the last admin slip away.
+    let role: Option<Role> =
+        sqlx::query_scalar("SELECT role FROM users WHERE id = ? AND deleted_at IS NULL")
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let role = role.ok_or(Error::Unauthorized)?;
+    if role == Role::Admin && crate::admin::active_admins(&mut tx).await? <= 1 {
         return Err(Error::Forbidden(
             "You are the only admin. Make someone else admin before deleting your account.".into(),
         ));
@@ -363,7 +404,7 @@ pub async fn delete_account(store: &Store, user: &User, password: String) -> Res
          SET username = '', username_key = 'deleted:' || hex(id), display_name = ?,
              password_hash = '', role = 'member', password_fit_for_admin = 0,
              disabled_at = NULL, deleted_at = ?
-         WHERE id = ?",
+         WHERE id = ? AND deleted_at IS NULL",
     )
     .bind(DELETED_USER)
     .bind(store.now())
@@ -389,6 +430,7 @@ async fn confirm_password(store: &Store, user: &User, password: String) -> Resul
         return Err(wrong_current_password());
     }
     let key = username_key(&user.username);
+    let _turn = password_attempts().lock().await;
     check_back_off(store, &key).await?;
     let stored: Option<String> =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL")
@@ -402,7 +444,7 @@ async fn confirm_password(store: &Store, user: &User, password: String) -> Resul
             Ok(stored)
         }
         Verified::Mismatch => {
-            record_failed_sign_in(store, &key).await?;
+            record_failed_sign_in(store, &user.username).await?;
             Err(wrong_current_password())
         }
     }
@@ -475,6 +517,12 @@ fn validate_display_name(raw: &str) -> Result<String> {
             "A display name cannot contain control characters.",
         ));
     }
+    if name.starts_with('[') && name.ends_with(']') {
+        return Err(Error::invalid(
+            "A display name cannot be in square brackets: Parley uses those for \
+             deleted and removed comments.",
+        ));
+    }
     Ok(name.to_owned())
 }
 
@@ -508,5 +556,8 @@ mod tests {
         assert!(validate_display_name("   ").is_err());
         assert!(validate_display_name("a\u{0007}b").is_err());
         assert!(validate_display_name(&"a".repeat(51)).is_err());
+        assert!(validate_display_name(DELETED_USER).is_err());
+        assert!(validate_display_name(" [removed by moderator] ").is_err());
+        assert!(validate_display_name("Ada [she/her]").is_ok());
     }
 }

@@ -33,7 +33,8 @@ pub struct AccountSummary {
 
 /// Every account that has not been deleted, admins first, then by name.
 pub async fn list_accounts(store: &Store, actor: &User) -> Result<Vec<AccountSummary>> {
-    authorize(actor, Action::ViewAccounts, None)?;
+    let mut conn = store.pool().acquire().await?;
+    authorize(&mut conn, actor, Action::ViewAccounts, None).await?;
     Ok(sqlx::query_as::<_, AccountSummary>(
         "SELECT u.username, u.display_name, u.role, u.created_at,
                 u.disabled_at IS NOT NULL AS disabled,
@@ -45,7 +46,7 @@ pub async fn list_accounts(store: &Store, actor: &User) -> Result<Vec<AccountSum
          ORDER BY u.role = 'admin' DESC, u.username_key",
     )
     .bind(actor.id)
-    .fetch_all(store.pool())
+    .fetch_all(&mut *conn)
     .await?)
 }
 
@@ -55,7 +56,7 @@ pub async fn list_accounts(store: &Store, actor: &User) -> Result<Vec<AccountSum
 pub async fn promote(store: &Store, actor: &User, username: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let target = find(&mut tx, username).await?;
-    authorize(actor, Action::Promote, Some(target.id))?;
+    authorize(&mut tx, actor, Action::Promote, Some(target.id)).await?;
     if target.role == Role::Admin {
         return Err(Error::invalid(format!(
             "{} is already an admin.",
@@ -85,7 +86,7 @@ pub async fn promote(store: &Store, actor: &User, username: &str) -> Result<()> 
 pub async fn demote(store: &Store, actor: &User, username: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let target = find(&mut tx, username).await?;
-    authorize(actor, Action::Demote, Some(target.id))?;
+    authorize(&mut tx, actor, Action::Demote, Some(target.id)).await?;
     if target.role != Role::Admin {
         return Err(Error::invalid(format!(
             "{} is not an admin.",
@@ -105,7 +106,7 @@ pub async fn demote(store: &Store, actor: &User, username: &str) -> Result<()> {
 pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let target = find(&mut tx, username).await?;
-    authorize(actor, Action::Disable, Some(target.id))?;
+    authorize(&mut tx, actor, Action::Disable, Some(target.id)).await?;
     if target.disabled {
         return Ok(());
     }
@@ -125,7 +126,7 @@ pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> 
 pub async fn enable(store: &Store, actor: &User, username: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let target = find(&mut tx, username).await?;
-    authorize(actor, Action::Enable, Some(target.id))?;
+    authorize(&mut tx, actor, Action::Enable, Some(target.id)).await?;
     sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = ?")
         .bind(target.id)
         .execute(&mut *tx)
@@ -204,7 +205,8 @@ pub async fn app_settings(store: &Store) -> Result<AppSettings> {
 
 /// Sets how long a session may sit idle before it ends.
 pub async fn set_idle_timeout(store: &Store, actor: &User, minutes: u32) -> Result<AppSettings> {
-    authorize(actor, Action::Configure, None)?;
+    let mut tx = store.begin_write().await?;
+    authorize(&mut tx, actor, Action::Configure, None).await?;
     if !IDLE_TIMEOUT_MINUTES.contains(&minutes) {
         return Err(Error::invalid(format!(
             "The idle time-out is {} to {} minutes.",
@@ -214,7 +216,8 @@ pub async fn set_idle_timeout(store: &Store, actor: &User, minutes: u32) -> Resu
     }
     sqlx::query("UPDATE app_settings SET idle_timeout_minutes = ?")
         .bind(minutes)
-        .execute(store.pool())
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     app_settings(store).await
 }

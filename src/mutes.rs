@@ -51,19 +51,36 @@ pub async fn unmute(store: &Store, user: &User, username: &str) -> Result<()> {
 }
 
 async fn set_muted(store: &Store, user: &User, target: UserId, muted: bool) -> Result<()> {
-    authorize(user, Action::Mute, Some(target))?;
-    let query = if muted {
-        "INSERT INTO mutes (user_id, muted_id, created_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT DO NOTHING"
-    } else {
-        "DELETE FROM mutes WHERE user_id = ?1 AND muted_id = ?2 AND ?3 IS NOT NULL"
-    };
-    sqlx::query(query)
+    let mut tx = store.begin_write().await?;
+    authorize(&mut tx, user, Action::Mute, Some(target)).await?;
+    if muted {
+        let deleted: bool =
+            sqlx::query_scalar("SELECT deleted_at IS NOT NULL FROM users WHERE id = ?")
+                .bind(target)
+                .fetch_one(&mut *tx)
+                .await?;
+        if deleted {
+            return Err(Error::invalid(
+                "That account has been deleted: there is no one to mute.",
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO mutes (user_id, muted_id, created_at) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
         .bind(user.id)
         .bind(target)
         .bind(store.now())
-        .execute(store.pool())
+        .execute(&mut *tx)
         .await?;
+    } else {
+        sqlx::query("DELETE FROM mutes WHERE user_id = ? AND muted_id = ?")
+            .bind(user.id)
+            .bind(target)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -7,6 +7,8 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use tokio::sync::{Semaphore, SemaphorePermit};
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -106,8 +108,23 @@ fn hash_now(password: &[u8]) -> Result<String> {
         .map_err(|e| Error::Internal(format!("hashing failed: {e}")))
 }
 
+/// At most this many argon2 computations run at once. Each takes 64 MiB:
+/// a page firing sign-ins in a burst waits in line instead of exhausting
+/// memory.
+const CONCURRENT_HASHES: usize = 2;
+
+async fn hashing_slot() -> Result<SemaphorePermit<'static>> {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| Semaphore::new(CONCURRENT_HASHES))
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("hashing slots closed: {e}")))
+}
+
 /// Hashes off the async runtime's threads: argon2 is deliberately slow.
 pub(crate) async fn hash(password: String) -> Result<String> {
+    let _slot = hashing_slot().await?;
     tokio::task::spawn_blocking(move || hash_now(password.as_bytes())).await?
 }
 
@@ -127,6 +144,7 @@ pub(crate) enum Verified {
 /// usual message rather than a crash. `None` stands for "no such account"
 /// and is checked against a dummy hash, so it takes as long as a real one.
 pub(crate) async fn verify(password: String, stored: Option<String>) -> Result<Verified> {
+    let _slot = hashing_slot().await?;
     tokio::task::spawn_blocking(move || {
         let stored = stored.as_deref().unwrap_or(dummy_hash());
         let parsed = match PasswordHash::new(stored) {

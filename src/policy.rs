@@ -1,12 +1,20 @@
 //! Who may do what. Every operation that changes data names its [`Action`]
-//! and asks [`authorize`] before touching anything; the acting [`User`]
-//! always comes from the session, never from the window.
+//! and asks [`authorize`], inside its write transaction, before touching
+//! anything; the acting [`User`] always comes from the session, never from
+//! the window, and its role is read again in that transaction, so a role
+//! changed a moment ago (or by another window on the same database) counts.
+//!
+//! What people do to their own account and preferences (their name,
+//! password, deleting the account, their sort and collapsed comments) has
+//! no `Action`: those functions act only on the session's own account.
 //!
 //! Rules about the state of things (a locked discussion, the last admin)
 //! live with the operations; this module answers only "may this person, in
 //! this role, do this to something that is or is not theirs?".
 
-use crate::accounts::User;
+use sqlx::SqliteConnection;
+
+use crate::accounts::{Role, User};
 use crate::ids::UserId;
 use crate::{Error, Result};
 
@@ -69,12 +77,35 @@ actions! {
 
 /// Whether `actor` may take `action` on something owned by `owner`: the
 /// author of a comment, or the account itself for account actions (`None`
-/// where nothing is owned, as for posting).
+/// where nothing is owned, as for posting). Reads the actor's account on
+/// `conn`, the caller's write transaction.
 ///
-/// Fails with [`Error::Forbidden`] saying why, or [`Error::Invalid`] for
-/// things nobody may do to themselves (muting or disabling oneself).
-pub fn authorize(actor: &User, action: Action, owner: Option<UserId>) -> Result<()> {
-    let own = owner == Some(actor.id);
+/// Fails with [`Error::Unauthorized`] if the account has since been
+/// disabled or deleted, [`Error::Forbidden`] saying why it may not, or
+/// [`Error::Invalid`] for things nobody may do to themselves (muting or
+/// disabling oneself).
+pub async fn authorize(
+    conn: &mut SqliteConnection,
+    actor: &User,
+    action: Action,
+    owner: Option<UserId>,
+) -> Result<()> {
+    let role: Option<Role> = sqlx::query_scalar(
+        "SELECT role FROM users WHERE id = ? AND disabled_at IS NULL AND deleted_at IS NULL",
+    )
+    .bind(actor.id)
+    .fetch_optional(conn)
+    .await?;
+    decide(
+        role.ok_or(Error::Unauthorized)?,
+        owner == Some(actor.id),
+        action,
+    )
+}
+
+/// The rule itself: may someone in `role` take `action` on something that
+/// is (`own`) or is not theirs?
+fn decide(role: Role, own: bool, action: Action) -> Result<()> {
     match action {
         Action::Post | Action::Reply => Ok(()),
         Action::Edit if own => Ok(()),
@@ -100,7 +131,7 @@ pub fn authorize(actor: &User, action: Action, owner: Option<UserId>) -> Result<
         | Action::Enable
         | Action::ViewAccounts
         | Action::Configure => {
-            if !actor.is_admin() {
+            if role != Role::Admin {
                 return Err(Error::Forbidden(format!(
                     "Only an admin can {}.",
                     action.what()

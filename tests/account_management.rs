@@ -319,3 +319,32 @@ async fn a_disabled_account_cannot_sign_in_and_its_session_ends() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_role_taken_away_counts_at_once_even_for_a_user_read_before() {
+    let (db, _, ada, _, grace) = ada_and_grace().await;
+    admin::promote(&db.store, &ada, "grace").await.unwrap();
+    let grace_as_admin = accounts::user_by_id(&db.store, grace.id)
+        .await
+        .unwrap()
+        .unwrap();
+    admin::demote(&db.store, &ada, "grace").await.unwrap();
+    // `grace_as_admin` still says admin; the database no longer does.
+    assert_eq!(grace_as_admin.role, Role::Admin);
+    let err = admin::disable(&db.store, &grace_as_admin, "ada")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    let article = db.first_article().await;
+    let err = parley_core::comments::set_locked(&db.store, &grace_as_admin, article, true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+
+    // And a disabled account read before it was disabled cannot write.
+    admin::disable(&db.store, &ada, "grace").await.unwrap();
+    let err = parley_core::comments::post(&db.store, &grace, article, None, "Still here?")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorized);
+}

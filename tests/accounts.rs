@@ -478,3 +478,25 @@ async fn the_most_common_passwords_are_refused_in_any_letter_case() {
     }
     assert_eq!(user_count(&db).await, 1);
 }
+
+#[tokio::test]
+async fn a_burst_of_attempts_at_once_gets_no_more_guesses_than_one_by_one() {
+    let db = TestDb::new().await;
+    db.account("ada", "Ada").await;
+    let attempts = (0..12).map(|i| {
+        let store = db.store.clone();
+        tokio::spawn(async move {
+            accounts::verify_credentials(&store, "ada", format!("guess number {i}")).await
+        })
+    });
+    let mut guessed = 0;
+    for attempt in attempts {
+        let err = attempt.await.unwrap().unwrap_err();
+        match err.kind() {
+            ErrorKind::BadCredentials => guessed += 1,
+            ErrorKind::TooManyAttempts => {}
+            other => panic!("unexpected {other:?}: {err}"),
+        }
+    }
+    assert_eq!(guessed, 5, "only the free attempts are checked");
+}

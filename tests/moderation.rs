@@ -154,6 +154,13 @@ async fn a_muted_author_is_folded_for_the_one_who_muted_them_only() {
     let muted = mutes::muted_people(&db.store, &grace).await.unwrap();
     assert_eq!(muted.len(), 1);
     assert_eq!(muted[0].display_name, "Linus");
+    // Nor do Linus's replies call Grace to read them.
+    let calm = for_grace.comments[1].id;
+    db.post(&linus, article, Some(calm), "LOUDER").await;
+    assert!(comments::replies_to_me(&db.store, &grace, 10)
+        .await
+        .unwrap()
+        .is_empty());
 
     let own = db.post(&grace, article, None, "Me").await;
     let err = mutes::set_muted_by_comment(&db.store, &grace, own, true)
@@ -164,4 +171,11 @@ async fn a_muted_author_is_folded_for_the_one_who_muted_them_only() {
     mutes::unmute(&db.store, &grace, "LINUS").await.unwrap();
     let for_grace = db.thread(Some(&grace), article, Sort::Oldest).await;
     assert!(for_grace.comments.iter().all(|c| !c.author_muted));
+    assert_eq!(
+        comments::replies_to_me(&db.store, &grace, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -56,7 +56,7 @@ async fn an_idle_session_ends_and_the_draft_survives_signing_in_again() {
     app.click("Post comment").await;
     let dialog = "//*[@role='dialog']";
     app.wait_for(&format!(
-        "{dialog}//*[contains(., 'signed out after a while without activity')]"
+        "{dialog}//*[contains(., 'Your session has ended, after a while without activity')]"
     ))
     .await;
     app.wait_for("//nav[@aria-label='Account']//button[normalize-space()='Sign in']")

@@ -18,7 +18,7 @@ use crate::{Error, Result};
 pub async fn remove(store: &Store, actor: &User, id: CommentId) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let comment = live_comment(&mut tx, id).await?;
-    authorize(actor, Action::Remove, Some(comment.author_id))?;
+    authorize(&mut tx, actor, Action::Remove, Some(comment.author_id)).await?;
     write::remove(&mut tx, id, Removal::Moderator, store.now()).await?;
     tx.commit().await?;
     Ok(())
@@ -33,8 +33,8 @@ pub async fn set_locked(
     article_id: ArticleId,
     locked: bool,
 ) -> Result<()> {
-    authorize(actor, Action::Lock, None)?;
     let mut tx = store.begin_write().await?;
+    authorize(&mut tx, actor, Action::Lock, None).await?;
     write::ensure_article_exists(&mut tx, article_id).await?;
     sqlx::query(
         "UPDATE articles SET locked_at = CASE WHEN ?1 THEN coalesce(locked_at, ?2) END
@@ -55,7 +55,7 @@ pub async fn set_locked(
 pub async fn set_pinned(store: &Store, actor: &User, id: CommentId, pinned: bool) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let comment = live_comment(&mut tx, id).await?;
-    authorize(actor, Action::Pin, Some(comment.author_id))?;
+    authorize(&mut tx, actor, Action::Pin, Some(comment.author_id)).await?;
     if pinned && comment.parent_id.is_some() {
         return Err(Error::invalid(
             "Only a comment that starts a thread can be pinned, not a reply.",

@@ -150,7 +150,8 @@ pub struct ReplyToMe {
 }
 
 /// Replies by others to `user`'s comments, unread first, then newest first;
-/// at most `limit` of them.
+/// at most `limit` of them. Replies by people `user` has muted are left out:
+/// muting someone means not being called to read them.
 pub async fn replies_to_me(store: &Store, user: &User, limit: u32) -> Result<Vec<ReplyToMe>> {
     Ok(sqlx::query_as::<_, ReplyToMe>(
         "SELECT c.id, c.article_id, a.title AS article_title, u.display_name AS author_name,
@@ -162,6 +163,7 @@ pub async fn replies_to_me(store: &Store, user: &User, limit: u32) -> Result<Vec
          JOIN articles a ON a.id = c.article_id
          LEFT JOIN article_visits v ON v.user_id = p.author_id AND v.article_id = c.article_id
          WHERE p.author_id = ?1 AND c.author_id != ?1 AND c.deleted_at IS NULL
+           AND c.author_id NOT IN (SELECT muted_id FROM mutes WHERE user_id = ?1)
          ORDER BY unread DESC, c.created_at DESC, c.id DESC
          LIMIT ?2",
     )

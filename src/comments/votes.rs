@@ -37,7 +37,7 @@ pub async fn vote(
 ) -> Result<VoteOutcome> {
     let mut tx = store.begin_write().await?;
     let comment = live_comment(&mut tx, id).await?;
-    authorize(voter, Action::Vote, Some(comment.author_id))?;
+    authorize(&mut tx, voter, Action::Vote, Some(comment.author_id)).await?;
     ensure_open(&mut tx, comment.article_id).await?;
     let article = comment.article_id;
     let value: i8 = match choice {

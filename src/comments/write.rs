@@ -41,10 +41,10 @@ pub async fn post(
     } else {
         Action::Post
     };
-    authorize(author, action, None)?;
     let body = validate_body(body)?;
     let body_html = render_markdown(&body);
     let mut tx = store.begin_write().await?;
+    authorize(&mut tx, author, action, None).await?;
     ensure_open(&mut tx, article_id).await?;
     if let Some(parent) = parent {
         let found: Option<(ArticleId, Option<Millis>)> =
@@ -137,7 +137,7 @@ pub(super) async fn live_comment(
 pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let old = live_comment(&mut tx, id).await?;
-    authorize(editor, Action::Edit, Some(old.author_id))?;
+    authorize(&mut tx, editor, Action::Edit, Some(old.author_id)).await?;
     ensure_open(&mut tx, old.article_id).await?;
     let body = validate_body(body)?;
     if old.body == body {
@@ -189,7 +189,7 @@ pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Re
 pub async fn delete(store: &Store, actor: &User, id: CommentId) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let comment = live_comment(&mut tx, id).await?;
-    authorize(actor, Action::Delete, Some(comment.author_id))?;
+    authorize(&mut tx, actor, Action::Delete, Some(comment.author_id)).await?;
     remove(&mut tx, id, Removal::Author, store.now()).await?;
     tx.commit().await?;
     Ok(())

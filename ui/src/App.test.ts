@@ -76,7 +76,7 @@ describe('App', () => {
 
     const dialog = await screen.findByRole('dialog', { name: 'Sign in' });
     expect(dialog.getAttribute('aria-describedby')).toBeTruthy();
-    expect(within(dialog).getByText(/You were signed out after a while without activity/)).toBeTruthy();
+    expect(within(dialog).getByText(/Your session has ended, after a while without activity/)).toBeTruthy();
     expect((within(dialog).getByLabelText('Username') as HTMLInputElement).value).toBe('ada');
     const nav = screen.getByRole('navigation', { name: 'Account' });
     expect(within(nav).getByRole('button', { name: 'Sign in' })).toBeTruthy();

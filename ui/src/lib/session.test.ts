@@ -68,7 +68,7 @@ describe('Session', () => {
     expect(onEnded).toHaveBeenCalledOnce();
   });
 
-  it('reports typing and clicking at most once a minute, and only for someone signed in', async () => {
+  it('reports typing and clicking at most every 15 seconds, and only for someone signed in', async () => {
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'a' }));
     expect(api.keepAlive).not.toHaveBeenCalled();
 
@@ -83,6 +83,11 @@ describe('Session', () => {
     await vi.advanceTimersByTimeAsync(1);
     window.dispatchEvent(new Event('pointerdown'));
     expect(api.keepAlive).toHaveBeenCalledTimes(2);
+
+    // Reading by scrolling alone counts too.
+    await vi.advanceTimersByTimeAsync(KEEP_ALIVE_EVERY_MS);
+    window.dispatchEvent(new Event('wheel'));
+    expect(api.keepAlive).toHaveBeenCalledTimes(3);
     expect(onEnded).not.toHaveBeenCalled();
   });
 

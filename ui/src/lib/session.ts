@@ -11,13 +11,19 @@ import { api, type User } from './api';
 /** How often to ask whether the session is still open. `current_user` does
  * not count as activity, so asking cannot keep an idle session alive. */
 export const POLL_EVERY_MS = 30_000;
-/** Activity is reported at most this often: the time-out is in minutes. */
-export const KEEP_ALIVE_EVERY_MS = 60_000;
+/** Activity is reported at most this often: well inside the shortest
+ * time-out the admin can choose (one minute), so steady typing never lets a
+ * session lapse. */
+export const KEEP_ALIVE_EVERY_MS = 15_000;
+/** What counts as the person being there. */
+const ACTIVITY = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
 
 export class Session {
   readonly #account: Account;
   readonly #onEnded: (username: string) => void;
   #lastKeepAlive = -Infinity;
+  /** Whose activity was last reported: a new person's is reported at once. */
+  #lastFor: string | null = null;
 
   /** `onEnded` hears, with their username, of anyone signed out because the
    * backend ended their session (not of anyone who signed out themselves). */
@@ -32,22 +38,22 @@ export class Session {
     const poll = setInterval(() => void this.#poll(), POLL_EVERY_MS);
     const active = () => this.activity();
     const options = { capture: true, passive: true };
-    target.addEventListener('keydown', active, options);
-    target.addEventListener('pointerdown', active, options);
+    for (const event of ACTIVITY) target.addEventListener(event, active, options);
     return () => {
       clearInterval(poll);
-      target.removeEventListener('keydown', active, options);
-      target.removeEventListener('pointerdown', active, options);
+      for (const event of ACTIVITY) target.removeEventListener(event, active, options);
     };
   }
 
-  /** Someone typed or clicked: tells the backend, at most once a minute. */
+  /** Someone typed, clicked or scrolled: tells the backend, at most once
+   * every KEEP_ALIVE_EVERY_MS. */
   activity(): void {
     const user = this.#account.user;
     if (!user) return;
     const now = Date.now();
-    if (now - this.#lastKeepAlive < KEEP_ALIVE_EVERY_MS) return;
+    if (this.#lastFor === user.id && now - this.#lastKeepAlive < KEEP_ALIVE_EVERY_MS) return;
     this.#lastKeepAlive = now;
+    this.#lastFor = user.id;
     api.keepAlive().then(
       (still) => this.#unless(still, user),
       () => {}, // says nothing about the session; the next poll will tell
