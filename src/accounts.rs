@@ -532,6 +532,7 @@ mod tests {
 
     #[test]
     fn username_rules() {
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         assert_eq!(validate_username("  ada_l ").unwrap(), "ada_l");
         assert!(validate_username("ab").is_err());
         assert!(validate_username("has space").is_err());
@@ -552,6 +553,7 @@ mod tests {
 
     #[test]
     fn display_names_are_trimmed_and_bounded() {
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         assert_eq!(validate_display_name("  Ada  ").unwrap(), "Ada");
         assert!(validate_display_name("   ").is_err());
         assert!(validate_display_name("a\u{0007}b").is_err());

@@ -144,13 +144,16 @@ mod tests {
 
     #[test]
     fn errors_cross_as_kind_and_message() {
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let json = serde_json::to_value(Error::invalid("Write something first.")).unwrap();
         assert_eq!(
             json,
             serde_json::json!({ "kind": "invalid", "message": "Write something first." })
         );
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let json = serde_json::to_value(Error::UsernameTaken).unwrap();
         assert_eq!(json["kind"], "username_taken");
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let json = serde_json::to_value(Error::BadCredentials).unwrap();
         assert_eq!(
             json,
@@ -161,8 +164,10 @@ mod tests {
     #[test]
     fn database_details_never_reach_the_ui() {
         let err = Error::Database(sqlx::Error::Protocol("secret table layout".into()));
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let json = serde_json::to_value(&err).unwrap();
         assert_eq!(json["kind"], "internal");
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let message = json["message"].as_str().unwrap();
         assert!(!message.contains("secret"), "{message}");
     }

@@ -76,6 +76,7 @@ mod tests {
     #[test]
     fn ids_round_trip_through_text() {
         let id = CommentId::new();
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         assert_eq!(CommentId::parse(&id.to_string()).unwrap(), id);
     }
 

@@ -197,6 +197,7 @@ mod tests {
 
     #[test]
     fn the_dummy_hash_costs_what_a_real_one_does() {
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let parsed = PasswordHash::new(dummy_hash()).unwrap();
         assert!(!needs_rehash(&parsed));
     }

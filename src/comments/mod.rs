@@ -171,6 +171,7 @@ mod tests {
 
     #[test]
     fn bodies_are_trimmed_and_normalised() {
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         assert_eq!(validate_body("  hi\r\nthere \r").unwrap(), "hi\nthere");
         assert_eq!(
             validate_body(" \n\t ").unwrap_err().kind(),
