@@ -305,6 +305,19 @@ pub async fn user_by_id(store: &Store, id: UserId) -> Result<Option<User>> {
     .await?)
 }
 
+/// The role account `id` holds now, read on `conn` (the caller's write
+/// transaction, so a change a moment ago counts). Fails with
+/// [`Error::Unauthorized`] once the account is disabled or deleted.
+pub(crate) async fn current_role(conn: &mut SqliteConnection, id: UserId) -> Result<Role> {
+    let role: Option<Role> = sqlx::query_scalar(
+        "SELECT role FROM users WHERE id = ? AND disabled_at IS NULL AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    role.ok_or(Error::Unauthorized)
+}
+
 /// Changes the name shown next to `user`'s comments. Returns the account
 /// as it is now.
 pub async fn set_display_name(store: &Store, user: &User, display_name: &str) -> Result<User> {
@@ -345,20 +358,10 @@ pub async fn change_password(
     let mut tx = store.begin_write().await?;
     // The role as it is now: a promotion while this was hashing still
     // holds the new password to an admin's length.
-    let role: Option<Role> = sqlx::query_scalar(
-        "SELECT role FROM users WHERE id = ? AND deleted_at IS NULL AND disabled_at IS NULL",
-    )
-    .bind(user.id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match role {
-        None => return Err(Error::Unauthorized),
-        Some(Role::Admin) if !fit_for_admin => {
-            return Err(Error::invalid(format!(
-                "An admin's password needs at least {MIN_ADMIN_PASSWORD_CHARS} characters."
-            )))
-        }
-        Some(_) => {}
+    if current_role(&mut tx, user.id).await? == Role::Admin && !fit_for_admin {
+        return Err(Error::invalid(format!(
+            "An admin's password needs at least {MIN_ADMIN_PASSWORD_CHARS} characters."
+        )));
     }
     let changed = sqlx::query(
         "UPDATE users SET password_hash = ?, password_fit_for_admin = ?
@@ -388,12 +391,7 @@ pub async fn delete_account(store: &Store, user: &User, password: String) -> Res
     let mut tx = store.begin_write().await?;
     // The role as it is now, in the transaction that deletes: a promotion
     // meanwhile must not let the last admin slip away.
-    let role: Option<Role> =
-        sqlx::query_scalar("SELECT role FROM users WHERE id = ? AND deleted_at IS NULL")
-            .bind(user.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let role = role.ok_or(Error::Unauthorized)?;
+    let role = current_role(&mut tx, user.id).await?;
     if role == Role::Admin && crate::admin::active_admins(&mut tx).await? <= 1 {
         return Err(Error::Forbidden(
             "You are the only admin. Make someone else admin before deleting your account.".into(),

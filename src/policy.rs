@@ -14,7 +14,7 @@
 
 use sqlx::SqliteConnection;
 
-use crate::accounts::{Role, User};
+use crate::accounts::{current_role, Role, User};
 use crate::ids::UserId;
 use crate::{Error, Result};
 
@@ -90,14 +90,8 @@ pub async fn authorize(
     action: Action,
     owner: Option<UserId>,
 ) -> Result<()> {
-    let role: Option<Role> = sqlx::query_scalar(
-        "SELECT role FROM users WHERE id = ? AND disabled_at IS NULL AND deleted_at IS NULL",
-    )
-    .bind(actor.id)
-    .fetch_optional(conn)
-    .await?;
     decide(
-        role.ok_or(Error::Unauthorized)?,
+        current_role(conn, actor.id).await?,
         owner == Some(actor.id),
         action,
     )

@@ -12,27 +12,13 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use parley_core::accounts::{self, NewAccount, User};
 use parley_core::{articles, comments};
-use support::{lit, seed_with_clock, App, Driver};
+use support::{lit, seed_account, seed_with_clock, App, Driver, Person};
 
-const ADA: (&str, &str, &str) = ("ada", "Ada Lovelace", "analytical engine 1843");
-const ALAN: (&str, &str, &str) = ("alan", "Alan Turing", "imitation game 1950");
-const GRACE: (&str, &str, &str) = ("grace", "Grace Hopper", "nanoseconds of wire");
+const ADA: Person = ("ada", "Ada Lovelace", "analytical engine 1843");
+const ALAN: Person = ("alan", "Alan Turing", "imitation game 1950");
+const GRACE: Person = ("grace", "Grace Hopper", "nanoseconds of wire");
 const NEW_PASSWORD: &str = "a much longer passphrase";
-
-async fn account(store: &parley_core::store::Store, who: (&str, &str, &str)) -> User {
-    accounts::create_account(
-        store,
-        NewAccount {
-            username: who.0.into(),
-            display_name: who.1.into(),
-            password: who.2.into(),
-        },
-    )
-    .await
-    .unwrap()
-}
 
 /// Clicks the button a screen reader would announce as `label`.
 async fn press_labelled(app: &App, label: &str) {
@@ -69,9 +55,9 @@ async fn the_admin_manages_accounts_and_a_member_renames_herself_changes_her_pas
     let seeded: Arc<Mutex<String>> = Arc::default();
     let slot = seeded.clone();
     seed_with_clock(data.path(), 60, |store, clock| async move {
-        let ada = account(&store, ADA).await;
-        account(&store, ALAN).await;
-        let grace = account(&store, GRACE).await;
+        let ada = seed_account(&store, ADA).await;
+        seed_account(&store, ALAN).await;
+        let grace = seed_account(&store, GRACE).await;
         let article = articles::list_articles(&store, None).await.unwrap()[0].clone();
         *slot.lock().unwrap() = article.title.clone();
         clock.advance(60_000);

@@ -9,30 +9,12 @@
 
 mod support;
 
-use parley_core::accounts::{self, NewAccount, User};
+use parley_core::accounts::User;
 use parley_core::articles;
 use parley_core::comments;
-use support::{comment_with, lit, seed_with_clock, Driver};
+use support::{comment_with, lit, seed_account, seed_with_clock, Driver};
 
 const ADA_PASSWORD: &str = "analytical engine 1843";
-
-async fn account(
-    store: &parley_core::store::Store,
-    username: &str,
-    name: &str,
-    password: &str,
-) -> User {
-    accounts::create_account(
-        store,
-        NewAccount {
-            username: username.into(),
-            display_name: name.into(),
-            password: password.into(),
-        },
-    )
-    .await
-    .unwrap()
-}
 
 #[tokio::test]
 async fn format_edit_vote_sort_collapse_delete_and_reply_from_the_keyboard() {
@@ -40,8 +22,8 @@ async fn format_edit_vote_sort_collapse_delete_and_reply_from_the_keyboard() {
     let title = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let seeded_title = title.clone();
     seed_with_clock(data.path(), 60, |store, clock| async move {
-        let ada = account(&store, "ada", "Ada Lovelace", ADA_PASSWORD).await;
-        let grace = account(&store, "grace", "Grace Hopper", "nanoseconds of wire").await;
+        let ada = seed_account(&store, ("ada", "Ada Lovelace", ADA_PASSWORD)).await;
+        let grace = seed_account(&store, ("grace", "Grace Hopper", "nanoseconds of wire")).await;
         let article = articles::list_articles(&store, None).await.unwrap()[0].clone();
         *seeded_title.lock().unwrap() = article.title.clone();
         let post = |who: User, parent, text: &'static str| {

@@ -13,9 +13,8 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use parley_core::accounts::{self, NewAccount};
 use parley_core::{admin, articles};
-use support::{seed_with_clock, Driver};
+use support::{seed_account, seed_with_clock, Driver};
 
 const DRAFT: &str = "A thought worth keeping through a coffee break.";
 
@@ -25,18 +24,8 @@ async fn an_idle_session_ends_and_the_draft_survives_signing_in_again() {
     let seeded: Arc<Mutex<String>> = Arc::default();
     let slot = seeded.clone();
     seed_with_clock(data.path(), 0, |store, _| async move {
-        let new = |username: &str, name: &str, password: &str| NewAccount {
-            username: username.into(),
-            display_name: name.into(),
-            password: password.into(),
-        };
-        let ada =
-            accounts::create_account(&store, new("ada", "Ada Lovelace", "analytical engine 1843"))
-                .await
-                .unwrap();
-        accounts::create_account(&store, new("grace", "Grace Hopper", "nanoseconds of wire"))
-            .await
-            .unwrap();
+        let ada = seed_account(&store, ("ada", "Ada Lovelace", "analytical engine 1843")).await;
+        seed_account(&store, ("grace", "Grace Hopper", "nanoseconds of wire")).await;
         admin::set_idle_timeout(&store, &ada, 1).await.unwrap();
         let article = articles::list_articles(&store, None).await.unwrap()[0].clone();
         *slot.lock().unwrap() = article.title;

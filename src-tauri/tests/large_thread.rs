@@ -12,12 +12,12 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use parley_core::accounts::{self, NewAccount, User};
+use parley_core::accounts::User;
 use parley_core::articles::{self, ArticleSummary};
 use parley_core::clock::{Clock, SystemClock};
 use parley_core::ids::CommentId;
 use parley_core::render::render_markdown;
-use support::{seed_with_clock, Driver};
+use support::{seed_account, seed_with_clock, Driver};
 
 const COMMENTS: usize = 10_000;
 /// Each top-level comment carries a chain of this many replies.
@@ -65,20 +65,9 @@ async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
     let seeded: Arc<Mutex<Option<(ArticleSummary, User)>>> = Arc::default();
     let slot = seeded.clone();
     seed_with_clock(data.path(), 60, |store, _| async move {
-        let new = |username: &str, name: &str, password: &str| NewAccount {
-            username: username.into(),
-            display_name: name.into(),
-            password: password.into(),
-        };
-        accounts::create_account(&store, new(READER.0, "Reader", READER.1))
-            .await
-            .unwrap();
-        let writer = accounts::create_account(
-            &store,
-            new("writer", "Prolific Writer", "ten thousand words"),
-        )
-        .await
-        .unwrap();
+        seed_account(&store, (READER.0, "Reader", READER.1)).await;
+        let writer =
+            seed_account(&store, ("writer", "Prolific Writer", "ten thousand words")).await;
         let article = articles::list_articles(&store, None).await.unwrap()[1].clone();
         *slot.lock().unwrap() = Some((article, writer));
     })

@@ -13,31 +13,17 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use parley_core::accounts::{self, NewAccount, User};
 use parley_core::{articles, comments};
 use serde_json::{json, Value};
-use support::{comment_with, lit, seed_with_clock, App, Driver};
+use support::{comment_with, lit, seed_account, seed_with_clock, App, Driver, Person};
 
-const ADA: (&str, &str, &str) = ("ada", "Ada Lovelace", "analytical engine 1843");
-const ALAN: (&str, &str, &str) = ("alan", "Alan Turing", "imitation game 1950");
-const GRACE: (&str, &str, &str) = ("grace", "Grace Hopper", "nanoseconds of wire");
+const ADA: Person = ("ada", "Ada Lovelace", "analytical engine 1843");
+const ALAN: Person = ("alan", "Alan Turing", "imitation game 1950");
+const GRACE: Person = ("grace", "Grace Hopper", "nanoseconds of wire");
 
 const ALANS: &str = "Trains should run all night.";
 const RUDE: &str = "Night buses are for fools.";
 const CIVIL: &str = "Please keep it civil.";
-
-async fn account(store: &parley_core::store::Store, who: (&str, &str, &str)) -> User {
-    accounts::create_account(
-        store,
-        NewAccount {
-            username: who.0.into(),
-            display_name: who.1.into(),
-            password: who.2.into(),
-        },
-    )
-    .await
-    .unwrap()
-}
 
 /// Calls a backend command straight from the page, as a script injected
 /// into the web view could, and returns what it answered (or threw).
@@ -78,9 +64,9 @@ async fn members_cannot_touch_each_others_words_and_the_admin_keeps_the_peace() 
     let seeded: Arc<Mutex<String>> = Arc::default();
     let slot = seeded.clone();
     seed_with_clock(data.path(), 60, |store, clock| async move {
-        account(&store, ADA).await;
-        let alan = account(&store, ALAN).await;
-        let grace = account(&store, GRACE).await;
+        seed_account(&store, ADA).await;
+        let alan = seed_account(&store, ALAN).await;
+        let grace = seed_account(&store, GRACE).await;
         let article = articles::list_articles(&store, None).await.unwrap()[0].clone();
         *slot.lock().unwrap() = article.title.clone();
         clock.advance(60_000);

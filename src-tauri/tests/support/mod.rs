@@ -42,6 +42,26 @@ where
     store.close().await;
 }
 
+/// Someone to seed: (username, display name, password).
+pub type Person = (&'static str, &'static str, &'static str);
+
+/// Creates `who`'s account through parley-core, as signing up would.
+pub async fn seed_account(
+    store: &parley_core::store::Store,
+    who: Person,
+) -> parley_core::accounts::User {
+    parley_core::accounts::create_account(
+        store,
+        parley_core::accounts::NewAccount {
+            username: who.0.into(),
+            display_name: who.1.into(),
+            password: who.2.into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// How long to wait for something a person would see "at once".
 const PATIENCE: Duration = Duration::from_secs(15);
 
