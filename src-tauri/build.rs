@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "remove_comment",
     "set_discussion_locked",
     "set_comment_pinned",
+    "open_link",
 ];
 
 fn main() {

@@ -101,8 +101,9 @@ pub async fn demote(store: &Store, actor: &User, username: &str) -> Result<()> {
     Ok(())
 }
 
-/// Stops `username` from signing in, ending their session if they are
-/// signed in now. Never the last admin who can sign in, never oneself.
+/// Stops `username` from signing in, ending every session of theirs (for
+/// good: enabling the account again does not revive them). Never the last
+/// admin who can sign in, never oneself.
 pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
     let target = find(&mut tx, username).await?;
@@ -118,6 +119,9 @@ pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> 
         .bind(target.id)
         .execute(&mut *tx)
         .await?;
+    // Every session of theirs ends now, even if the account is enabled
+    // again before an open window next asks.
+    crate::accounts::end_sessions(&mut tx, target.id).await?;
     tx.commit().await?;
     Ok(())
 }

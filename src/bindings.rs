@@ -12,7 +12,7 @@ use crate::comments::{
     Removal, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
     VoteOutcome,
 };
-use crate::ids::{ArticleId, CommentId, UserId};
+use crate::ids::{ArticleId, CommentId, MuteId, UserId};
 use crate::mutes::MutedPerson;
 use crate::{ErrorBody, ErrorKind};
 
@@ -23,6 +23,7 @@ pub fn typescript() -> String {
         UserId::decl(&cfg),
         ArticleId::decl(&cfg),
         CommentId::decl(&cfg),
+        MuteId::decl(&cfg),
         ErrorKind::decl(&cfg),
         ErrorBody::decl(&cfg),
         Role::decl(&cfg),

@@ -1,8 +1,8 @@
 //! Time, injectable so tests can set it instead of sleeping.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, OnceLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch, UTC. Stored as INTEGER in SQLite and
 /// sent to the UI as a number, which `new Date(ms)` reads directly.
@@ -10,8 +10,14 @@ pub type Millis = i64;
 
 /// Where Parley reads the current time from.
 pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// The current time in milliseconds since the Unix epoch, UTC.
+    /// The current time in milliseconds since the Unix epoch, UTC: what
+    /// rows are stamped with. Whoever sets the computer's clock moves it.
     fn now(&self) -> Millis;
+
+    /// Milliseconds since some fixed moment of this process. Never goes
+    /// back and ignores changes to the computer's clock: for measuring how
+    /// long something took or lasted (how long a session has been idle).
+    fn monotonic(&self) -> Millis;
 }
 
 /// The computer's clock.
@@ -26,26 +32,50 @@ impl Clock for SystemClock {
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0)
     }
+
+    fn monotonic(&self) -> Millis {
+        static START: OnceLock<Instant> = OnceLock::new();
+        let elapsed = START.get_or_init(Instant::now).elapsed();
+        i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+    }
 }
 
 /// A clock that only moves when told to: for tests.
 #[derive(Debug, Default)]
-pub struct ManualClock(AtomicI64);
+pub struct ManualClock {
+    wall: AtomicI64,
+    monotonic: AtomicI64,
+}
 
 impl ManualClock {
     /// A clock standing at `start`.
     pub fn starting_at(start: Millis) -> Arc<Self> {
-        Arc::new(Self(AtomicI64::new(start)))
+        Arc::new(Self {
+            wall: AtomicI64::new(start),
+            monotonic: AtomicI64::new(0),
+        })
     }
 
-    /// Moves the clock forward by `ms`.
+    /// Lets `ms` pass. A negative `ms` is the person setting the computer's
+    /// clock back: the wall clock moves, the monotonic one stands still.
     pub fn advance(&self, ms: Millis) {
-        self.0.fetch_add(ms, Ordering::SeqCst);
+        self.wall.fetch_add(ms, Ordering::SeqCst);
+        self.monotonic.fetch_add(ms.max(0), Ordering::SeqCst);
+    }
+
+    /// Sets the wall clock to `at`, as a person changing the computer's
+    /// clock would; no time passes.
+    pub fn set_wall_clock(&self, at: Millis) {
+        self.wall.store(at, Ordering::SeqCst);
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> Millis {
-        self.0.load(Ordering::SeqCst)
+        self.wall.load(Ordering::SeqCst)
+    }
+
+    fn monotonic(&self) -> Millis {
+        self.monotonic.load(Ordering::SeqCst)
     }
 }

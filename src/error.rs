@@ -47,9 +47,11 @@ pub enum Error {
     #[error("Parley could not read or write its database. Your last action was not saved.")]
     Database(#[from] sqlx::Error),
 
-    /// A migration could not be applied at start-up.
-    #[error("Parley could not prepare its database: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
+    /// The database file cannot be used (not a database, damaged, another
+    /// program's, from a newer Parley, read-only, full disk). Only at
+    /// start-up; the message says which file, what is wrong and what to do.
+    #[error("{0}")]
+    Unusable(Box<crate::store::Unusable>),
 
     /// The data directory could not be found or created.
     #[error("Parley could not use its data folder: {0}")]
@@ -97,7 +99,7 @@ impl Error {
             Error::Unauthorized => ErrorKind::Unauthorized,
             Error::Forbidden(_) => ErrorKind::Forbidden,
             Error::NotFound(_) => ErrorKind::NotFound,
-            Error::Database(_) | Error::Migration(_) | Error::DataDir(_) | Error::Internal(_) => {
+            Error::Database(_) | Error::Unusable(_) | Error::DataDir(_) | Error::Internal(_) => {
                 ErrorKind::Internal
             }
         }

@@ -68,6 +68,11 @@ id_type!(
     /// Identifies a comment or reply.
     CommentId, "comment"
 );
+id_type!(
+    /// Identifies one person's mute of another: how the list of one's
+    /// mutes addresses them without naming anyone's account.
+    MuteId, "mute"
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,18 +9,20 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use crate::accounts::{username_key, User};
-use crate::ids::{CommentId, UserId};
+use crate::accounts::User;
+use crate::ids::{CommentId, MuteId, UserId};
 use crate::policy::{authorize, Action};
 use crate::store::Store;
 use crate::{Error, Result};
 
-/// Someone `user` has muted, as their list of mutes shows them.
+/// Someone `user` has muted, as their list of mutes shows them: by the
+/// name everyone sees, never by the username they sign in with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct MutedPerson {
-    pub username: String,
+    /// The mute itself, for undoing it with [`unmute`].
+    pub id: MuteId,
     pub display_name: String,
 }
 
@@ -39,15 +41,18 @@ pub async fn set_muted_by_comment(
     set_muted(store, user, author, muted).await
 }
 
-/// Unmutes `username` for `user` (from their list of mutes).
-pub async fn unmute(store: &Store, user: &User, username: &str) -> Result<()> {
-    let id: Option<UserId> =
-        sqlx::query_scalar("SELECT id FROM users WHERE username_key = ? AND deleted_at IS NULL")
-            .bind(username_key(username.trim()))
+/// Undoes one of `user`'s own mutes (from their list of mutes). A mute
+/// that is not theirs, or no longer exists, is [`Error::NotFound`]: the
+/// same answer either way, so the id says nothing about anyone else.
+pub async fn unmute(store: &Store, user: &User, id: MuteId) -> Result<()> {
+    let muted: Option<UserId> =
+        sqlx::query_scalar("SELECT muted_id FROM mutes WHERE id = ? AND user_id = ?")
+            .bind(id)
+            .bind(user.id)
             .fetch_optional(store.pool())
             .await?;
-    let id = id.ok_or_else(|| Error::not_found("There is no account with that username."))?;
-    set_muted(store, user, id, false).await
+    let muted = muted.ok_or_else(|| Error::not_found("You no longer mute that person."))?;
+    set_muted(store, user, muted, false).await
 }
 
 async fn set_muted(store: &Store, user: &User, target: UserId, muted: bool) -> Result<()> {
@@ -65,9 +70,10 @@ async fn set_muted(store: &Store, user: &User, target: UserId, muted: bool) -> R
             ));
         }
         sqlx::query(
-            "INSERT INTO mutes (user_id, muted_id, created_at) VALUES (?, ?, ?)
+            "INSERT INTO mutes (id, user_id, muted_id, created_at) VALUES (?, ?, ?, ?)
              ON CONFLICT DO NOTHING",
         )
+        .bind(MuteId::new())
         .bind(user.id)
         .bind(target)
         .bind(store.now())
@@ -87,7 +93,7 @@ async fn set_muted(store: &Store, user: &User, target: UserId, muted: bool) -> R
 /// The people `user` has muted, by name.
 pub async fn muted_people(store: &Store, user: &User) -> Result<Vec<MutedPerson>> {
     Ok(sqlx::query_as::<_, MutedPerson>(
-        "SELECT u.username, u.display_name FROM mutes m JOIN users u ON u.id = m.muted_id
+        "SELECT m.id, u.display_name FROM mutes m JOIN users u ON u.id = m.muted_id
          WHERE m.user_id = ? AND u.deleted_at IS NULL
          ORDER BY u.display_name",
     )

@@ -107,7 +107,7 @@ pub fn render_markdown(source: &str) -> String {
     let source = capped(source);
     let parser = Parser::new_ext(source, Options::ENABLE_STRIKETHROUGH);
     let mut html = String::with_capacity(source.len().saturating_mul(3) / 2);
-    let events = cap_nesting(comment_events(parser));
+    let events = close_direction_controls(cap_nesting(comment_events(parser)));
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     clean(&html)
 }
@@ -276,6 +276,91 @@ fn cap_nesting(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     out
 }
 
+/// Closes, at the end of every block (paragraph, list item, code block...),
+/// each bidirectional embedding, override or isolate that the text opened
+/// in it and left open, so that a right-to-left override typed into a
+/// comment reorders that comment's own words and nothing around them.
+///
+/// Follows the Unicode Bidirectional Algorithm's pairing: LRE, RLE, LRO and
+/// RLO are closed by PDF; LRI, RLI and FSI by PDI, which also closes any
+/// embedding opened inside the isolate. Controls stay as typed: people who
+/// write in right-to-left scripts use them.
+fn close_direction_controls(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut open: Vec<Direction> = Vec::new();
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        match &event {
+            Event::Text(text) | Event::Code(text) => track_direction_controls(&mut open, text),
+            Event::Start(tag) if !is_inline(tag) => close_all(&mut open, &mut out),
+            Event::End(tag) if !is_inline_end(*tag) => close_all(&mut open, &mut out),
+            _ => {}
+        }
+        out.push(event);
+    }
+    close_all(&mut open, &mut out);
+    out
+}
+
+/// What an open bidirectional control is closed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    /// An embedding or override: closed by PDF (U+202C).
+    Embedding,
+    /// An isolate: closed by PDI (U+2069).
+    Isolate,
+}
+
+fn track_direction_controls(open: &mut Vec<Direction>, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' => open.push(Direction::Embedding),
+            '\u{2066}' | '\u{2067}' | '\u{2068}' => open.push(Direction::Isolate),
+            // A PDF closes an embedding only within the innermost isolate.
+            '\u{202C}' if open.last() == Some(&Direction::Embedding) => {
+                open.pop();
+            }
+            // A PDI closes the innermost isolate and everything inside it;
+            // with no isolate open it does nothing.
+            '\u{2069}' => {
+                if let Some(at) = open.iter().rposition(|d| *d == Direction::Isolate) {
+                    open.truncate(at);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn close_all<'a>(open: &mut Vec<Direction>, out: &mut Vec<Event<'a>>) {
+    if open.is_empty() {
+        return;
+    }
+    let closers: String = open
+        .drain(..)
+        .rev()
+        .map(|d| match d {
+            Direction::Embedding => '\u{202C}',
+            Direction::Isolate => '\u{2069}',
+        })
+        .collect();
+    out.push(Event::Text(CowStr::from(closers)));
+}
+
+/// Tags that live inside a line of text rather than making a block.
+fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
+    )
+}
+
 /// Shows a raw HTML block as the person typed it: one paragraph, their line
 /// breaks kept, every character as text.
 fn push_as_lines(events: &mut Vec<Event<'_>>, block: &str) {
@@ -365,6 +450,28 @@ mod tests {
         // sanitize_once relies on this to find `<pre>` by plain replacement.
         let html = clean("<a href=\"https://x.example/?q=<pre>\">x</a>");
         assert!(html.contains("?q=&lt;pre&gt;"), "{html}");
+    }
+
+    #[test]
+    fn direction_controls_are_closed_where_their_block_ends() {
+        assert_eq!(
+            render_markdown("a \u{202E}b"),
+            "<p>a \u{202E}b\u{202C}</p>\n"
+        );
+        assert_eq!(
+            render_markdown("*\u{2067}x* y\n\nz"),
+            "<p><em>\u{2067}x</em> y\u{2069}</p>\n<p>z</p>\n"
+        );
+        // Balanced text is left as it is.
+        assert_eq!(
+            render_markdown("\u{2067}x\u{2069} \u{202B}y\u{202C}"),
+            "<p>\u{2067}x\u{2069} \u{202B}y\u{202C}</p>\n"
+        );
+        // A PDI closes the embedding inside its isolate too.
+        assert_eq!(
+            render_markdown("\u{2068}\u{202E}x\u{2069}"),
+            "<p>\u{2068}\u{202E}x\u{2069}</p>\n"
+        );
     }
 
     #[test]

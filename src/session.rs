@@ -3,11 +3,16 @@
 //! The session lives in the backend. The UI never says who the user is; every
 //! action that changes data asks the session for its [`Session::actor`]. A
 //! session ends on sign-out, after the idle time-out (30 minutes unless the
-//! admin chose otherwise), and when its account is disabled or deleted.
+//! admin chose otherwise), and when its account's password changes or the
+//! account is disabled or deleted: each account has a session generation
+//! that those changes move on, and a session that began under an older one
+//! has ended, even if the account was enabled again a moment later. Idle
+//! time is measured on the monotonic clock, which setting the computer's
+//! clock does not move.
 
 use std::sync::{Mutex, PoisonError};
 
-use crate::accounts::{self, NewAccount, User};
+use crate::accounts::{self, NewAccount, SessionGeneration, User};
 use crate::admin;
 use crate::clock::Millis;
 use crate::ids::UserId;
@@ -23,8 +28,10 @@ pub struct Session {
 #[derive(Debug, Clone, Copy)]
 struct SignedIn {
     user: UserId,
-    /// The last time the person did something: any command but the status
-    /// check the UI polls with.
+    /// The account's session generation when this session began.
+    generation: SessionGeneration,
+    /// The last time the person did something (any command but the status
+    /// check the UI polls with), on the store's monotonic clock.
     last_active: Millis,
 }
 
@@ -38,8 +45,8 @@ impl Session {
     /// signed-in one (replacing whoever was). Fails with
     /// [`Error::BadCredentials`] and leaves the session as it was otherwise.
     pub async fn sign_in(&self, store: &Store, username: &str, password: String) -> Result<User> {
-        let user = accounts::verify_credentials(store, username, password).await?;
-        self.start(store, &user);
+        let (user, generation) = accounts::sign_in(store, username, password).await?;
+        self.start(store, &user, generation);
         Ok(user)
     }
 
@@ -47,7 +54,8 @@ impl Session {
     /// up. On failure nobody new is signed in.
     pub async fn create_account(&self, store: &Store, new: NewAccount) -> Result<User> {
         let user = accounts::create_account(store, new).await?;
-        self.start(store, &user);
+        // A new account starts at generation 0.
+        self.start(store, &user, 0);
         Ok(user)
     }
 
@@ -64,11 +72,14 @@ impl Session {
             return Ok(None);
         };
         let timeout = admin::app_settings(store).await?.idle_timeout_minutes;
-        let idle_ms = store.now().saturating_sub(signed_in.last_active);
+        let idle_ms = store.monotonic().saturating_sub(signed_in.last_active);
         let user = if idle_ms >= Millis::from(timeout) * 60_000 {
             None
         } else {
-            accounts::user_by_id(store, signed_in.user).await?
+            accounts::active_account(store, signed_in.user)
+                .await?
+                .filter(|(_, generation)| *generation == signed_in.generation)
+                .map(|(user, _)| user)
         };
         if user.is_none() {
             self.end_if(signed_in.user);
@@ -81,7 +92,7 @@ impl Session {
         let user = self.current_user(store).await?;
         if let Some(user) = &user {
             if let Some(signed_in) = self.lock().as_mut().filter(|s| s.user == user.id) {
-                signed_in.last_active = signed_in.last_active.max(store.now());
+                signed_in.last_active = signed_in.last_active.max(store.monotonic());
             }
         }
         Ok(user)
@@ -94,6 +105,22 @@ impl Session {
         self.viewer(store).await?.ok_or(Error::Unauthorized)
     }
 
+    /// Changes the signed-in person's password (after checking the current
+    /// one). Every other session of the account ends; this one carries on.
+    pub async fn change_password(
+        &self,
+        store: &Store,
+        current: String,
+        new_password: String,
+    ) -> Result<()> {
+        let user = self.actor(store).await?;
+        let generation = accounts::change_password(store, &user, current, new_password).await?;
+        if let Some(signed_in) = self.lock().as_mut().filter(|s| s.user == user.id) {
+            signed_in.generation = generation;
+        }
+        Ok(())
+    }
+
     /// Deletes the signed-in account (after checking its password) and
     /// ends the session.
     pub async fn delete_account(&self, store: &Store, password: String) -> Result<()> {
@@ -103,10 +130,11 @@ impl Session {
         Ok(())
     }
 
-    fn start(&self, store: &Store, user: &User) {
+    fn start(&self, store: &Store, user: &User, generation: SessionGeneration) {
         *self.lock() = Some(SignedIn {
             user: user.id,
-            last_active: store.now(),
+            generation,
+            last_active: store.monotonic(),
         });
     }
 

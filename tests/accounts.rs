@@ -500,3 +500,89 @@ async fn a_burst_of_attempts_at_once_gets_no_more_guesses_than_one_by_one() {
     }
     assert_eq!(guessed, 5, "only the free attempts are checked");
 }
+
+/// Makes every write to the bookkeeping a sign-in might touch fail, as a
+/// full disk would, and logs the attempts.
+async fn fail_every_write(db: &TestDb) {
+    let pool = sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new().filename(db.dir.path().join("parley.db")),
+    )
+    .await
+    .unwrap();
+    for table in ["users", "sign_in_failures"] {
+        for event in ["INSERT", "UPDATE", "DELETE"] {
+            sqlx::query(&format!(
+                "CREATE TRIGGER full_disk_{table}_{event} BEFORE {event} ON {table}
+                 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+            ))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    }
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn signing_in_writes_nothing_when_nothing_changed_and_a_full_disk_does_not_stop_it() {
+    let db = TestDb::new().await;
+    db.account("ada", "Ada Lovelace").await;
+    db.account("grace", "Grace").await;
+    // One failed attempt leaves a count that a success would clear.
+    accounts::verify_credentials(&db.store, "grace", "not the password".into())
+        .await
+        .unwrap_err();
+    fail_every_write(&db).await;
+
+    let ada = accounts::verify_credentials(&db.store, "ada", password_for("ada"))
+        .await
+        .unwrap();
+    assert_eq!(ada.display_name, "Ada Lovelace");
+    // Clearing Grace's failed attempt cannot be saved: she still gets in.
+    let grace = accounts::verify_credentials(&db.store, "grace", password_for("grace"))
+        .await
+        .unwrap();
+    assert_eq!(grace.display_name, "Grace");
+    let session = Session::new();
+    session
+        .sign_in(&db.store, "ada", password_for("ada"))
+        .await
+        .unwrap();
+    session.actor(&db.store).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_sign_in_that_changes_nothing_writes_nothing() {
+    let db = TestDb::new().await;
+    db.account("ada", "Ada Lovelace").await;
+    let pool = sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new().filename(db.dir.path().join("parley.db")),
+    )
+    .await
+    .unwrap();
+    sqlx::query("CREATE TABLE write_log (what TEXT)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    for table in ["users", "sign_in_failures"] {
+        for event in ["INSERT", "UPDATE", "DELETE"] {
+            sqlx::query(&format!(
+                "CREATE TRIGGER log_{table}_{event} AFTER {event} ON {table}
+                 BEGIN INSERT INTO write_log VALUES ('{event} {table}'); END"
+            ))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    }
+    for _ in 0..3 {
+        accounts::verify_credentials(&db.store, "ada", password_for("ada"))
+            .await
+            .unwrap();
+    }
+    let writes: Vec<String> = sqlx::query_scalar("SELECT what FROM write_log")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(writes, Vec::<String>::new());
+}

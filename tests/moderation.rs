@@ -168,7 +168,13 @@ async fn a_muted_author_is_folded_for_the_one_who_muted_them_only() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Invalid);
 
-    mutes::unmute(&db.store, &grace, "LINUS").await.unwrap();
+    // Unmuting is by the mute's own id, from the list; nobody else's mute
+    // can be undone with it.
+    let err = mutes::unmute(&db.store, &ada, muted[0].id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    mutes::unmute(&db.store, &grace, muted[0].id).await.unwrap();
     let for_grace = db.thread(Some(&grace), article, Sort::Oldest).await;
     assert!(for_grace.comments.iter().all(|c| !c.author_muted));
     assert_eq!(

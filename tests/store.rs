@@ -178,3 +178,130 @@ async fn a_database_from_before_moderation_upgrades_with_its_data() {
     assert_eq!(page.comments[0].author_name, "ADA");
     assert!(!page.locked);
 }
+
+/// Opens `bytes` as `parley.db` and returns the error and whether the file
+/// is byte for byte what it was.
+async fn open_broken(bytes: &[u8]) -> (parley_core::Error, bool, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(parley_core::store::DATABASE_FILE);
+    std::fs::write(&file, bytes).unwrap();
+    let err = Store::open(dir.path()).await.unwrap_err();
+    let unchanged = std::fs::read(&file).unwrap() == bytes;
+    // The folder goes with `dir`: keep the path for the message only.
+    (err, unchanged, file)
+}
+
+fn random_bytes(n: usize) -> Vec<u8> {
+    // Not cryptographic, just not a database: a fixed xorshift stream.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    for bytes in [
+        random_bytes(64 * 1024),
+        b"Dear diary,\nthis is not a database.\n".repeat(500),
+    ] {
+        let (err, unchanged, file) = open_broken(&bytes).await;
+        let message = err.to_string();
+        assert!(unchanged, "the file was changed");
+        assert!(message.contains(&file.display().to_string()), "{message}");
+        assert!(message.contains("not a database"), "{message}");
+        assert!(message.contains("aside"), "says what to do: {message}");
+    }
+}
+
+#[tokio::test]
+async fn another_programs_database_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(parley_core::store::DATABASE_FILE);
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let other = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("CREATE TABLE recipes (name TEXT, steps TEXT)")
+        .execute(&other)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO recipes VALUES ('bread', 'knead')")
+        .execute(&other)
+        .await
+        .unwrap();
+    other.close().await;
+    let before = std::fs::read(&file).unwrap();
+
+    let err = Store::open(dir.path()).await.unwrap_err();
+    assert!(err.to_string().contains("not a Parley database"), "{err}");
+    assert!(
+        std::fs::read(&file).unwrap() == before,
+        "the file was changed"
+    );
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_parley_is_refused_and_left_alone() {
+    let db = TestDb::new().await;
+    let file = db.dir.path().join(parley_core::store::DATABASE_FILE);
+    db.store.close().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (29991231000000, 'from the future', 1, x'00', 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let before = std::fs::read(&file).unwrap();
+
+    let err = Store::open(db.dir.path()).await.unwrap_err();
+    assert!(err.to_string().contains("newer version of Parley"), "{err}");
+    assert!(
+        err.to_string().contains(&file.display().to_string()),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&file).unwrap() == before,
+        "the file was changed"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_and_database_files_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("parley");
+    let store = Store::open(&dir).await.unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    for file in ["parley.db", "parley.db-wal", "parley.db-shm"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+    store.close().await;
+
+    // Looser permissions from before are tightened at the next start.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        dir.join("parley.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let store = Store::open(&dir).await.unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join("parley.db")), 0o600);
+    store.close().await;
+}

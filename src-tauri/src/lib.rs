@@ -1,8 +1,11 @@
 //! Parley's desktop shell: opens the store, holds the session, and binds
 //! parley-core to the commands the web view may call. No rules live here.
 
+mod browser;
 mod commands;
+mod startup;
 mod state;
+pub mod window;
 
 use std::process::ExitCode;
 
@@ -12,16 +15,21 @@ use tauri::{Builder, Runtime};
 pub use state::AppState;
 
 /// Opens Parley's database (creating it and the sample library on first
-/// start) and runs the window until it closes.
+/// start) and runs the window until it closes. When the database cannot
+/// be opened, says why (standard error and a dialog) and exits.
 pub fn run() -> ExitCode {
     let state = match tauri::async_runtime::block_on(open_state()) {
         Ok(state) => state,
         Err(e) => {
-            eprintln!("parley: cannot start: {e}");
+            startup::report_failure(&e);
             return ExitCode::FAILURE;
         }
     };
-    match app(Builder::default(), state).run(tauri::generate_context!()) {
+    let builder = app(Builder::default(), state).setup(|app| {
+        window::build(app)?;
+        Ok(())
+    });
+    match builder.run(tauri::generate_context!()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("parley: the window failed: {e}");
@@ -77,5 +85,6 @@ pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::comments::remove_comment,
             commands::comments::set_discussion_locked,
             commands::comments::set_comment_pinned,
+            commands::links::open_link,
         ])
 }

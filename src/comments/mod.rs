@@ -13,7 +13,8 @@ use ts_rs::TS;
 
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId};
-use crate::text::{char_count, group_thousands, has_control_chars};
+use crate::render::render_markdown;
+use crate::text::{char_count, group_thousands, has_control_chars, has_visible_text};
 use crate::{Error, Result};
 
 pub use moderation::{remove, set_locked, set_pinned};
@@ -22,7 +23,7 @@ pub use reading::{
     READING_SESSION_MS,
 };
 pub use shape::wilson_lower_bound;
-pub use thread::{thread_page, ThreadQuery};
+pub use thread::{thread_page, ThreadQuery, MAX_COLLAPSED};
 pub use votes::{vote, VoteOutcome};
 pub use write::{delete, edit, history, post, render_pending, Revision, EDIT_GRACE_MS};
 
@@ -79,9 +80,12 @@ pub enum VoteChoice {
 pub struct ThreadComment {
     pub id: CommentId,
     pub parent_id: Option<CommentId>,
+    /// Who wrote it; empty for a deleted or removed comment, which no
+    /// longer says.
     pub author_name: String,
     /// Who this replies to, so deeply nested replies can say so when the
-    /// indentation no longer can.
+    /// indentation no longer can; `None` for a top-level comment and for a
+    /// reply to a deleted or removed one.
     pub parent_author_name: Option<String>,
     /// 0 for a top-level comment, 1 for a reply to it, and so on.
     pub depth: u32,
@@ -91,7 +95,7 @@ pub struct ThreadComment {
     pub source: Option<String>,
     /// Set when the comment was deleted but keeps its place for its replies.
     pub removed: Option<Removal>,
-    /// Written by the reader.
+    /// Written by the reader (and not deleted or removed).
     pub mine: bool,
     #[ts(type = "number")]
     pub created_at: Millis,
@@ -141,28 +145,97 @@ pub struct ThreadPage {
     pub comments: Vec<ThreadComment>,
 }
 
-/// Trims, normalises line endings and checks a comment body, returning the
-/// text to store or an [`Error::Invalid`] that says what to fix.
-fn validate_body(raw: &str) -> Result<String> {
-    let body = raw.replace("\r\n", "\n").replace('\r', "\n");
-    let body = body.trim();
-    if body.is_empty() {
-        return Err(Error::invalid("Write something before posting."));
+/// Longest comment accepted, in bytes: [`MAX_COMMENT_CHARS`] characters of
+/// up to four bytes each. Checked first, before anything is copied, so an
+/// oversized body costs one pass to count its characters and nothing more.
+const MAX_COMMENT_BYTES: usize = MAX_COMMENT_CHARS * 4;
+
+/// A comment body that passed every check: the Markdown to store and the
+/// HTML it renders to.
+#[derive(Debug)]
+pub(crate) struct Body {
+    pub(crate) source: String,
+    pub(crate) html: String,
+}
+
+/// The one way from what a person typed to what is stored and shown, for
+/// posting, editing and the preview alike: normalised line endings, blank
+/// lines around it dropped (the first line keeps its indentation, which
+/// Markdown reads as code), then checked and rendered.
+///
+/// Fails with [`Error::Invalid`], saying what to fix, for a body over
+/// [`MAX_COMMENT_CHARS`] (checked on bytes before any copy), one with
+/// control characters, and one that would show nothing: only spaces,
+/// zero-width or direction characters, an image, a rule.
+pub(crate) fn prepare_body(raw: &str) -> Result<Body> {
+    if raw.len() > MAX_COMMENT_BYTES {
+        return Err(too_long(char_count(raw)));
     }
-    let chars = char_count(body);
+    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let source = without_blank_lines_around(&unified);
+    let chars = char_count(source);
     if chars > MAX_COMMENT_CHARS {
-        return Err(Error::invalid(format!(
-            "A comment can be at most {} characters; this one has {}.",
-            group_thousands(MAX_COMMENT_CHARS),
-            group_thousands(chars)
-        )));
+        return Err(too_long(chars));
     }
-    if has_control_chars(body) {
+    if has_control_chars(source) {
         return Err(Error::invalid(
             "This comment contains invisible control characters. Please remove them and try again.",
         ));
     }
-    Ok(body.to_owned())
+    let html = render_markdown(source);
+    if !has_visible_text(&text_of(&html)) {
+        return Err(Error::invalid("Write something before posting."));
+    }
+    Ok(Body {
+        source: source.to_owned(),
+        html,
+    })
+}
+
+/// Exactly the HTML that posting `raw` would store, for the Preview tab;
+/// fails as posting would (see [`prepare_body`]).
+pub fn preview(raw: &str) -> Result<String> {
+    prepare_body(raw).map(|body| body.html)
+}
+
+fn too_long(chars: usize) -> Error {
+    Error::invalid(format!(
+        "A comment can be at most {} characters; this one has {}.",
+        group_thousands(MAX_COMMENT_CHARS),
+        group_thousands(chars)
+    ))
+}
+
+/// `text` without its leading blank lines and trailing whitespace.
+fn without_blank_lines_around(text: &str) -> &str {
+    let text = text.trim_end();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        if !line.trim().is_empty() || !line.ends_with('\n') {
+            break;
+        }
+        start += line.len();
+    }
+    text.get(start..).unwrap_or_default()
+}
+
+/// The text of rendered comment HTML, tags left out. Only the renderer's
+/// own output comes here, where every `<` in text is escaped, so each `<`
+/// starts a tag. Of the escapes the serializer writes (`&amp;`, `&lt;`,
+/// `&gt;`, `&nbsp;`), only the no-break space is invisible: it becomes one
+/// again, the rest stay as the visible marks they stand for.
+fn text_of(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&nbsp;", "\u{A0}")
 }
 
 #[cfg(test)]
@@ -170,20 +243,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bodies_are_trimmed_and_normalised() {
+    fn bodies_are_normalised_and_checked() {
+        let source = |raw: &str| prepare_body(raw).map(|b| b.source);
         // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
-        assert_eq!(validate_body("  hi\r\nthere \r").unwrap(), "hi\nthere");
+        assert_eq!(source("hi\r\nthere \r").unwrap(), "hi\nthere");
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
+        assert_eq!(source("\n  \n    code\n\n").unwrap(), "    code");
         assert_eq!(
-            validate_body(" \n\t ").unwrap_err().kind(),
+            source(" \n\t ").unwrap_err().kind(),
             crate::ErrorKind::Invalid
         );
-        assert!(validate_body("bell\u{7}").is_err());
-        assert!(validate_body(&"é".repeat(MAX_COMMENT_CHARS)).is_ok());
-        let err = validate_body(&"é".repeat(MAX_COMMENT_CHARS + 1)).unwrap_err();
+        assert!(source("bell\u{7}").is_err());
+        assert!(source(&"é".repeat(MAX_COMMENT_CHARS)).is_ok());
+        let err = source(&"é".repeat(MAX_COMMENT_CHARS + 1)).unwrap_err();
         assert!(
             err.to_string()
                 .contains("10,000 characters; this one has 10,001"),
             "{err}"
         );
+        let err = source(&"x".repeat(MAX_COMMENT_BYTES + 1)).unwrap_err();
+        assert!(err.to_string().contains("this one has 40,001"), "{err}");
+    }
+
+    #[test]
+    fn text_of_leaves_tags_out() {
+        assert_eq!(
+            text_of("<p><a href=\"x\">a</a> &amp; b</p>\n"),
+            "a &amp; b\n"
+        );
+        assert_eq!(text_of("<p>&nbsp;</p>"), "\u{A0}");
     }
 }

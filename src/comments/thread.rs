@@ -31,8 +31,46 @@ pub struct ThreadQuery {
     /// subtree it is in: for links to a comment ("Replies to you").
     pub through: Option<CommentId>,
     /// Subtrees collapsed by a signed-out reader (a signed-in reader's are
-    /// saved in the database and this is ignored).
+    /// saved in the database and this is ignored). At most
+    /// [`MAX_COLLAPSED`] are read; ids not in this thread are dropped.
+    #[serde(deserialize_with = "at_most_collapsed")]
     pub collapsed: Vec<CommentId>,
+}
+
+/// The most collapsed subtrees a signed-out reader's request may name.
+/// Far more than a person collapses; the rest of a longer list is skipped
+/// unread rather than stored.
+pub const MAX_COLLAPSED: usize = 10_000;
+
+/// Reads at most [`MAX_COLLAPSED`] ids and skips the rest without keeping
+/// them.
+fn at_most_collapsed<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Vec<CommentId>, D::Error> {
+    struct Capped;
+    impl<'de> serde::de::Visitor<'de> for Capped {
+        type Value = Vec<CommentId>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of comment ids")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut ids = Vec::new();
+            while ids.len() < MAX_COLLAPSED {
+                match seq.next_element()? {
+                    Some(id) => ids.push(id),
+                    None => return Ok(ids),
+                }
+            }
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(ids)
+        }
+    }
+    deserializer.deserialize_seq(Capped)
 }
 
 const DEFAULT_PAGE: u32 = 100;
@@ -64,7 +102,7 @@ pub async fn thread_page(
     };
     let collapsed: HashSet<CommentId> = match viewer_id {
         Some(id) => reading::collapsed(&mut conn, id, article_id).await?,
-        None => query.collapsed.iter().copied().collect(),
+        None => in_thread(&mut conn, article_id, &query.collapsed).await?,
     };
     let thread = store
         .threads()
@@ -117,16 +155,23 @@ pub async fn thread_page(
         .filter_map(|&(i, depth)| {
             let s = shapes.get(i)?;
             let d = details.get(&s.id)?;
+            // A deleted or removed comment no longer says who wrote it,
+            // neither in its own header nor in its replies' "replying to".
             let parent_author = s
                 .parent_id
                 .and_then(|p| tree.index.get(&p))
                 .and_then(|&p| shapes.get(p))
+                .filter(|p| !p.removed)
                 .map(|p| p.author_id);
-            let mine = Some(s.author_id) == viewer_id;
+            let mine = Some(s.author_id) == viewer_id && !s.removed;
             Some(ThreadComment {
                 id: s.id,
                 parent_id: s.parent_id,
-                author_name: name_of(&names, s.author_id),
+                author_name: if s.removed {
+                    String::new()
+                } else {
+                    name_of(&names, s.author_id)
+                },
                 parent_author_name: parent_author.map(|a| name_of(&names, a)),
                 depth,
                 body_html: d.body_html.clone().unwrap_or_default(),
@@ -158,6 +203,33 @@ pub async fn thread_page(
         offset: to_u32(offset.min(order.len())),
         comments,
     })
+}
+
+/// The first [`MAX_COLLAPSED`] of `ids` that are comments of this article:
+/// what a signed-out reader's request may say is collapsed. Anything else
+/// is dropped here, before it can reach the order cache's keys.
+async fn in_thread(
+    conn: &mut SqliteConnection,
+    article: ArticleId,
+    ids: &[CommentId],
+) -> Result<HashSet<CommentId>> {
+    let ids = ids.get(..ids.len().min(MAX_COLLAPSED)).unwrap_or_default();
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let hex: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+    let list =
+        serde_json::to_string(&hex).map_err(|e| Error::Internal(format!("collapsed ids: {e}")))?;
+    let found: Vec<CommentId> = sqlx::query_scalar(
+        "SELECT id FROM comments
+         WHERE article_id = ?1
+           AND id IN (SELECT unhex(replace(value, '-', '')) FROM json_each(?2))",
+    )
+    .bind(article)
+    .bind(list)
+    .fetch_all(conn)
+    .await?;
+    Ok(found.into_iter().collect())
 }
 
 /// What the article says about its discussion.

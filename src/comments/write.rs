@@ -6,7 +6,7 @@ use ts_rs::TS;
 
 use super::moderation::ensure_open;
 use super::shape::bump_version;
-use super::{validate_body, Removal};
+use super::{prepare_body, Body, Removal};
 use crate::accounts::User;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
@@ -22,10 +22,11 @@ pub const EDIT_GRACE_MS: Millis = 5 * 60 * 1000;
 /// Posts a comment on an article, or a reply to `parent` under it, written
 /// by `author` (who the session says is acting, never who the UI says).
 ///
-/// The body is trimmed, its line endings normalised, and its Markdown
-/// rendered and sanitized once, here. Fails, writing nothing, with
-/// [`Error::Invalid`] for an empty body, one over the length limit, one with
-/// control characters, or a parent on another article; with
+/// The body is prepared exactly as the preview shows it (see
+/// [`super::preview`]): its Markdown rendered and sanitized once, here.
+/// Fails, writing nothing, with [`Error::Invalid`] for a body that would
+/// show nothing, one over the length limit, one with control characters,
+/// or a parent on another article; with
 /// [`Error::NotFound`] when the article or the parent no longer exists (a
 /// deleted parent counts as gone); and with [`Error::Forbidden`] when the
 /// discussion is locked.
@@ -41,8 +42,7 @@ pub async fn post(
     } else {
         Action::Post
     };
-    let body = validate_body(body)?;
-    let body_html = render_markdown(&body);
+    let body = prepare_body(body)?;
     let mut tx = store.begin_write().await?;
     authorize(&mut tx, author, action, None).await?;
     ensure_open(&mut tx, article_id).await?;
@@ -75,8 +75,8 @@ pub async fn post(
     .bind(article_id)
     .bind(parent)
     .bind(author.id)
-    .bind(&body)
-    .bind(&body_html)
+    .bind(&body.source)
+    .bind(&body.html)
     .bind(store.now())
     .execute(&mut *tx)
     .await?;
@@ -135,16 +135,18 @@ pub(super) async fn live_comment(
 /// [`Error::Invalid`] for a body `post` would refuse. Nothing changes on
 /// failure.
 pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Result<()> {
+    let Body {
+        source: body,
+        html: body_html,
+    } = prepare_body(body)?;
     let mut tx = store.begin_write().await?;
     let old = live_comment(&mut tx, id).await?;
     authorize(&mut tx, editor, Action::Edit, Some(old.author_id)).await?;
     ensure_open(&mut tx, old.article_id).await?;
-    let body = validate_body(body)?;
     if old.body == body {
         return Ok(());
     }
     let now = store.now();
-    let body_html = render_markdown(&body);
     let quick_fix = old.edited_at.is_none() && now - old.created_at <= EDIT_GRACE_MS;
     if quick_fix {
         sqlx::query("UPDATE comments SET body = ?, body_html = ? WHERE id = ?")

@@ -23,6 +23,8 @@ vi.mock('./lib/api', async (importOriginal) => {
       openDiscussion: vi.fn(),
       loadThread: vi.fn(),
       postComment: vi.fn(),
+      signOut: vi.fn(),
+      openLink: vi.fn(),
     },
   };
 });
@@ -93,5 +95,58 @@ describe('App', () => {
     vi.mocked(api.postComment).mockResolvedValue('0193a0c4-0000-7000-8000-000000000099');
     await userEvent.click(screen.getByRole('button', { name: 'Post comment' }));
     expect(api.postComment).toHaveBeenLastCalledWith(ARTICLE, null, 'A thought worth keeping');
+  });
+
+  it('signing out on purpose forgets the draft: signing in again finds an empty form', async () => {
+    vi.mocked(api.currentUser).mockResolvedValue(ada);
+    vi.mocked(api.keepAlive).mockResolvedValue(ada);
+    vi.mocked(api.getArticle).mockResolvedValue(article);
+    vi.mocked(api.openDiscussion).mockResolvedValue(empty);
+    vi.mocked(api.loadThread).mockResolvedValue(empty);
+    vi.mocked(api.signOut).mockResolvedValue(null);
+    render(App);
+
+    await userEvent.type(await screen.findByLabelText('Your comment'), 'Not for the next person');
+    const nav = screen.getByRole('navigation', { name: 'Account' });
+    await userEvent.click(within(nav).getByRole('button', { name: 'Sign out' }));
+    await userEvent.click(await within(nav).findByRole('button', { name: 'Sign in' }));
+    vi.mocked(api.signIn).mockResolvedValue(ada);
+    const dialog = await screen.findByRole('dialog', { name: 'Sign in' });
+    await userEvent.type(within(dialog).getByLabelText('Username'), 'ada');
+    await userEvent.type(within(dialog).getByLabelText('Password'), 'analytical engine 1843');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
+
+    const field = (await screen.findByLabelText('Your comment')) as HTMLTextAreaElement;
+    expect(field.value).toBe('');
+  });
+
+  it('a link asks first, shows its real address, and opens only when the reader says so', async () => {
+    vi.mocked(api.currentUser).mockResolvedValue(null);
+    vi.mocked(api.getArticle).mockResolvedValue({
+      ...article,
+      bodyHtml: '<p>See <a href="https://example.com/real?x=1">the council notes</a>.</p>',
+    });
+    vi.mocked(api.openDiscussion).mockResolvedValue(empty);
+    vi.mocked(api.openLink).mockResolvedValue(null);
+    render(App);
+
+    const link = await screen.findByRole('link', { name: 'the council notes' });
+    const notPrevented = link.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+    expect(notPrevented).toBe(false);
+    const dialog = await screen.findByRole('dialog', { name: 'Open this link outside Parley?' });
+    expect(within(dialog).getByText('https://example.com/real?x=1')).toBeTruthy();
+    expect(within(dialog).getByText('example.com')).toBeTruthy();
+    expect(window.location.hash).toMatch(/^#\/article\//);
+    // Cancel is where Enter lands: the safe choice.
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(api.openLink).not.toHaveBeenCalled();
+
+    await userEvent.click(link);
+    const again = await screen.findByRole('dialog', { name: 'Open this link outside Parley?' });
+    await userEvent.click(within(again).getByRole('button', { name: 'Open in browser' }));
+    expect(api.openLink).toHaveBeenCalledWith('https://example.com/real?x=1');
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 use parley_core::accounts::{self, NewAccount, User};
-use parley_core::ids::CommentId;
+use parley_core::ids::{CommentId, MuteId};
 use parley_core::mutes::{self, MutedPerson};
 use parley_core::Error;
 use tauri::State;
@@ -55,14 +55,17 @@ pub async fn set_display_name(
     accounts::set_display_name(&state.store, &user, &display_name).await
 }
 
+/// Changes the signed-in person's password; their other sessions end.
 #[tauri::command]
 pub async fn change_password(
     state: State<'_, AppState>,
     current: String,
     new_password: String,
 ) -> Result<(), Error> {
-    let user = state.session.actor(&state.store).await?;
-    accounts::change_password(&state.store, &user, current, new_password).await
+    state
+        .session
+        .change_password(&state.store, current, new_password)
+        .await
 }
 
 /// Deletes the signed-in account and signs out.
@@ -89,8 +92,9 @@ pub async fn muted_people(state: State<'_, AppState>) -> Result<Vec<MutedPerson>
     mutes::muted_people(&state.store, &user).await
 }
 
+/// Undoes one of the signed-in person's mutes, by the id their list gave.
 #[tauri::command]
-pub async fn unmute(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+pub async fn unmute(state: State<'_, AppState>, mute_id: String) -> Result<(), Error> {
     let user = state.session.actor(&state.store).await?;
-    mutes::unmute(&state.store, &user, &username).await
+    mutes::unmute(&state.store, &user, MuteId::parse(&mute_id)?).await
 }

@@ -2,7 +2,7 @@ use parley_core::comments::{
     self, ReplyToMe, Revision, Sort, ThreadPage, ThreadQuery, VoteChoice, VoteOutcome,
 };
 use parley_core::ids::{ArticleId, CommentId};
-use parley_core::{render, Error};
+use parley_core::Error;
 use tauri::State;
 
 use crate::AppState;
@@ -136,8 +136,10 @@ pub async fn set_comment_pinned(
     comments::set_pinned(&state.store, &actor, comment_id, pinned).await
 }
 
-/// Exactly the HTML posting `body` would store, for the Preview tab.
+/// Exactly the HTML posting `body` would store, for the Preview tab, or
+/// the error posting it would meet. Async, so it runs on the runtime's
+/// threads and never holds up the window's.
 #[tauri::command]
-pub fn preview_markdown(body: String) -> String {
-    render::render_markdown(&body)
+pub async fn preview_markdown(body: String) -> Result<String, Error> {
+    comments::preview(&body)
 }

@@ -6,3 +6,4 @@ pub mod accounts;
 pub mod admin;
 pub mod articles;
 pub mod comments;
+pub mod links;

@@ -13,7 +13,7 @@
 )]
 
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -65,8 +65,18 @@ pub async fn seed_account(
 /// How long to wait for something a person would see "at once".
 const PATIENCE: Duration = Duration::from_secs(15);
 
+/// The Parley binary the tests drive: the one this build made, or the one
+/// `PARLEY_E2E_APP` names (to run today's tests against another build,
+/// such as an installed package or an earlier commit's binary).
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("PARLEY_E2E_APP")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_parley")))
+}
+
 /// Fails the test, naming what to install, when a tool is missing.
-fn require_tool(name: &str, install: &str) {
+pub fn require_tool(name: &str, install: &str) {
     let found = std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
         .unwrap_or(false);
@@ -94,6 +104,12 @@ pub struct Driver {
 impl Driver {
     /// Starts tauri-driver; every app it launches keeps its data in `data_dir`.
     pub fn start(data_dir: &Path) -> Self {
+        Self::start_with_env(data_dir, &[])
+    }
+
+    /// [`Driver::start`], with more environment for the apps it launches
+    /// (such as `BROWSER`).
+    pub fn start_with_env(data_dir: &Path, env: &[(&str, &str)]) -> Self {
         require_tool(
             "tauri-driver",
             "cargo install tauri-driver --version '^2' --locked",
@@ -113,6 +129,7 @@ impl Driver {
                 &free_port().to_string(),
             ])
             .env("PARLEY_DATA_DIR", data_dir)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -133,7 +150,7 @@ impl Driver {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": env!("CARGO_BIN_EXE_parley") }),
+            json!({ "application": app_binary() }),
         );
         let started = Instant::now();
         let client = ClientBuilder::native()

@@ -1,4 +1,5 @@
 import { api, type NewAccount, type User } from './api';
+import { forgetDraftsOf } from './drafts.svelte';
 
 /** Who is signed in, as the backend last said. The backend stays the authority. */
 export class Account {
@@ -20,9 +21,13 @@ export class Account {
     this.#user = await api.createAccount(account);
   }
 
+  /** Signs out on purpose: what this person left unsent is forgotten, so
+   * the next person at the computer cannot find it. */
   async signOut(): Promise<void> {
+    const leaving = this.#user;
     await api.signOut();
     this.#user = null;
+    if (leaving) forgetDraftsOf(leaving.id);
   }
 
   /** Resolves once saved; the name shows everywhere at once. */
@@ -32,8 +37,10 @@ export class Account {
 
   /** Deletes the account after the backend checks the password; that also signs out. */
   async deleteAccount(password: string): Promise<void> {
+    const leaving = this.#user;
     await api.deleteAccount(password);
     this.#user = null;
+    if (leaving) forgetDraftsOf(leaving.id);
   }
 
   /** The backend still has this person signed in, perhaps with another
@@ -42,7 +49,8 @@ export class Account {
     if (this.#user?.id === user.id) this.#user = user;
   }
 
-  /** The backend said the session is gone (e.g. it expired). */
+  /** The backend said the session is gone (e.g. it expired). Drafts stay
+   * for this person to find when they sign in again. */
   forget(): void {
     this.#user = null;
   }

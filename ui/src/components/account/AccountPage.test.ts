@@ -85,10 +85,11 @@ describe('AccountPage', () => {
   });
 
   it('lists muted people and unmutes one', async () => {
-    vi.mocked(api.mutedPeople).mockResolvedValueOnce([{ username: 'alan', displayName: 'Alan Turing' }]);
+    const muteId = '0193a0c4-0000-7000-8000-00000000aaaa';
+    vi.mocked(api.mutedPeople).mockResolvedValueOnce([{ id: muteId, displayName: 'Alan Turing' }]);
     await renderPage();
     await userEvent.click(await screen.findByRole('button', { name: 'Unmute Alan Turing' }));
-    expect(api.unmute).toHaveBeenCalledWith('alan');
+    expect(api.unmute).toHaveBeenCalledWith(muteId);
     expect(await screen.findByText('You have not muted anyone.')).toBeTruthy();
   });
 

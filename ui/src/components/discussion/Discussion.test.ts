@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError, type ThreadComment, type ThreadPage, type User } from '../../lib/api';
 import Discussion from './Discussion.svelte';
-import { forgetDrafts } from './drafts.svelte';
+import { forgetDrafts } from '../../lib/drafts.svelte';
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../lib/api')>();
@@ -135,7 +135,9 @@ describe('Discussion', () => {
     ]);
     expect(items[1]!.classList.contains('indent-1')).toBe(true);
     expect(items[2]!.classList.contains('indent-5')).toBe(true);
-    expect(within(items[2]!).getByText('↳ replying to Grace Hopper')).toBeTruthy();
+    expect(items[2]!.querySelector('.replying-to')?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      '↳ replying to Grace Hopper',
+    );
     expect(within(items[1]!).queryByText(/replying to/)).toBeNull();
     expect(within(items[0]!).getByText('3 minutes ago')).toBeTruthy();
   });
@@ -188,6 +190,9 @@ describe('Discussion', () => {
     renderDiscussion(ada);
     expect(await screen.findByText('[deleted]')).toBeTruthy();
     expect(screen.getByText('still here')).toBeTruthy();
+    // The placeholder names nobody, even were a name sent with it.
+    expect(screen.getByRole('article', { name: 'Deleted comment' })).toBeTruthy();
+    expect(screen.queryByText('Ada Lovelace')).toBeNull();
     expect(screen.getByRole('heading', { name: 'Comments (1)' })).toBeTruthy();
   });
 

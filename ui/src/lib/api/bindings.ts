@@ -7,6 +7,8 @@ export type ArticleId = string;
 
 export type CommentId = string;
 
+export type MuteId = string;
+
 export type ErrorKind = "invalid" | "username_taken" | "bad_credentials" | "too_many_attempts" | "unauthorized" | "forbidden" | "not_found" | "internal";
 
 export type ErrorBody = { kind: ErrorKind, message: string, };
@@ -40,10 +42,16 @@ export type Removal = "author" | "moderator";
 
 export type VoteChoice = "up" | "down" | "none";
 
-export type ThreadComment = { id: CommentId, parentId: CommentId | null, authorName: string, 
+export type ThreadComment = { id: CommentId, parentId: CommentId | null, 
+/**
+ * Who wrote it; empty for a deleted or removed comment, which no
+ * longer says.
+ */
+authorName: string, 
 /**
  * Who this replies to, so deeply nested replies can say so when the
- * indentation no longer can.
+ * indentation no longer can; `None` for a top-level comment and for a
+ * reply to a deleted or removed one.
  */
 parentAuthorName: string | null, 
 /**
@@ -63,7 +71,7 @@ source: string | null,
  */
 removed: Removal | null, 
 /**
- * Written by the reader.
+ * Written by the reader (and not deleted or removed).
  */
 mine: boolean, createdAt: number, 
 /**
@@ -141,7 +149,8 @@ limit: number,
 through?: CommentId, 
 /**
  * Subtrees collapsed by a signed-out reader (a signed-in reader's are
- * saved in the database and this is ignored).
+ * saved in the database and this is ignored). At most
+ * [`MAX_COLLAPSED`] are read; ids not in this thread are dropped.
  */
 collapsed: Array<CommentId>, };
 
@@ -183,4 +192,8 @@ export type AppSettings = {
  */
 idleTimeoutMinutes: number, };
 
-export type MutedPerson = { username: string, displayName: string, };
+export type MutedPerson = { 
+/**
+ * The mute itself, for undoing it with [`unmute`].
+ */
+id: MuteId, displayName: string, };

@@ -84,7 +84,8 @@ export const api = {
   setAuthorMuted: (commentId: string, muted: boolean) =>
     call<null>('set_author_muted', { commentId, muted }),
   mutedPeople: () => call<MutedPerson[]>('muted_people'),
-  unmute: (username: string) => call<null>('unmute', { username }),
+  /** Undoes one of the signed-in person's mutes, by the id `mutedPeople` gave. */
+  unmute: (muteId: string) => call<null>('unmute', { muteId }),
 
   // Admin only: anyone else is refused with kind "forbidden".
   listAccounts: () => call<AccountSummary[]>('list_accounts'),
@@ -111,8 +112,12 @@ export const api = {
   setCollapsed: (commentId: string, collapsed: boolean) =>
     call<null>('set_collapsed', { commentId, collapsed }),
   repliesToMe: () => call<ReplyToMe[]>('replies_to_me'),
-  /** Exactly the HTML that posting `body` would store. */
+  /** Exactly the HTML that posting `body` would store; refused as posting would be. */
   previewMarkdown: (body: string) => call<string>('preview_markdown', { body }),
+
+  /** Opens an http, https or mailto address in the person's browser or mail
+   * program. Call only after they confirmed the address; anything else is refused. */
+  openLink: (url: string) => call<null>('open_link', { url }),
 
   // Moderation, admin only.
   /** The comment becomes "[removed by moderator]", or goes if it has no replies. */

@@ -1,6 +1,9 @@
 //! Opening Parley's database: where the file lives, how SQLite is set up, and
 //! the migrations that run at every start.
 
+mod files;
+mod unusable;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +14,11 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use crate::clock::{Clock, Millis, SystemClock};
 use crate::comments::shape::ThreadCache;
 use crate::{Error, Result};
+
+pub use unusable::{Problem, Unusable};
+
+/// The files SQLite keeps next to the database in WAL mode.
+const SIDE_FILES: [&str; 2] = ["-wal", "-shm"];
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "parley.db";
@@ -41,15 +49,36 @@ impl Store {
 
     /// Like [`Store::open`], with the time read from `clock`.
     ///
-    /// Fails with [`Error::DataDir`] if the folder cannot be created, and with
-    /// [`Error::Migration`] if the schema cannot be brought up to date (for
-    /// example a database written by a newer Parley).
+    /// Fails with [`Error::DataDir`] if the folder cannot be created, and
+    /// with [`Error::Unusable`] if the database file is not one Parley may
+    /// use (not a database, damaged, another program's, from a newer
+    /// Parley, read-only, on a full disk). Such a file is checked before
+    /// anything is written and left exactly as it was.
+    ///
+    /// The folder is made private to its owner (0700) and the database
+    /// files too (0600), tightening looser permissions found there.
     pub async fn open_with_clock(dir: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
-        std::fs::create_dir_all(dir)
+        files::prepare_folder(dir)
             .map_err(|e| Error::DataDir(format!("{}: {e}", dir.display())))?;
+        let file = dir.join(DATABASE_FILE);
+        let migrator = sqlx::migrate!("./migrations");
+        let known: Vec<i64> = migrator.iter().map(|m| m.version).collect();
+        unusable::check_existing(&file, &known)
+            .await
+            .map_err(|u| Error::Unusable(Box::new(u)))?;
+        let unusable = |problem: Unusable| Error::Unusable(Box::new(problem));
+        files::create_private_file(&file).map_err(|e| {
+            let problem = match e.kind() {
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                    Problem::ReadOnly
+                }
+                std::io::ErrorKind::StorageFull => Problem::DiskFull,
+                _ => Problem::Other(e.to_string()),
+            };
+            unusable(Unusable::new(&file, problem))
+        })?;
         let options = SqliteConnectOptions::new()
-            .filename(dir.join(DATABASE_FILE))
-            .create_if_missing(true)
+            .filename(&file)
             // WAL lets the thread load while a comment is being written;
             // FULL makes a comment the UI showed as posted survive a crash.
             .journal_mode(SqliteJournalMode::Wal)
@@ -59,13 +88,24 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+            .await
+            .map_err(|e| unusable(Unusable::from_sqlx(&file, &e)))?;
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| unusable(Unusable::from_migration(&file, &e)))?;
+        files::tighten(&file);
+        for side in SIDE_FILES {
+            let mut name = file.clone().into_os_string();
+            name.push(side);
+            files::tighten(Path::new(&name));
+        }
         let store = Self {
             pool,
             clock,
             threads: Arc::default(),
         };
+        crate::accounts::refresh_name_keys(&store).await?;
         crate::comments::render_pending(&store).await?;
         Ok(store)
     }
@@ -91,6 +131,11 @@ impl Store {
     /// The current time by this store's clock.
     pub fn now(&self) -> Millis {
         self.clock.now()
+    }
+
+    /// This store's clock's monotonic reading (see [`Clock::monotonic`]).
+    pub fn monotonic(&self) -> Millis {
+        self.clock.monotonic()
     }
 
     /// Begins a transaction that takes SQLite's write lock at once. Every

@@ -1,0 +1,95 @@
+//! Parley's one window, and what it may never do: leave Parley's own pages,
+//! open other windows, download what a page points at, or show the Web
+//! Inspector unless whoever started Parley asked for it.
+
+use tauri::webview::{DownloadEvent, NewWindowResponse};
+use tauri::{Manager, Runtime, Url, WebviewWindow, WebviewWindowBuilder};
+
+/// The label of the window in `tauri.conf.json`, which is built here
+/// (`"create": false` there) so the rules below come with it.
+pub const MAIN: &str = "main";
+
+/// Set to `1` to allow the Web Inspector (right-click, "Inspect Element")
+/// in a debug build. Off otherwise: anyone at the keyboard could use it to
+/// call any command and read what the page keeps in memory, such as other
+/// people's unsent drafts.
+pub const INSPECTOR_ENV: &str = "PARLEY_INSPECTOR";
+
+/// Builds the main window from its configuration, with navigation held to
+/// Parley's own pages, new windows and downloads refused, and the
+/// inspector off unless [`INSPECTOR_ENV`] is `1`.
+pub fn build<R: Runtime, M: Manager<R>>(manager: &M) -> tauri::Result<WebviewWindow<R>> {
+    let config = manager
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN)
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    WebviewWindowBuilder::from_config(manager, &config)?
+        .on_navigation(|url| {
+            let own = is_parleys_own(url);
+            if !own {
+                eprintln!("parley: refused to leave Parley for {}", url.as_str());
+            }
+            own
+        })
+        // A link with target="_blank", window.open or a middle click: a
+        // second window would show a page nobody vouches for.
+        .on_new_window(|url, _| {
+            eprintln!("parley: refused a new window for {}", url.as_str());
+            NewWindowResponse::Deny
+        })
+        // Nothing is downloaded from a page: Parley fetches what it shows
+        // itself, in the backend, under its own rules.
+        .on_download(|_, event| {
+            if let DownloadEvent::Requested { url, .. } = event {
+                eprintln!("parley: refused to download {}", url.as_str());
+            }
+            false
+        })
+        .devtools(inspector_requested())
+        .build()
+}
+
+fn inspector_requested() -> bool {
+    std::env::var(INSPECTOR_ENV).is_ok_and(|v| v == "1")
+}
+
+/// Whether `url` is one of Parley's own pages, served by Tauri from the
+/// app's files: `tauri://localhost` on Linux and macOS,
+/// `http(s)://tauri.localhost` on Windows. Anything else (the web, files,
+/// `data:` and `javascript:` URLs) is somewhere the window must not go.
+pub fn is_parleys_own(url: &Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_parleys_own_pages_are_its_own() {
+        let own = |s: &str| Url::parse(s).is_ok_and(|u| is_parleys_own(&u));
+        assert!(own("tauri://localhost"));
+        assert!(own("tauri://localhost/index.html#/article/x"));
+        assert!(own("http://tauri.localhost/"));
+        for other in [
+            "https://example.com/x",
+            "http://localhost:1420/",
+            "https://tauri.localhost.example.com/",
+            "tauri://localhost.evil/",
+            "file:///etc/passwd",
+            "data:text/html,<p>hi</p>",
+            "javascript:alert(1)",
+            "about:blank",
+        ] {
+            assert!(!own(other), "{other}");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Links out of Parley. The window never follows a link itself: a click
+//! asks the person, showing the whole address, and only then does the
+//! backend hand the address to their browser or mail program. Only web
+//! and mail addresses go out; a file, a script or an inline document never
+//! does.
+
+use url::Url;
+
+use crate::{Error, Result};
+
+/// Longest address Parley will open, in bytes: longer ones are not links
+/// anybody typed.
+pub const MAX_LINK_BYTES: usize = 8 * 1024;
+
+/// The schemes a link may leave Parley with.
+const OPENABLE: [&str; 3] = ["http", "https", "mailto"];
+
+/// Checks an address the page asks to open and returns it as the browser
+/// will get it (parsed and serialised, so a host in another script shows
+/// in its ASCII form, as it is really reached).
+///
+/// Fails with [`Error::Invalid`] for anything but an absolute `http`,
+/// `https` or `mailto` address (`file:`, `javascript:`, `data:` and the
+/// rest), a web address without a host, and one over [`MAX_LINK_BYTES`].
+pub fn openable(address: &str) -> Result<Url> {
+    if address.len() > MAX_LINK_BYTES {
+        return Err(Error::invalid("That link is too long to open."));
+    }
+    let url = Url::parse(address.trim())
+        .map_err(|_| Error::invalid("That link is not a complete web or email address."))?;
+    if !OPENABLE.contains(&url.scheme()) {
+        return Err(Error::invalid(
+            "Parley opens only web (http, https) and email (mailto) links.",
+        ));
+    }
+    if url.scheme() != "mailto" && url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid("That link has no website in it."));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_and_mail_addresses_open() {
+        for ok in [
+            "https://example.com/x",
+            "http://example.com",
+            "mailto:ada@example.com",
+            "  https://example.com/a b  ",
+        ] {
+            assert!(openable(ok).is_ok(), "{ok}");
+        }
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
+        let shown = openable("https://пример.example/путь").unwrap();
+        assert_eq!(
+            shown.as_str(),
+            "https://xn--e1afmkfd.example/%D0%BF%D1%83%D1%82%D1%8C"
+        );
+    }
+
+    #[test]
+    fn nothing_else_leaves() {
+        for refused in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "tauri://localhost/",
+            "ftp://example.com/",
+            "/relative/path",
+            "example.com",
+            "https://",
+            "",
+        ] {
+            let err = openable(refused).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Invalid, "{refused}");
+        }
+        assert!(openable(&format!(
+            "https://example.com/{}",
+            "a".repeat(MAX_LINK_BYTES)
+        ))
+        .is_err());
+    }
+}

@@ -1,0 +1,120 @@
+//! What one person can learn about another through Parley: members see
+//! display names, never sign-in usernames (those are half of what it takes
+//! to sign in as someone), and a comment taken down no longer says who
+//! wrote it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
+
+mod common;
+
+use common::{new_account, TestDb};
+use parley_core::comments::{self, Sort, ThreadQuery, MAX_PAGE};
+use parley_core::session::Session;
+use parley_core::{admin, articles, mutes};
+
+const GRACE_LOGIN: &str = "grace_h_login";
+
+#[tokio::test]
+async fn no_read_a_member_can_make_returns_another_persons_username() {
+    let db = TestDb::new().await;
+    let ada = db.account("ada_admin_login", "Ada").await;
+    let grace = db.account(GRACE_LOGIN, "Grace Hopper").await;
+    let linus_session = Session::new();
+    let linus = linus_session
+        .create_account(&db.store, new_account("linus_login", "Linus"))
+        .await
+        .unwrap();
+    let article = db.first_article().await;
+    let mine = db.post(&linus, article, None, "Mine").await;
+    let reply = db.post(&grace, article, Some(mine), "A reply").await;
+    db.post(&ada, article, Some(reply), "Another").await;
+    comments::edit(&db.store, &grace, reply, "A reply, edited")
+        .await
+        .unwrap();
+    mutes::set_muted_by_comment(&db.store, &linus, reply, true)
+        .await
+        .unwrap();
+
+    let mut seen = Vec::new();
+    let mut record = |value: serde_json::Value| seen.push(value.to_string());
+    record(json(
+        &articles::list_articles(&db.store, Some(&linus))
+            .await
+            .unwrap(),
+    ));
+    record(json(&articles::article(&db.store, article).await.unwrap()));
+    let query = ThreadQuery {
+        sort: Some(Sort::Oldest),
+        limit: MAX_PAGE,
+        ..ThreadQuery::default()
+    };
+    record(json(
+        &comments::open_discussion(&db.store, Some(&linus), article, &query)
+            .await
+            .unwrap(),
+    ));
+    record(json(
+        &comments::replies_to_me(&db.store, &linus, 50)
+            .await
+            .unwrap(),
+    ));
+    record(json(&comments::history(&db.store, reply).await.unwrap()));
+    record(json(&mutes::muted_people(&db.store, &linus).await.unwrap()));
+    record(json(&admin::app_settings(&db.store).await.unwrap()));
+    record(json(&linus_session.current_user(&db.store).await.unwrap()));
+    // The admin's accounts list is the one place usernames appear, and a
+    // member cannot read it.
+    assert!(admin::list_accounts(&db.store, &linus).await.is_err());
+
+    let everything = seen.join("\n");
+    assert!(everything.contains("Grace Hopper"), "{everything}");
+    for login in [GRACE_LOGIN, "ada_admin_login"] {
+        assert!(
+            !everything.contains(login),
+            "a member saw {login}: {everything}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_or_removed_comment_no_longer_names_its_author() {
+    let db = TestDb::new().await;
+    let ada = db.account("ada", "Ada Admin").await;
+    let grace = db.account("grace", "Grace Hopper").await;
+    let linus = db.account("linus", "Linus Torvalds").await;
+    let article = db.first_article().await;
+    let deleted = db.post(&grace, article, None, "Second thoughts").await;
+    db.post(&ada, article, Some(deleted), "Reply to the deleted one")
+        .await;
+    let removed = db.post(&linus, article, None, "Rude").await;
+    db.post(&ada, article, Some(removed), "Reply to the removed one")
+        .await;
+    comments::delete(&db.store, &grace, deleted).await.unwrap();
+    comments::remove(&db.store, &ada, removed).await.unwrap();
+
+    for viewer in [None, Some(&ada), Some(&grace), Some(&linus)] {
+        let page = db.thread(viewer, article, Sort::Oldest).await;
+        assert_eq!(page.comments.len(), 4);
+        let text = json(&page).to_string();
+        for name in ["Grace Hopper", "Linus Torvalds"] {
+            assert!(!text.contains(name), "{name} named: {text}");
+        }
+        let placeholders: Vec<_> = page
+            .comments
+            .iter()
+            .filter(|c| c.removed.is_some())
+            .collect();
+        assert_eq!(placeholders.len(), 2);
+        for reply in page.comments.iter().filter(|c| c.depth == 1) {
+            assert_ne!(reply.parent_author_name.as_deref(), Some("Grace Hopper"));
+            assert_ne!(reply.parent_author_name.as_deref(), Some("Linus Torvalds"));
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap()
+}
