@@ -501,26 +501,23 @@ async fn a_burst_of_attempts_at_once_gets_no_more_guesses_than_one_by_one() {
     assert_eq!(guessed, 5, "only the free attempts are checked");
 }
 
-/// Makes every write to the bookkeeping a sign-in might touch fail, as a
-/// full disk would, and logs the attempts.
-async fn fail_every_write(db: &TestDb) {
-    let pool = sqlx::SqlitePool::connect_with(
-        sqlx::sqlite::SqliteConnectOptions::new().filename(db.dir.path().join("parley.db")),
-    )
-    .await
-    .unwrap();
+/// Puts a trigger on every write to the tables a sign-in might touch, each
+/// running `action` (SQL, where `{what}` names the write).
+async fn on_every_sign_in_write(db: &TestDb, when: &str, action: &str) -> sqlx::SqlitePool {
+    let pool = db.raw_pool().await;
     for table in ["users", "sign_in_failures"] {
         for event in ["INSERT", "UPDATE", "DELETE"] {
+            let action = action.replace("{what}", &format!("{event} {table}"));
             sqlx::query(&format!(
-                "CREATE TRIGGER full_disk_{table}_{event} BEFORE {event} ON {table}
-                 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+                "CREATE TRIGGER {when}_{table}_{event} {when} {event} ON {table}
+                 BEGIN {action}; END"
             ))
             .execute(&pool)
             .await
             .unwrap();
         }
     }
-    pool.close().await;
+    pool
 }
 
 #[tokio::test]
@@ -532,7 +529,13 @@ async fn signing_in_writes_nothing_when_nothing_changed_and_a_full_disk_does_not
     accounts::verify_credentials(&db.store, "grace", "not the password".into())
         .await
         .unwrap_err();
-    fail_every_write(&db).await;
+    // Every write to that bookkeeping now fails, as on a full disk.
+    on_every_sign_in_write(
+        &db,
+        "BEFORE",
+        "SELECT RAISE(ABORT, 'database or disk is full')",
+    )
+    .await;
 
     let ada = accounts::verify_credentials(&db.store, "ada", password_for("ada"))
         .await
@@ -555,26 +558,12 @@ async fn signing_in_writes_nothing_when_nothing_changed_and_a_full_disk_does_not
 async fn a_sign_in_that_changes_nothing_writes_nothing() {
     let db = TestDb::new().await;
     db.account("ada", "Ada Lovelace").await;
-    let pool = sqlx::SqlitePool::connect_with(
-        sqlx::sqlite::SqliteConnectOptions::new().filename(db.dir.path().join("parley.db")),
-    )
-    .await
-    .unwrap();
+    let pool = db.raw_pool().await;
     sqlx::query("CREATE TABLE write_log (what TEXT)")
         .execute(&pool)
         .await
         .unwrap();
-    for table in ["users", "sign_in_failures"] {
-        for event in ["INSERT", "UPDATE", "DELETE"] {
-            sqlx::query(&format!(
-                "CREATE TRIGGER log_{table}_{event} AFTER {event} ON {table}
-                 BEGIN INSERT INTO write_log VALUES ('{event} {table}'); END"
-            ))
-            .execute(&pool)
-            .await
-            .unwrap();
-        }
-    }
+    on_every_sign_in_write(&db, "AFTER", "INSERT INTO write_log VALUES ('{what}')").await;
     for _ in 0..3 {
         accounts::verify_credentials(&db.store, "ada", password_for("ada"))
             .await

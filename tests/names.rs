@@ -27,7 +27,7 @@ async fn every_failed_attempt_on_an_existing_account_counts_however_the_name_is_
     // lower-case form ("i" + a combining dot) is not itself a username.
     sqlx::query("UPDATE users SET username = 'İvan', username_key = 'i̇van' WHERE id = ?")
         .bind(ivan.id)
-        .execute(&sqlx_pool(&db).await)
+        .execute(&db.raw_pool().await)
         .await
         .unwrap();
     let db = db.reopen().await;
@@ -162,14 +162,4 @@ async fn a_display_name_in_use_is_refused_and_names_are_stored_normalised() {
     // Compatibility forms are stored as their plain equivalents.
     let linus = db.account("linus", "Ｌｉｎｕｓ").await;
     assert_eq!(linus.display_name, "Linus");
-}
-
-/// A second pool on the test's file, for setting up rows the API would
-/// no longer create.
-async fn sqlx_pool(db: &TestDb) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect_with(
-        sqlx::sqlite::SqliteConnectOptions::new().filename(db.dir.path().join("parley.db")),
-    )
-    .await
-    .unwrap()
 }

@@ -99,14 +99,20 @@ async fn deleting_an_account_ends_its_other_sessions() {
     assert!(ended(&db, &second).await);
 }
 
-#[tokio::test]
-async fn setting_the_clock_back_does_not_extend_an_idle_session() {
+/// A fresh database with Ada signed up, and so signed in.
+async fn ada_signed_in() -> (TestDb, Session) {
     let db = TestDb::new().await;
     let session = Session::new();
     session
         .create_account(&db.store, new_account("ada", "Ada"))
         .await
         .unwrap();
+    (db, session)
+}
+
+#[tokio::test]
+async fn setting_the_clock_back_does_not_extend_an_idle_session() {
+    let (db, session) = ada_signed_in().await;
     db.clock.advance(25 * MINUTE);
     // Someone sets the computer's clock back an hour.
     db.clock.advance(-60 * MINUTE);
@@ -117,12 +123,7 @@ async fn setting_the_clock_back_does_not_extend_an_idle_session() {
 
 #[tokio::test]
 async fn setting_the_clock_forward_does_not_end_an_active_session() {
-    let db = TestDb::new().await;
-    let session = Session::new();
-    session
-        .create_account(&db.store, new_account("ada", "Ada"))
-        .await
-        .unwrap();
+    let (db, session) = ada_signed_in().await;
     db.clock.set_wall_clock(common::START + 24 * 60 * MINUTE);
     assert!(!ended(&db, &session).await);
 }

@@ -48,6 +48,16 @@ impl TestDb {
         Self { store, ..self }
     }
 
+    /// A second connection pool on this test's file, for setting up what
+    /// the API would not (old rows, triggers) and for reading behind it.
+    pub async fn raw_pool(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new().filename(self.dir.path().join("parley.db")),
+        )
+        .await
+        .unwrap()
+    }
+
     pub async fn articles(&self) -> Vec<ArticleSummary> {
         articles::list_articles(&self.store, None).await.unwrap()
     }
