@@ -1,6 +1,8 @@
 //! Local accounts: creating them, signing in, and what a person can change
 //! about their own account (display name, password, deleting it).
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
@@ -100,7 +102,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
 
     let mut tx = store.begin_write().await?;
     let key = username_key(&username);
-    if find_credentials(&mut tx, &key).await?.is_some() {
+    if find_credentials(&mut tx, &key, None).await?.is_some() {
         return Err(Error::UsernameTaken);
     }
     if display_name_taken(&mut tx, &display_name.key, None).await? {
@@ -185,7 +187,7 @@ pub(crate) async fn sign_in(
     let _turn = password_attempts().lock().await;
     check_back_off(store, &key).await?;
     let mut conn = store.pool().acquire().await?;
-    let found = find_credentials(&mut conn, &key).await?;
+    let found = find_credentials(&mut conn, &key, Some(username)).await?;
     drop(conn);
     let fit_for_admin = passwords::fit_for_admin(&password);
     let stored_hash = found.as_ref().map(|f| f.password_hash.clone());
@@ -225,9 +227,13 @@ pub(crate) async fn sign_in(
                 .await;
         bookkeeping("upgrade a password hash", upgraded.map_err(Error::from));
     }
-    active_account(store, found.id)
+    // The generation the password was checked under: had it changed since
+    // (a password change in another copy of Parley), this session has
+    // already ended.
+    let (user, _) = active_account(store, found.id)
         .await?
-        .ok_or(Error::BadCredentials)
+        .ok_or(Error::BadCredentials)?;
+    Ok((user, found.session_generation))
 }
 
 /// Logs a bookkeeping write that failed; the action it belongs to goes on.
@@ -563,8 +569,10 @@ fn wrong_current_password() -> Error {
 /// keys are current, and is needed once for a database from before keys
 /// were normalised, and again whenever the rules or Unicode's tables move.
 ///
-/// Two old accounts whose usernames now share a key both keep working:
-/// the second keeps its old key (logged), and sign-up refuses new copies.
+/// Two old accounts whose usernames now share a key (such as "straße" and
+/// "strasse", or a name typed in full-width letters): the later one keeps
+/// its old key (logged at each start), which its owner reaches by typing
+/// the name exactly as it was made; sign-up refuses new copies.
 pub(crate) async fn refresh_name_keys(store: &Store) -> Result<()> {
     let users = sqlx::query_as::<_, (UserId, String, String, String, Option<String>)>(
         "SELECT id, username, username_key, display_name, display_name_key
@@ -575,15 +583,27 @@ pub(crate) async fn refresh_name_keys(store: &Store) -> Result<()> {
     let failures: Vec<String> = sqlx::query_scalar("SELECT username_key FROM sign_in_failures")
         .fetch_all(store.pool())
         .await?;
-    let stale_users: Vec<_> = users
-        .into_iter()
-        .filter_map(|(id, username, old_key, display_name, old_display_key)| {
-            let key = username_key(&username);
-            let display_key = names::display_name_key(&display_name);
-            let stale = key != old_key || old_display_key.as_deref() != Some(&display_key);
-            stale.then_some((id, key, display_key))
-        })
-        .collect();
+    // Keys in use now: an account whose new key another account already
+    // has keeps its old one, so nothing here can fail on the unique index
+    // (or write again at every start).
+    let mut in_use: HashSet<String> = users.iter().map(|u| u.2.clone()).collect();
+    let mut stale_users = Vec::new();
+    for (id, username, old_key, display_name, old_display_key) in users {
+        let mut key = username_key(&username);
+        if key != old_key && in_use.contains(&key) {
+            eprintln!(
+                "parley: two accounts' usernames now compare equal ({key:?}); the later one \
+                 keeps its old key"
+            );
+            key = old_key.clone();
+        }
+        let display_key = names::display_name_key(&display_name);
+        if key != old_key || old_display_key.as_deref() != Some(&display_key) {
+            in_use.remove(&old_key);
+            in_use.insert(key.clone());
+            stale_users.push((id, key, display_key));
+        }
+    }
     let stale_failures: Vec<_> = failures
         .into_iter()
         .filter_map(|old| {
@@ -596,23 +616,12 @@ pub(crate) async fn refresh_name_keys(store: &Store) -> Result<()> {
     }
     let mut tx = store.begin_write().await?;
     for (id, key, display_key) in stale_users {
-        sqlx::query("UPDATE users SET display_name_key = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET username_key = ?, display_name_key = ? WHERE id = ?")
+            .bind(&key)
             .bind(&display_key)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let rekeyed = sqlx::query("UPDATE users SET username_key = ? WHERE id = ?")
-            .bind(&key)
-            .bind(id)
-            .execute(&mut *tx)
-            .await;
-        match rekeyed {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                eprintln!("parley: two accounts share the username key {key:?}; kept the old key");
-            }
-            Err(e) => return Err(e.into()),
-        }
     }
     for (old, key) in stale_failures {
         sqlx::query(
@@ -641,19 +650,31 @@ struct Credentials {
     password_hash: String,
     disabled: bool,
     password_fit_for_admin: bool,
+    session_generation: SessionGeneration,
     /// Failed attempts counted on this name since the last success.
     failures: i64,
 }
 
-async fn find_credentials(conn: &mut SqliteConnection, key: &str) -> Result<Option<Credentials>> {
+/// The account whose username has `key`. With `typed`, the name as typed
+/// at sign-in, an account that kept its key from before names were
+/// normalised (see [`refresh_name_keys`]) and matches the typed name's
+/// plain lower case comes first.
+async fn find_credentials(
+    conn: &mut SqliteConnection,
+    key: &str,
+    typed: Option<&str>,
+) -> Result<Option<Credentials>> {
+    let legacy = typed.map_or_else(|| key.to_owned(), |t| t.trim().to_lowercase());
     Ok(sqlx::query_as::<_, Credentials>(
         "SELECT u.id, u.password_hash, u.disabled_at IS NOT NULL AS disabled,
-                u.password_fit_for_admin,
+                u.password_fit_for_admin, u.session_generation,
                 coalesce((SELECT f.failures FROM sign_in_failures f
-                          WHERE f.username_key = u.username_key), 0) AS failures
-         FROM users u WHERE u.username_key = ? AND u.deleted_at IS NULL",
+                          WHERE f.username_key = ?1), 0) AS failures
+         FROM users u WHERE u.username_key IN (?1, ?2) AND u.deleted_at IS NULL
+         ORDER BY u.username_key = ?2 DESC LIMIT 1",
     )
     .bind(key)
+    .bind(legacy)
     .fetch_optional(conn)
     .await?)
 }

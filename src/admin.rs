@@ -55,8 +55,7 @@ pub async fn list_accounts(store: &Store, actor: &User) -> Result<Vec<AccountSum
 /// they are asked to choose a longer one first.
 pub async fn promote(store: &Store, actor: &User, username: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    let target = find(&mut tx, username).await?;
-    authorize(&mut tx, actor, Action::Promote, Some(target.id)).await?;
+    let target = target_for(&mut tx, actor, Action::Promote, username).await?;
     if target.role == Role::Admin {
         return Err(Error::invalid(format!(
             "{} is already an admin.",
@@ -85,8 +84,7 @@ pub async fn promote(store: &Store, actor: &User, username: &str) -> Result<()> 
 /// themselves. Never the last admin who can sign in.
 pub async fn demote(store: &Store, actor: &User, username: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    let target = find(&mut tx, username).await?;
-    authorize(&mut tx, actor, Action::Demote, Some(target.id)).await?;
+    let target = target_for(&mut tx, actor, Action::Demote, username).await?;
     if target.role != Role::Admin {
         return Err(Error::invalid(format!(
             "{} is not an admin.",
@@ -106,8 +104,7 @@ pub async fn demote(store: &Store, actor: &User, username: &str) -> Result<()> {
 /// admin who can sign in, never oneself.
 pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    let target = find(&mut tx, username).await?;
-    authorize(&mut tx, actor, Action::Disable, Some(target.id)).await?;
+    let target = target_for(&mut tx, actor, Action::Disable, username).await?;
     if target.disabled {
         return Ok(());
     }
@@ -129,8 +126,7 @@ pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> 
 /// Lets a disabled account sign in again.
 pub async fn enable(store: &Store, actor: &User, username: &str) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    let target = find(&mut tx, username).await?;
-    authorize(&mut tx, actor, Action::Enable, Some(target.id)).await?;
+    let target = target_for(&mut tx, actor, Action::Enable, username).await?;
     sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = ?")
         .bind(target.id)
         .execute(&mut *tx)
@@ -162,6 +158,22 @@ struct Target {
     role: Role,
     disabled: bool,
     password_fit_for_admin: bool,
+}
+
+/// The account `username` names, for `actor` to take `action` on. Whether
+/// `actor` may take admin actions at all is asked first, so a member learns
+/// nothing about which usernames exist (the answer is "only an admin can",
+/// either way); then the rules about the target itself.
+async fn target_for(
+    conn: &mut SqliteConnection,
+    actor: &User,
+    action: Action,
+    username: &str,
+) -> Result<Target> {
+    authorize(conn, actor, action, None).await?;
+    let target = find(conn, username).await?;
+    authorize(conn, actor, action, Some(target.id)).await?;
+    Ok(target)
 }
 
 async fn find(conn: &mut SqliteConnection, username: &str) -> Result<Target> {

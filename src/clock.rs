@@ -1,8 +1,12 @@
 //! Time, injectable so tests can set it instead of sleeping.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+#[cfg(not(target_os = "linux"))]
+use std::sync::OnceLock;
+#[cfg(not(target_os = "linux"))]
+use std::time::Instant;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch, UTC. Stored as INTEGER in SQLite and
 /// sent to the UI as a number, which `new Date(ms)` reads directly.
@@ -14,9 +18,10 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     /// rows are stamped with. Whoever sets the computer's clock moves it.
     fn now(&self) -> Millis;
 
-    /// Milliseconds since some fixed moment of this process. Never goes
-    /// back and ignores changes to the computer's clock: for measuring how
-    /// long something took or lasted (how long a session has been idle).
+    /// Milliseconds since some fixed moment (the computer's start, or this
+    /// process's). Never goes back and ignores changes to the computer's
+    /// clock: for measuring how long something lasted (how long a session
+    /// has been idle).
     fn monotonic(&self) -> Millis;
 }
 
@@ -33,10 +38,23 @@ impl Clock for SystemClock {
             .unwrap_or(0)
     }
 
+    /// On Linux, CLOCK_BOOTTIME: it counts the time the computer spent
+    /// asleep, so a session left idle overnight in a closed laptop ends as
+    /// it should. Elsewhere, the process's `Instant`.
     fn monotonic(&self) -> Millis {
-        static START: OnceLock<Instant> = OnceLock::new();
-        let elapsed = START.get_or_init(Instant::now).elapsed();
-        i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        #[cfg(target_os = "linux")]
+        {
+            let now = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
+            now.tv_sec
+                .saturating_mul(1000)
+                .saturating_add(now.tv_nsec / 1_000_000)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            static START: OnceLock<Instant> = OnceLock::new();
+            let elapsed = START.get_or_init(Instant::now).elapsed();
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        }
     }
 }
 
@@ -77,5 +95,18 @@ impl Clock for ManualClock {
 
     fn monotonic(&self) -> Millis {
         self.monotonic.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_system_clocks_monotonic_reading_moves_forward() {
+        let first = SystemClock.monotonic();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let second = SystemClock.monotonic();
+        assert!(second >= first + 15, "{first} -> {second}");
     }
 }

@@ -15,9 +15,15 @@ pub const MAX_LINK_BYTES: usize = 8 * 1024;
 /// The schemes a link may leave Parley with.
 const OPENABLE: [&str; 3] = ["http", "https", "mailto"];
 
+/// What a `mailto:` link may fill in besides the address. Others (some
+/// mail programs have honoured `attach=`) are dropped.
+const MAIL_FIELDS: [&str; 5] = ["to", "cc", "bcc", "subject", "body"];
+
 /// Checks an address the page asks to open and returns it as the browser
 /// will get it (parsed and serialised, so a host in another script shows
 /// in its ASCII form, as it is really reached).
+///
+/// A `mailto:` address keeps only the fields of [`MAIL_FIELDS`].
 ///
 /// Fails with [`Error::Invalid`] for anything but an absolute `http`,
 /// `https` or `mailto` address (`file:`, `javascript:`, `data:` and the
@@ -26,7 +32,7 @@ pub fn openable(address: &str) -> Result<Url> {
     if address.len() > MAX_LINK_BYTES {
         return Err(Error::invalid("That link is too long to open."));
     }
-    let url = Url::parse(address.trim())
+    let mut url = Url::parse(address.trim())
         .map_err(|_| Error::invalid("That link is not a complete web or email address."))?;
     if !OPENABLE.contains(&url.scheme()) {
         return Err(Error::invalid(
@@ -36,7 +42,27 @@ pub fn openable(address: &str) -> Result<Url> {
     if url.scheme() != "mailto" && url.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid("That link has no website in it."));
     }
+    if url.scheme() == "mailto" {
+        keep_mail_fields(&mut url);
+    }
     Ok(url)
+}
+
+/// Drops every `mailto:` field not in [`MAIL_FIELDS`], keeping the others
+/// exactly as they were encoded.
+fn keep_mail_fields(url: &mut Url) {
+    let Some(query) = url.query() else {
+        return;
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            MAIL_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    let kept = kept.join("&");
+    url.set_query((!kept.is_empty()).then_some(kept.as_str()));
 }
 
 #[cfg(test)]
@@ -58,6 +84,19 @@ mod tests {
         assert_eq!(
             shown.as_str(),
             "https://xn--e1afmkfd.example/%D0%BF%D1%83%D1%82%D1%8C"
+        );
+    }
+
+    #[test]
+    fn mail_links_fill_in_only_the_message() {
+        let kept = |raw: &str| openable(raw).map(|u| u.to_string()).unwrap_or_default();
+        assert_eq!(
+            kept("mailto:ada@example.com?subject=Hi%20there&attach=/etc/passwd&body=x"),
+            "mailto:ada@example.com?subject=Hi%20there&body=x"
+        );
+        assert_eq!(
+            kept("mailto:ada@example.com?Attachment=~/.ssh/id_rsa"),
+            "mailto:ada@example.com"
         );
     }
 

@@ -33,10 +33,13 @@ pub async fn set_muted_by_comment(
     id: CommentId,
     muted: bool,
 ) -> Result<()> {
-    let author: Option<UserId> = sqlx::query_scalar("SELECT author_id FROM comments WHERE id = ?")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
+    // A deleted or removed comment no longer says who wrote it: muting by
+    // it would tell (through the list of mutes), so it is treated as gone.
+    let author: Option<UserId> =
+        sqlx::query_scalar("SELECT author_id FROM comments WHERE id = ? AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?;
     let author = author.ok_or_else(|| Error::not_found("That comment no longer exists."))?;
     set_muted(store, user, author, muted).await
 }

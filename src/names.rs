@@ -143,8 +143,15 @@ fn check_nothing_hidden(name: &str) -> Result<()> {
             };
             visible(i.checked_sub(1)) && visible(i.checked_add(1))
         };
+        let selector = is_variation_selector(c);
+        let after_visible = i
+            .checked_sub(1)
+            .and_then(|at| chars.get(at))
+            .is_some_and(|&p| Category::of(p).is_visible());
         if (category == Category::Format && !(joiner && between_visible()))
+            || (selector && !after_visible)
             || is_invisible_letter(c)
+            || is_invisible_mark(c)
         {
             return Err(Error::invalid(
                 "A display name cannot contain invisible characters or characters that change \
@@ -162,6 +169,12 @@ fn check_nothing_hidden(name: &str) -> Result<()> {
             ));
         }
     }
+    if chars.iter().any(|&c| Category::of(c) == Category::Unknown) {
+        return Err(Error::invalid(
+            "A display name cannot contain characters that Unicode keeps unassigned or for \
+             private use: they show differently on every computer.",
+        ));
+    }
     if !chars.iter().any(|&c| Category::of(c).is_visible()) {
         return Err(Error::invalid(
             "A display name needs at least one letter, digit or symbol.",
@@ -172,33 +185,39 @@ fn check_nothing_hidden(name: &str) -> Result<()> {
 
 /// Parley marks what is gone with bracketed words ("[deleted]", "[removed
 /// by moderator]", "[deleted user]"). A display name may not look like one:
-/// not wholly in brackets of any kind, and not spelling one of those words
-/// with any punctuation around them.
+/// not wholly in brackets or quotes of any kind (either way round: some
+/// scripts' brackets are mirrored), and not spelling one of those words,
+/// in any letters that look like them, with any punctuation around them.
 fn check_not_a_placeholder(name: &str) -> Result<()> {
-    let first = name.chars().next().map(|c| c.general_category());
-    let last = name.chars().last().map(|c| c.general_category());
-    let opens = matches!(
-        first,
-        Some(GeneralCategory::OpenPunctuation | GeneralCategory::InitialPunctuation)
-    ) || name.starts_with('<');
-    let closes = matches!(
-        last,
-        Some(GeneralCategory::ClosePunctuation | GeneralCategory::FinalPunctuation)
-    ) || name.ends_with('>');
-    if opens && closes {
+    let bracket = |c: Option<char>| {
+        c.is_some_and(|c| {
+            matches!(c, '<' | '>')
+                || matches!(
+                    c.general_category(),
+                    GeneralCategory::OpenPunctuation
+                        | GeneralCategory::ClosePunctuation
+                        | GeneralCategory::InitialPunctuation
+                        | GeneralCategory::FinalPunctuation
+                )
+        })
+    };
+    if bracket(name.chars().next()) && bracket(name.chars().last()) {
         return Err(Error::invalid(
             "A display name cannot be in brackets: Parley uses those for deleted and removed \
              comments.",
         ));
     }
-    let words: String = caseless::default_case_fold_str(name)
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if PLACEHOLDER_WORDS.contains(&words.as_str()) {
+    let words = |text: &str| -> String {
+        display_name_key(text)
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let spelled = words(name);
+    if PLACEHOLDER_WORDS.iter().any(|p| words(p) == spelled) {
         return Err(Error::invalid(
             "That is how Parley marks deleted and removed comments. Please choose another name.",
         ));
@@ -219,6 +238,19 @@ pub(crate) fn display_name_key(name: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Variation selectors pick how the character before them is drawn (an
+/// emoji's colour form): fine after a visible character, invisible alone.
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{180B}'..='\u{180F}')
+}
+
+/// Combining marks that draw nothing at all: the combining grapheme
+/// joiner and the Khmer inherent vowels. (Other marks show on the
+/// character before them.)
+fn is_invisible_mark(c: char) -> bool {
+    matches!(c, '\u{034F}' | '\u{17B4}' | '\u{17B5}')
 }
 
 /// Refused when another account (not deleted) already goes by a name with
@@ -284,6 +316,13 @@ mod tests {
         assert!(name("👩\u{200D}💻 Ada").is_ok());
         assert!(name("\u{200D}Ada").is_err());
         assert!(name("\u{0301}\u{0301}").is_err());
+        assert!(name("Ada\u{034F}").is_err());
+        assert!(name("Ada\u{FE0F}").is_ok_and(|n| n.starts_with("Ada")));
+        assert!(name("\u{FE0F}Ada").is_err());
+        assert!(name("Ada\u{E000}").is_err());
+        assert!(name("\u{FD3E}deleted\u{FD3F}").is_err());
+        assert!(name("\u{FD3F}d\u{435}leted\u{FD3E}").is_err());
+        assert!(name("d\u{435}l\u{435}ted us\u{435}r").is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! time is measured on the monotonic clock, which setting the computer's
 //! clock does not move.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::accounts::{self, NewAccount, SessionGeneration, User};
@@ -23,6 +24,11 @@ use crate::{Error, Result};
 #[derive(Debug, Default)]
 pub struct Session {
     current: Mutex<Option<SignedIn>>,
+    /// Set while this session changes its own password: the account's
+    /// generation moves on before the session learns the new one, and a
+    /// status check in between must not take that for someone else's
+    /// change.
+    changing_password: AtomicBool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -76,10 +82,11 @@ impl Session {
         let user = if idle_ms >= Millis::from(timeout) * 60_000 {
             None
         } else {
-            accounts::active_account(store, signed_in.user)
-                .await?
-                .filter(|(_, generation)| *generation == signed_in.generation)
-                .map(|(user, _)| user)
+            match accounts::active_account(store, signed_in.user).await? {
+                Some((user, generation)) if generation == signed_in.generation => Some(user),
+                Some((user, _)) if self.changing_password.load(Ordering::SeqCst) => Some(user),
+                _ => None,
+            }
         };
         if user.is_none() {
             self.end_if(signed_in.user);
@@ -114,6 +121,15 @@ impl Session {
         new_password: String,
     ) -> Result<()> {
         let user = self.actor(store).await?;
+        // Cleared however this ends, even if the command is dropped midway.
+        struct Changing<'a>(&'a AtomicBool);
+        impl Drop for Changing<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::SeqCst);
+            }
+        }
+        self.changing_password.store(true, Ordering::SeqCst);
+        let _changing = Changing(&self.changing_password);
         let generation = accounts::change_password(store, &user, current, new_password).await?;
         if let Some(signed_in) = self.lock().as_mut().filter(|s| s.user == user.id) {
             signed_in.generation = generation;

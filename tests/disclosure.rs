@@ -118,3 +118,47 @@ async fn a_deleted_or_removed_comment_no_longer_names_its_author() {
 fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap()
 }
+
+#[tokio::test]
+async fn a_members_admin_attempts_answer_the_same_for_names_that_exist_and_not() {
+    let db = TestDb::new().await;
+    db.account("ada_admin_login", "Ada").await;
+    db.account(GRACE_LOGIN, "Grace Hopper").await;
+    let linus = db.account("linus_login", "Linus").await;
+    for (name, attempt) in [("promote", 0), ("demote", 1), ("disable", 2), ("enable", 3)] {
+        let mut answers = Vec::new();
+        for username in [GRACE_LOGIN, "nobody_has_this_name"] {
+            let result = match attempt {
+                0 => admin::promote(&db.store, &linus, username).await,
+                1 => admin::demote(&db.store, &linus, username).await,
+                2 => admin::disable(&db.store, &linus, username).await,
+                _ => admin::enable(&db.store, &linus, username).await,
+            };
+            let err = result.unwrap_err();
+            answers.push((err.kind(), err.to_string()));
+        }
+        assert_eq!(answers[0], answers[1], "{name} tells which usernames exist");
+    }
+}
+
+#[tokio::test]
+async fn muting_by_a_deleted_comment_does_not_reveal_its_author() {
+    let db = TestDb::new().await;
+    let ada = db.account("ada", "Ada").await;
+    let grace = db.account("grace", "Grace Hopper").await;
+    let linus = db.account("linus", "Linus").await;
+    let article = db.first_article().await;
+    let gone = db.post(&grace, article, None, "Second thoughts").await;
+    db.post(&ada, article, Some(gone), "Keeps the placeholder")
+        .await;
+    comments::delete(&db.store, &grace, gone).await.unwrap();
+
+    let err = mutes::set_muted_by_comment(&db.store, &linus, gone, true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), parley_core::ErrorKind::NotFound);
+    assert!(mutes::muted_people(&db.store, &linus)
+        .await
+        .unwrap()
+        .is_empty());
+}

@@ -163,3 +163,28 @@ async fn a_display_name_in_use_is_refused_and_names_are_stored_normalised() {
     let linus = db.account("linus", "Ｌｉｎｕｓ").await;
     assert_eq!(linus.display_name, "Linus");
 }
+
+#[tokio::test]
+async fn two_old_accounts_whose_names_now_compare_equal_both_still_sign_in() {
+    let db = TestDb::new().await;
+    db.account("admin", "The Admin").await;
+    db.account("strasse", "Strasse").await;
+    let old = db.account("strasze", "Old Account").await;
+    // Made before names were normalised: "Straße" had the key "straße".
+    sqlx::query("UPDATE users SET username = 'Straße', username_key = 'straße' WHERE id = ?")
+        .bind(old.id)
+        .execute(&db.raw_pool().await)
+        .await
+        .unwrap();
+    let db = db.reopen().await;
+    let db = db.reopen().await;
+
+    let user = accounts::verify_credentials(&db.store, "Straße", password_for("strasze"))
+        .await
+        .unwrap();
+    assert_eq!(user.id, old.id);
+    let user = accounts::verify_credentials(&db.store, "strasse", password_for("strasse"))
+        .await
+        .unwrap();
+    assert_eq!(user.username, "strasse");
+}

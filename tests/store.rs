@@ -305,3 +305,103 @@ async fn the_data_folder_and_database_files_are_private_to_their_owner() {
     assert_eq!(mode(&dir.join("parley.db")), 0o600);
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_damaged_database_is_refused_and_left_alone() {
+    let db = TestDb::new().await;
+    let file = db.dir.path().join(parley_core::store::DATABASE_FILE);
+    db.store.close().await;
+    // Everything in the file itself, none of it left in the write-ahead log.
+    let pool = db.raw_pool().await;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    // The first page past its 100-byte header holds the list of tables:
+    // scribble over it.
+    let mut bytes = std::fs::read(&file).unwrap();
+    for (i, byte) in bytes.iter_mut().enumerate().take(4096).skip(100) {
+        *byte = (i * 7) as u8;
+    }
+    std::fs::write(&file, &bytes).unwrap();
+
+    let err = Store::open(db.dir.path()).await.unwrap_err();
+    assert!(err.to_string().contains("damaged"), "{err}");
+    assert!(
+        std::fs::read(&file).unwrap() == bytes,
+        "the file was changed"
+    );
+}
+
+#[tokio::test]
+async fn another_programs_sqlx_database_is_not_taken_for_a_newer_parley() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(parley_core::store::DATABASE_FILE);
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let other = sqlx::SqlitePool::connect(&url).await.unwrap();
+    for sql in [
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL,
+             installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL,
+             checksum BLOB NOT NULL, execution_time BIGINT NOT NULL)",
+        "INSERT INTO _sqlx_migrations VALUES (1, 'recipes', 0, 1, x'00', 0)",
+        "CREATE TABLE recipes (name TEXT)",
+    ] {
+        sqlx::query(sql).execute(&other).await.unwrap();
+    }
+    other.close().await;
+    let before = std::fs::read(&file).unwrap();
+
+    let err = Store::open(dir.path()).await.unwrap_err();
+    assert!(err.to_string().contains("not a Parley database"), "{err}");
+    assert!(
+        std::fs::read(&file).unwrap() == before,
+        "the file was changed"
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_database_is_found_before_an_upgrade_writes_to_it() {
+    use std::borrow::Cow;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(parley_core::store::DATABASE_FILE);
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
+    // A database one migration behind, with the sample library in it.
+    let mut before = sqlx::migrate!("./migrations");
+    let all = before.migrations.len();
+    before.migrations = Cow::Owned(before.migrations[..all - 1].to_vec());
+    before.run(&raw).await.unwrap();
+    for i in 0..200 {
+        sqlx::query(
+            "INSERT INTO articles (id, title, source, author, published_at, summary, body_html,
+                                   created_at)
+             VALUES (randomblob(16), ?, 'Archive', 'Someone', 0, '', ?, 0)",
+        )
+        .bind(format!("Article {i}"))
+        .bind("<p>Text.</p>".repeat(40))
+        .execute(&raw)
+        .await
+        .unwrap();
+    }
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&raw)
+        .await
+        .unwrap();
+    raw.close().await;
+    // Scribble over a page deep inside the articles, not the list of tables.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let page = 4096;
+    let middle = (bytes.len() / page / 2) * page;
+    for (i, byte) in bytes[middle..middle + page].iter_mut().enumerate() {
+        *byte = (i * 13) as u8;
+    }
+    std::fs::write(&file, &bytes).unwrap();
+
+    let err = Store::open(dir.path()).await.unwrap_err();
+    assert!(err.to_string().contains("damaged"), "{err}");
+    assert!(
+        std::fs::read(&file).unwrap() == bytes,
+        "the file was changed"
+    );
+}

@@ -58,15 +58,21 @@ fn inspector_requested() -> bool {
 }
 
 /// Whether `url` is one of Parley's own pages, served by Tauri from the
-/// app's files: `tauri://localhost` on Linux and macOS,
-/// `http(s)://tauri.localhost` on Windows. Anything else (the web, files,
-/// `data:` and `javascript:` URLs) is somewhere the window must not go.
+/// app's files: exactly `tauri://localhost` on Linux and macOS, and
+/// `http://tauri.localhost` on Windows, with no port or user name. Anything
+/// else (the web, a server on this computer, files, `data:` and
+/// `javascript:` URLs) is somewhere the window must not go.
 pub fn is_parleys_own(url: &Url) -> bool {
-    match url.scheme() {
-        "tauri" => url.host_str() == Some("localhost"),
-        "http" | "https" => url.host_str() == Some("tauri.localhost"),
-        _ => false,
-    }
+    let (scheme, host) = if cfg!(windows) {
+        ("http", "tauri.localhost")
+    } else {
+        ("tauri", "localhost")
+    };
+    url.scheme() == scheme
+        && url.host_str() == Some(host)
+        && url.port().is_none()
+        && url.username().is_empty()
+        && url.password().is_none()
 }
 
 #[cfg(test)]
@@ -74,12 +80,16 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(not(windows))]
     fn only_parleys_own_pages_are_its_own() {
         let own = |s: &str| Url::parse(s).is_ok_and(|u| is_parleys_own(&u));
         assert!(own("tauri://localhost"));
         assert!(own("tauri://localhost/index.html#/article/x"));
-        assert!(own("http://tauri.localhost/"));
         for other in [
+            "http://tauri.localhost/",
+            "http://tauri.localhost:8080/",
+            "tauri://localhost:1/",
+            "tauri://someone@localhost/",
             "https://example.com/x",
             "http://localhost:1420/",
             "https://tauri.localhost.example.com/",

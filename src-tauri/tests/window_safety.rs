@@ -13,7 +13,11 @@
 
 mod support;
 
+use std::io::{Read, Write};
+use std::net::TcpListener;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
@@ -38,6 +42,30 @@ fn fake_browser(dir: &Path) -> (String, std::path::PathBuf) {
         .status()
         .unwrap();
     (script.display().to_string(), log)
+}
+
+/// A web server on this computer that counts the requests it gets: a page
+/// the window must never load.
+fn lure() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counted.fetch_add(1, Ordering::SeqCst);
+            let mut buffer = [0_u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let page = "<h1>Your session ended. Sign in again</h1>";
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{page}",
+                page.len()
+            );
+        }
+    });
+    (address, requests)
 }
 
 fn opened(log: &Path) -> Vec<String> {
@@ -131,32 +159,26 @@ async fn a_link_in_a_comment_asks_first_then_opens_in_the_browser_never_in_the_w
     assert!(current_url(&app).await.starts_with("tauri://localhost"));
     app.see("Your session ended:").await;
 
-    // Whatever a script in the page tries, the window stays on Parley.
-    app.client
-        .execute(
-            "window.location.href = 'https://example.com/phish';",
-            vec![],
-        )
-        .await
-        .unwrap();
-    app.client
-        .execute(
-            "window.open('https://example.com/popup', '_blank');",
-            vec![],
-        )
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Whatever a script in the page tries, the window stays on Parley: a
+    // server on this computer, ready to serve a fake page, is never asked.
+    let (lure, requests) = lure();
+    let go = format!("window.location.href = '{lure}/phish';");
+    app.client.execute(&go, vec![]).await.unwrap();
+    let pop = format!("window.open('{lure}/popup', '_blank');");
+    app.client.execute(&pop, vec![]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        0,
+        "the window asked {lure}"
+    );
     let url = current_url(&app).await;
     assert!(
         url.starts_with("tauri://localhost"),
         "the window went to {url}"
     );
-    assert_eq!(
-        app.client.windows().await.unwrap().len(),
-        1,
-        "a second window opened"
-    );
+    let windows = app.client.windows().await.unwrap().len();
+    assert_eq!(windows, 1, "a second window opened");
     app.see("Your session ended:").await;
 
     // The backend opens web and mail addresses only.

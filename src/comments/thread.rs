@@ -346,3 +346,26 @@ async fn my_votes(
     };
     Ok(rows.into_iter().collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_names_at_most_max_collapsed_ids() {
+        let ids: Vec<String> = (0..MAX_COLLAPSED + 5_000)
+            .map(|_| CommentId::new().to_string())
+            .collect();
+        let json = serde_json::json!({ "sort": "best", "collapsed": ids });
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
+        let query: ThreadQuery = serde_json::from_value(json).unwrap();
+        assert_eq!(query.collapsed.len(), MAX_COLLAPSED);
+        assert_eq!(query.collapsed[0].to_string(), ids[0]);
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
+        let short: ThreadQuery = serde_json::from_str(r#"{"collapsed": []}"#).unwrap();
+        assert!(short.collapsed.is_empty());
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
+        let none: ThreadQuery = serde_json::from_str("{}").unwrap();
+        assert!(none.collapsed.is_empty());
+    }
+}

@@ -105,8 +105,18 @@ impl Store {
             clock,
             threads: Arc::default(),
         };
-        crate::accounts::refresh_name_keys(&store).await?;
-        crate::comments::render_pending(&store).await?;
+        // Start-up work that reads and writes the file: a failure here is
+        // about the file too, and is explained the same way.
+        let explained = |e: Error| match e {
+            Error::Database(d) => unusable(Unusable::from_sqlx(&file, &d)),
+            other => other,
+        };
+        crate::accounts::refresh_name_keys(&store)
+            .await
+            .map_err(explained)?;
+        crate::comments::render_pending(&store)
+            .await
+            .map_err(explained)?;
         Ok(store)
     }
 

@@ -166,6 +166,9 @@ fn problem_of(error: &sqlx::Error) -> Problem {
 /// journal-mode switch) and says whether Parley may open it: an SQLite
 /// database that is empty or Parley's own, with no migration this Parley
 /// does not know. A missing or empty file is fine: Parley starts a new one.
+/// When migrations are about to change the file's layout, its pages are
+/// checked first (`PRAGMA quick_check`), so a damaged file is not written
+/// to; a start with nothing to migrate skips that read of the whole file.
 pub(crate) async fn check_existing(file: &Path, known_migrations: &[i64]) -> Result<(), Unusable> {
     let length = match std::fs::metadata(file) {
         Ok(meta) => meta.len(),
@@ -201,9 +204,22 @@ pub(crate) async fn check_existing(file: &Path, known_migrations: &[i64]) -> Res
         .fetch_all(&mut conn)
         .await
         .map_err(fail)?;
-    conn.close().await.map_err(fail)?;
+    if !applied.iter().any(|v| known_migrations.contains(v)) {
+        // Another program that also uses sqlx's migrations table.
+        return Err(Unusable::new(file, Problem::NotParleys));
+    }
     if applied.iter().any(|v| !known_migrations.contains(v)) {
         return Err(Unusable::new(file, Problem::Newer));
     }
+    if known_migrations.iter().any(|v| !applied.contains(v)) {
+        let verdict: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_all(&mut conn)
+            .await
+            .map_err(fail)?;
+        if verdict != ["ok"] {
+            return Err(Unusable::new(file, Problem::Damaged));
+        }
+    }
+    conn.close().await.map_err(fail)?;
     Ok(())
 }
