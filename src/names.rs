@@ -93,11 +93,12 @@ pub(crate) struct DisplayName {
 }
 
 /// Checks a display name. Refused with [`Error::Invalid`], saying why:
-/// empty or too long; control, format (zero-width, bidirectional) or
-/// invisible characters, except a joiner between two letters where a
-/// script needs one; too many marks on one letter; nothing visible; the
-/// whole name in brackets of any kind; or a name that reads like
-/// "[deleted user]" or another of Parley's placeholders.
+/// empty or too long; control, format (zero-width, bidirectional),
+/// invisible, unassigned or private-use characters, except a joiner
+/// between two letters where a script needs one; too many marks on one
+/// letter; nothing visible; the whole name in brackets of any kind; or a
+/// name that reads like "[deleted user]" or another of Parley's
+/// placeholders.
 ///
 /// Whether another account already has the name is for the caller to ask,
 /// inside its write transaction, by the returned key.
