@@ -12,6 +12,7 @@ pub mod clock;
 pub mod comments;
 mod error;
 pub mod ids;
+pub mod library;
 pub mod links;
 pub mod mutes;
 mod names;

@@ -1,0 +1,10 @@
+//! The library people fill themselves: feeds they follow, pages they save,
+//! files they import. Everything fetched or imported is hostile until it
+//! has been checked, capped and sanitized here; the window only ever shows
+//! what is stored.
+//!
+//! - `fetch.rs` is the one HTTP client and its safety policy: public
+//!   addresses only, checked after name resolution and on every redirect,
+//!   time-outs, and a cap on what a response may grow to.
+
+pub mod fetch;
