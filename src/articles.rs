@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use crate::accounts::User;
+use crate::accounts::{Role, User};
 use crate::clock::Millis;
 use crate::ids::ArticleId;
 use crate::store::Store;
@@ -241,6 +241,44 @@ fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Deletes an article from the library, with its images and anything
+/// else kept about it. Whoever added it may delete it while nobody has
+/// commented on it; an article with a discussion is for the admin alone,
+/// and takes its discussion with it.
+///
+/// Fails with [`Error::NotFound`] if it is not in the library, and
+/// [`Error::Forbidden`] when `user` may not delete it.
+pub async fn delete_article(store: &Store, user: &User, id: ArticleId) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let found: Option<(Option<crate::ids::UserId>, bool)> = sqlx::query_as(
+        "SELECT added_by, EXISTS (SELECT 1 FROM comments c WHERE c.article_id = a.id)
+         FROM articles a WHERE a.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (added_by, discussed) =
+        found.ok_or_else(|| Error::not_found("That article is no longer in the library."))?;
+    crate::policy::authorize(
+        &mut tx,
+        user,
+        crate::policy::Action::DeleteArticle,
+        added_by,
+    )
+    .await?;
+    if discussed && crate::accounts::current_role(&mut tx, user.id).await? != Role::Admin {
+        return Err(Error::Forbidden(
+            "People are discussing this article: only the admin can delete it.".into(),
+        ));
+    }
+    sqlx::query("DELETE FROM articles WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -69,6 +69,14 @@ id_type!(
     CommentId, "comment"
 );
 id_type!(
+    /// Identifies a feed someone follows.
+    SourceId, "source"
+);
+id_type!(
+    /// Identifies an image stored with an article.
+    ImageId, "image"
+);
+id_type!(
     /// Identifies one person's mute of another: how the list of one's
     /// mutes addresses them without naming anyone's account.
     MuteId, "mute"

@@ -73,6 +73,12 @@ actions! {
     ViewAccounts => "see the list of accounts",
     /// Change settings for the whole computer (the idle time-out).
     Configure => "change Parley's settings",
+    /// Follow a feed, save a page or import files into the library.
+    AddToLibrary => "add to the library",
+    /// Refresh interval, or removing, of a feed someone follows.
+    ManageSource => "change or remove feeds others follow",
+    /// Delete an article from the library.
+    DeleteArticle => "delete articles others added",
 }
 
 /// Whether `actor` may take `action` on something owned by `owner`: the
@@ -116,6 +122,8 @@ fn decide(role: Role, own: bool, action: Action) -> Result<()> {
         Action::Vote => Ok(()),
         Action::Mute if own => Err(Error::invalid("You can't mute yourself.")),
         Action::Mute => Ok(()),
+        Action::AddToLibrary => Ok(()),
+        Action::ManageSource | Action::DeleteArticle if own => Ok(()),
         Action::Lock
         | Action::Pin
         | Action::Remove
@@ -124,7 +132,9 @@ fn decide(role: Role, own: bool, action: Action) -> Result<()> {
         | Action::Disable
         | Action::Enable
         | Action::ViewAccounts
-        | Action::Configure => {
+        | Action::Configure
+        | Action::ManageSource
+        | Action::DeleteArticle => {
             if role != Role::Admin {
                 return Err(Error::Forbidden(format!(
                     "Only an admin can {}.",

@@ -16,8 +16,10 @@ mod common;
 
 use common::{new_account, TestDb};
 use parley_core::accounts::User;
+use parley_core::articles;
 use parley_core::comments::{self, VoteChoice};
-use parley_core::ids::{ArticleId, CommentId};
+use parley_core::ids::{ArticleId, CommentId, SourceId};
+use parley_core::library::sources;
 use parley_core::policy::Action;
 use parley_core::session::Session;
 use parley_core::store::DATABASE_FILE;
@@ -85,6 +87,10 @@ const MATRIX: &[(Action, [Expect; 6])] = &[
     (Action::Enable, [I, A, F, F, U, U]),
     (Action::ViewAccounts, [A, A, F, F, U, U]),
     (Action::Configure, [A, A, F, F, U, U]),
+    (Action::AddToLibrary, [A, A, A, A, U, U]),
+    // On a feed the owner follows, an article the owner added.
+    (Action::ManageSource, [A, A, A, F, U, U]),
+    (Action::DeleteArticle, [A, A, A, F, U, U]),
 ];
 
 /// The people, each with their own session, and a second connection for
@@ -143,6 +149,38 @@ impl World {
              VALUES (?, 'A test article', 'Parley tests', 'Nobody', 0, '', '<p>Text.</p>', 0)",
         )
         .bind(id)
+        .execute(&self.raw)
+        .await
+        .unwrap();
+        id
+    }
+
+    /// A feed `owner` follows.
+    async fn source_of(&self, owner: &User) -> SourceId {
+        let id = SourceId::new();
+        sqlx::query(
+            "INSERT INTO sources (id, feed_url, title, added_by, added_at, next_refresh_at)
+             VALUES (?, ?, 'A feed', ?, 0, 0)",
+        )
+        .bind(id)
+        .bind(format!("https://feeds.example/{id}.xml"))
+        .bind(owner.id)
+        .execute(&self.raw)
+        .await
+        .unwrap();
+        id
+    }
+
+    /// An article `owner` added to the library, without a discussion.
+    async fn article_added_by(&self, owner: &User) -> ArticleId {
+        let id = ArticleId::from(uuid::Uuid::now_v7());
+        sqlx::query(
+            "INSERT INTO articles (id, title, source, author, published_at, summary, body_html,
+                                   created_at, origin, added_by, added_at)
+             VALUES (?, 'Saved', 'A site', '', 0, '', '<p>Text.</p>', 0, 'page', ?, 0)",
+        )
+        .bind(id)
+        .bind(owner.id)
         .execute(&self.raw)
         .await
         .unwrap();
@@ -241,6 +279,20 @@ impl World {
             Action::Enable => admin::enable(store, &actor, &account).await,
             Action::ViewAccounts => admin::list_accounts(store, &actor).await.map(drop),
             Action::Configure => admin::set_idle_timeout(store, &actor, 30).await.map(drop),
+            Action::AddToLibrary => {
+                let feed = url::Url::parse("https://feeds.example/parley-tests.xml").unwrap();
+                sources::subscribe(store, &actor, &feed, "Tests", None)
+                    .await
+                    .map(drop)
+            }
+            Action::ManageSource => {
+                let source = self.source_of(owner).await;
+                sources::remove(store, &actor, source).await
+            }
+            Action::DeleteArticle => {
+                let added = self.article_added_by(owner).await;
+                articles::delete_article(store, &actor, added).await
+            }
         }
     }
 }

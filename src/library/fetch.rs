@@ -77,8 +77,8 @@ pub enum FetchError {
     /// More than [`MAX_REDIRECTS`] redirects.
     #[error("the address redirected more than {MAX_REDIRECTS} times")]
     TooManyRedirects,
-    /// The response grew past the policy's cap.
-    #[error("the response is larger than {} MiB", .0 / (1024 * 1024))]
+    /// The response grew past the cap (in bytes).
+    #[error("the response is larger than {}", megabytes(*.0))]
     TooBig(usize),
     /// Connecting, or the whole response, took too long.
     #[error("timed out after {0} s")]
@@ -177,6 +177,29 @@ impl Fetcher {
         validators: &Validators,
         accept: &str,
     ) -> Result<Fetched, FetchError> {
+        self.fetch(url, validators, accept, self.policy.max_body_bytes)
+            .await
+    }
+
+    /// [`Fetcher::get`] with a smaller cap than the policy's, for things
+    /// that are never large (an image).
+    pub async fn get_at_most(
+        &self,
+        url: &Url,
+        accept: &str,
+        max_bytes: usize,
+    ) -> Result<Fetched, FetchError> {
+        let cap = max_bytes.min(self.policy.max_body_bytes);
+        self.fetch(url, &Validators::default(), accept, cap).await
+    }
+
+    async fn fetch(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        accept: &str,
+        cap: usize,
+    ) -> Result<Fetched, FetchError> {
         check_url(url, self.policy.allow_loopback)?;
         let mut headers = HeaderMap::new();
         if let Ok(value) = HeaderValue::from_str(accept) {
@@ -227,7 +250,6 @@ impl Fetcher {
         let content_type = header_text(header::CONTENT_TYPE, &response);
         let etag = header_text(header::ETAG, &response);
         let last_modified = header_text(header::LAST_MODIFIED, &response);
-        let cap = self.policy.max_body_bytes;
         let mut bytes = Vec::new();
         // Decompressed chunks, as they arrive: the cap holds however well
         // the body compressed.
@@ -263,6 +285,15 @@ impl Fetcher {
             return FetchError::Unreachable(url.host_str().unwrap_or_default().to_owned());
         }
         FetchError::Other(without_url(error))
+    }
+}
+
+/// "15 MiB", "512 KiB".
+fn megabytes(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KiB", bytes / 1024)
     }
 }
 

@@ -7,4 +7,10 @@
 //!   addresses only, checked after name resolution and on every redirect,
 //!   time-outs, and a cap on what a response may grow to.
 
+pub mod adding;
+pub mod address;
+pub mod feeds;
 pub mod fetch;
+pub mod images;
+pub mod sanitize;
+pub mod sources;

@@ -1,0 +1,309 @@
+//! The one way an article enters the library, whatever brought it (a feed
+//! entry, a saved page, an imported file): checked against what is already
+//! there by its keys, its HTML sanitized, its images fetched and stored,
+//! and everything written in one transaction.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+use url::Url;
+
+use super::fetch::Fetcher;
+use super::images::{self, FetchedImage};
+use super::sanitize::Sanitized;
+use crate::clock::Millis;
+use crate::ids::{ArticleId, SourceId, UserId};
+use crate::store::Store;
+use crate::text::has_visible_text;
+use crate::Result;
+
+/// Longest title kept, in characters; longer ones are cut with "…".
+pub const MAX_TITLE_CHARS: usize = 300;
+/// Longest summary, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 400;
+/// Most tags kept per article, each at most [`MAX_TAG_CHARS`].
+pub const MAX_TAGS: usize = 12;
+pub const MAX_TAG_CHARS: usize = 40;
+
+/// What brought an article into the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type, TS)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
+pub enum Origin {
+    /// One of Parley's own sample articles.
+    Sample,
+    /// An entry of a feed someone follows.
+    Feed,
+    /// A web page someone saved.
+    Page,
+    /// A file someone imported.
+    File,
+}
+
+/// An article on its way in, as its importer read it. Nothing here has
+/// been checked yet.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub title: String,
+    pub author: String,
+    /// What the library shows as its source: the feed's or site's name.
+    pub source_name: String,
+    /// The original, for "read the original".
+    pub url: Option<Url>,
+    pub published_at: Option<Millis>,
+    /// Plain text; derived from the body when absent.
+    pub summary: Option<String>,
+    /// HTML as found: sanitized here.
+    pub body_html: String,
+    /// What relative addresses in the body are relative to.
+    pub base: Option<Url>,
+    pub tags: Vec<String>,
+    pub origin: Origin,
+    pub source_id: Option<SourceId>,
+    /// What recognises this article if it comes again (see
+    /// `article_keys`): the first is its main key.
+    pub keys: Vec<String>,
+}
+
+/// What adding did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    New(ArticleId),
+    /// An article with one of the same keys is in the library already;
+    /// nothing was added.
+    AlreadyThere(ArticleId),
+}
+
+impl Added {
+    pub fn id(self) -> ArticleId {
+        match self {
+            Added::New(id) | Added::AlreadyThere(id) => id,
+        }
+    }
+}
+
+/// Adds `incoming` for `added_by` (who asked, or who follows the feed),
+/// fetching its images with `fetcher` (none: images are left out). An
+/// article already there under any of its keys is not added again.
+///
+/// Callers have checked that `added_by` may add to the library.
+pub(crate) async fn add(
+    store: &Store,
+    added_by: Option<UserId>,
+    incoming: Incoming,
+    fetcher: Option<&Fetcher>,
+) -> Result<Added> {
+    if let Some(id) = known(&mut *store.pool().acquire().await?, &incoming.keys).await? {
+        return Ok(Added::AlreadyThere(id));
+    }
+    let sanitized = Sanitized::first_pass(&incoming.body_html, incoming.base.as_ref());
+    let fetched: Vec<FetchedImage> = match fetcher {
+        Some(fetcher) if !sanitized.images.is_empty() => {
+            images::fetch_all(fetcher, &sanitized.images).await
+        }
+        _ => Vec::new(),
+    };
+    let body_html = sanitized.with_images(&images::addresses(&fetched));
+    let text = plain_text(&body_html);
+    let summary = incoming
+        .summary
+        .as_deref()
+        .map(plain_text)
+        .filter(|s| has_visible_text(s))
+        .unwrap_or_else(|| text.clone());
+    let body_html = if has_visible_text(&text) || !fetched.is_empty() {
+        body_html
+    } else {
+        // Nothing readable in the body (a feed with summaries only): the
+        // summary is the article.
+        format!("<p>{}</p>", escape(&summary))
+    };
+    let now = store.now();
+    let id = ArticleId::new();
+
+    let mut tx = store.begin_write().await?;
+    if let Some(existing) = known(&mut tx, &incoming.keys).await? {
+        return Ok(Added::AlreadyThere(existing));
+    }
+    sqlx::query(
+        "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html,
+                               created_at, origin, source_id, added_by, added_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(cut(&one_line(&incoming.title), MAX_TITLE_CHARS).unwrap_or_else(|| "Untitled".into()))
+    .bind(cut(&one_line(&incoming.source_name), 120).unwrap_or_default())
+    .bind(cut(&one_line(&incoming.author), 120).unwrap_or_default())
+    .bind(incoming.url.as_ref().map(Url::as_str))
+    .bind(incoming.published_at.unwrap_or(now))
+    .bind(cut(&summary, MAX_SUMMARY_CHARS).unwrap_or_default())
+    .bind(&body_html)
+    .bind(now)
+    .bind(incoming.origin)
+    .bind(incoming.source_id)
+    .bind(added_by)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for tag in tags(&incoming.tags) {
+        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for key in &incoming.keys {
+        sqlx::query("INSERT OR IGNORE INTO article_keys (key, article_id) VALUES (?, ?)")
+            .bind(key)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for image in &fetched {
+        sqlx::query(
+            "INSERT INTO article_images (id, article_id, content_type, bytes, source_url)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(image.id)
+        .bind(id)
+        .bind(image.content_type)
+        .bind(&image.bytes)
+        .bind(image.url.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Added::New(id))
+}
+
+/// The article that already has one of `keys`, if any.
+pub(crate) async fn known(
+    conn: &mut SqliteConnection,
+    keys: &[String],
+) -> Result<Option<ArticleId>> {
+    for key in keys {
+        let found: Option<ArticleId> =
+            sqlx::query_scalar("SELECT article_id FROM article_keys WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+/// Tags as the library keeps them: lower case, spaces made one, no
+/// duplicates, at most [`MAX_TAGS`] of at most [`MAX_TAG_CHARS`].
+fn tags(raw: &[String]) -> Vec<String> {
+    let mut kept: Vec<String> = Vec::new();
+    for tag in raw {
+        let Some(tag) = cut(&one_line(&tag.to_lowercase()), MAX_TAG_CHARS) else {
+            continue;
+        };
+        if !kept.contains(&tag) {
+            kept.push(tag);
+        }
+        if kept.len() == MAX_TAGS {
+            break;
+        }
+    }
+    kept
+}
+
+/// `text` on one line: control characters dropped, runs of white space
+/// made one space, trimmed.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `text` cut to at most `max` characters at a word where it can be, with
+/// "…"; `None` when it has nothing visible.
+pub(crate) fn cut(text: &str, max: usize) -> Option<String> {
+    if !has_visible_text(text) {
+        return None;
+    }
+    if text.chars().count() <= max {
+        return Some(text.to_owned());
+    }
+    let head: String = text.chars().take(max.saturating_sub(1)).collect();
+    let at_word = head
+        .rfind(' ')
+        .filter(|&at| at > head.len() / 2)
+        .map_or(head.as_str(), |at| head.get(..at).unwrap_or(&head));
+    Some(format!("{}…", at_word.trim_end()))
+}
+
+/// The text of sanitized HTML, on one line: tags left out, the escapes the
+/// sanitizer writes turned back into characters.
+pub(crate) fn plain_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    one_line(
+        &text
+            .replace("&nbsp;", " ")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// Text made safe to put inside HTML.
+pub(crate) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_and_summaries_are_cut_at_a_word() {
+        assert_eq!(cut("short", 10).as_deref(), Some("short"));
+        assert_eq!(
+            cut("the quick brown fox jumps", 15).as_deref(),
+            Some("the quick brown…")
+        );
+        assert_eq!(cut("  \u{200B} ", 10), None);
+        assert_eq!(one_line(" a\n\tb  c\u{7} "), "a b c");
+    }
+
+    #[test]
+    fn plain_text_reads_sanitized_html() {
+        assert_eq!(
+            plain_text("<p>Fish &amp; chips</p><p>&lt;b&gt; &nbsp;x</p>"),
+            "Fish & chips <b> x"
+        );
+    }
+
+    #[test]
+    fn tags_are_tidied() {
+        let raw: Vec<String> = ["Rust", "rust ", "  Open   Source ", ""]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        assert_eq!(tags(&raw), ["rust", "open source"]);
+    }
+}

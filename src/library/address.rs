@@ -1,0 +1,88 @@
+//! Addresses as Parley compares them: two ways of writing the same page
+//! are one page, so saving it twice adds it once.
+
+use url::Url;
+
+/// The canonical form of a web address: scheme and host in lower case (the
+/// URL parser already does that, and drops a default port), no fragment,
+/// and no `utm_*` tracking parameters. Other parameters keep their order.
+pub fn canonical(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    if url.query().is_some() {
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(name, _)| !name.to_ascii_lowercase().starts_with("utm_"))
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    url
+}
+
+/// Parses what a person pasted as a web address: surrounding spaces are
+/// ignored and a missing scheme means `https://`. `None` when it is not a
+/// web address at all.
+pub fn parse_pasted(text: &str) -> Option<Url> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 8 * 1024 {
+        return None;
+    }
+    let parsed = match Url::parse(text) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            Url::parse(&format!("https://{text}")).ok()?
+        }
+        Err(_) => return None,
+    };
+    (matches!(parsed.scheme(), "http" | "https")
+        && parsed.host_str().is_some_and(|h| !h.is_empty()))
+    .then_some(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(text: &str) -> String {
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
+        canonical(&Url::parse(text).unwrap()).to_string()
+    }
+
+    #[test]
+    fn tracking_and_fragments_do_not_make_a_new_page() {
+        assert_eq!(
+            canon("HTTPS://News.Example.COM:443/a/b?utm_source=x&id=7&UTM_Medium=y#comments"),
+            "https://news.example.com/a/b?id=7"
+        );
+        assert_eq!(
+            canon("http://example.com/?utm_campaign=z"),
+            "http://example.com/"
+        );
+        assert_eq!(
+            canon("https://example.com/p?b=2&a=1"),
+            "https://example.com/p?b=2&a=1"
+        );
+    }
+
+    #[test]
+    fn pasted_addresses_need_no_scheme() {
+        let pasted = |t: &str| parse_pasted(t).map(|u| u.to_string());
+        assert_eq!(
+            pasted(" example.com/feed "),
+            Some("https://example.com/feed".into())
+        );
+        assert_eq!(
+            pasted("http://example.com"),
+            Some("http://example.com/".into())
+        );
+        assert_eq!(pasted("file:///etc/passwd"), None);
+        assert_eq!(pasted("javascript:alert(1)"), None);
+        assert_eq!(pasted(""), None);
+        assert_eq!(pasted("not a url at all"), None);
+    }
+}

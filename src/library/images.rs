@@ -1,0 +1,97 @@
+//! Images in articles, fetched by Parley when the article is added and
+//! kept in the database, so reading an article asks no remote server for
+//! anything. Only real images (PNG, JPEG, GIF, WebP, AVIF, checked from
+//! their bytes, not from what the server says) of more than one pixel, at
+//! most [`MAX_IMAGE_BYTES`] each and [`super::sanitize::MAX_IMAGES`] per
+//! article.
+
+use std::collections::HashMap;
+
+use futures_util::future::join_all;
+use url::Url;
+
+use super::fetch::{Fetched, Fetcher};
+use crate::ids::ImageId;
+use crate::store::Store;
+use crate::Result;
+
+/// The largest image kept, in bytes: 5 MiB.
+pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+
+/// Images fetched at once for one article.
+const AT_ONCE: usize = 4;
+
+/// An image fetched for an article, not yet stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedImage {
+    pub id: ImageId,
+    /// The address it was fetched from (as the article named it).
+    pub url: Url,
+    /// Decided from the bytes.
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Fetches `urls`, a few at a time, keeping those that are images worth
+/// showing. An image that fails, is too large, is not an image or is a
+/// 1×1 pixel is left out (the article shows without it); nothing here
+/// fails the article.
+pub async fn fetch_all(fetcher: &Fetcher, urls: &[Url]) -> Vec<FetchedImage> {
+    let mut kept = Vec::new();
+    for batch in urls.chunks(AT_ONCE) {
+        let fetched = batch.iter().map(|url| fetch_one(fetcher, url));
+        kept.extend(join_all(fetched).await.into_iter().flatten());
+    }
+    kept
+}
+
+async fn fetch_one(fetcher: &Fetcher, url: &Url) -> Option<FetchedImage> {
+    let accept = "image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1";
+    let Ok(Fetched::Body(body)) = fetcher.get_at_most(url, accept, MAX_IMAGE_BYTES).await else {
+        return None;
+    };
+    let content_type = image_type(&body.bytes)?;
+    let size = imagesize::blob_size(&body.bytes).ok()?;
+    if size.width <= 1 || size.height <= 1 {
+        return None;
+    }
+    Some(FetchedImage {
+        id: ImageId::new(),
+        url: url.clone(),
+        content_type,
+        bytes: body.bytes,
+    })
+}
+
+/// The content type of an image Parley shows, from its first bytes.
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    use imagesize::ImageType;
+    match imagesize::image_type(bytes).ok()? {
+        ImageType::Png => Some("image/png"),
+        ImageType::Jpeg => Some("image/jpeg"),
+        ImageType::Gif => Some("image/gif"),
+        ImageType::Webp => Some("image/webp"),
+        ImageType::Heif(imagesize::Compression::Av1) => Some("image/avif"),
+        _ => None,
+    }
+}
+
+/// Each fetched image's address mapped to its id, for
+/// [`super::sanitize::Sanitized::with_images`].
+pub fn addresses(images: &[FetchedImage]) -> HashMap<Url, String> {
+    images
+        .iter()
+        .map(|image| (image.url.clone(), image.id.to_string()))
+        .collect()
+}
+
+/// A stored image, for the `parley-image:` scheme: its content type and
+/// bytes, or `None` if there is no such image.
+pub async fn stored(store: &Store, id: ImageId) -> Result<Option<(String, Vec<u8>)>> {
+    Ok(
+        sqlx::query_as("SELECT content_type, bytes FROM article_images WHERE id = ?")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?,
+    )
+}

@@ -1,0 +1,557 @@
+//! Feeds people follow: following one (from its address or its website's),
+//! refreshing it (conditional requests, Retry-After, slowing down only a
+//! feed that keeps failing), listing, and removing.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+use url::Url;
+
+use super::adding::{self, Added, Incoming, Origin};
+use super::address::{canonical, parse_pasted};
+use super::feeds::{self, FeedEntry, FeedProblem, ParsedFeed};
+use super::fetch::{Body, FetchError, Fetched, Fetcher, Validators};
+use crate::accounts::User;
+use crate::clock::Millis;
+use crate::ids::{SourceId, UserId};
+use crate::policy::{authorize, Action};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// How often a new source is refreshed, in minutes.
+pub const DEFAULT_REFRESH_MINUTES: u32 = 60;
+/// The bounds a person may choose between, in minutes.
+pub const REFRESH_MINUTES: std::ops::RangeInclusive<u32> = 15..=10_080;
+/// The longest a failing or rate-limited source waits before the next try.
+const LONGEST_WAIT_MS: Millis = 24 * 60 * 60 * 1000;
+
+const FEED_ACCEPT: &str = "application/atom+xml, application/rss+xml, application/feed+json, \
+                           application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, \
+                           text/html;q=0.5, */*;q=0.1";
+
+/// A followed feed, as the list of sources shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct Source {
+    pub id: SourceId,
+    pub title: String,
+    pub feed_url: String,
+    pub site_url: Option<String>,
+    pub refresh_minutes: u32,
+    /// The last refresh that worked.
+    #[ts(type = "number | null")]
+    pub last_success_at: Option<Millis>,
+    /// Why the last refresh failed; `None` when it worked.
+    pub last_error: Option<String>,
+    #[ts(type = "number")]
+    pub next_refresh_at: Millis,
+    /// Articles in the library from this feed.
+    pub article_count: u32,
+    /// The reader may change or remove it (they added it, or are admin).
+    pub can_manage: bool,
+}
+
+/// What a refresh did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct Refreshed {
+    pub source_id: SourceId,
+    pub title: String,
+    /// New articles.
+    pub added: u32,
+    /// Entries already in the library.
+    pub already_there: u32,
+    /// The server said nothing changed (304).
+    pub not_modified: bool,
+    /// Why it failed, in words for a person; `None` when it worked.
+    pub error: Option<String>,
+}
+
+/// Follows the feed at `pasted`, or the feed a web page at `pasted` points
+/// to, for `user`, and adds its entries. Fails with [`Error::Invalid`] for
+/// something that is not a web address, a page with no feed, a feed that
+/// cannot be read or fetched (the message says why), or one already
+/// followed.
+pub async fn follow(
+    store: &Store,
+    fetcher: &Fetcher,
+    user: &User,
+    pasted: &str,
+) -> Result<Refreshed> {
+    may_add(store, user).await?;
+    let address = parse_pasted(pasted).ok_or_else(|| {
+        Error::invalid("That is not a web address. Paste one that starts with http:// or https://.")
+    })?;
+    let (body, feed) = find_feed(fetcher, &address).await?;
+    let feed_url = canonical(&body.final_url);
+    let id = SourceId::new();
+    let now = store.now();
+    let mut tx = store.begin_write().await?;
+    authorize(&mut tx, user, Action::AddToLibrary, None).await?;
+    if let Some(title) = followed_as(&mut tx, &feed_url).await? {
+        return Err(Error::invalid(format!(
+            "You already follow this feed, as “{title}”."
+        )));
+    }
+    sqlx::query(
+        "INSERT INTO sources (id, feed_url, site_url, title, added_by, added_at, refresh_minutes,
+                              etag, last_modified, last_attempt_at, last_success_at, next_refresh_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(feed_url.as_str())
+    .bind(feed.site_url.as_ref().map(Url::as_str))
+    .bind(&feed.title)
+    .bind(user.id)
+    .bind(now)
+    .bind(DEFAULT_REFRESH_MINUTES)
+    .bind(&body.etag)
+    .bind(&body.last_modified)
+    .bind(now)
+    .bind(now)
+    .bind(now + minutes(DEFAULT_REFRESH_MINUTES))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let (added, already_there) = add_entries(
+        store,
+        fetcher,
+        Some(user.id),
+        id,
+        &feed.title,
+        &feed.entries,
+    )
+    .await?;
+    Ok(Refreshed {
+        source_id: id,
+        title: feed.title,
+        added,
+        already_there,
+        not_modified: false,
+        error: None,
+    })
+}
+
+/// Subscribes `user` to `feed_url` without fetching it (an OPML import
+/// does this for each feed, then refreshes them one by one). Returns the
+/// source and whether it is new; a feed already followed is not added
+/// twice.
+pub async fn subscribe(
+    store: &Store,
+    user: &User,
+    feed_url: &Url,
+    title: &str,
+    site_url: Option<&Url>,
+) -> Result<(SourceId, bool)> {
+    let feed_url = canonical(feed_url);
+    let mut tx = store.begin_write().await?;
+    authorize(&mut tx, user, Action::AddToLibrary, None).await?;
+    let existing: Option<SourceId> =
+        sqlx::query_scalar("SELECT id FROM sources WHERE feed_url = ?")
+            .bind(feed_url.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(id) = existing {
+        return Ok((id, false));
+    }
+    let id = SourceId::new();
+    let title = adding::cut(&adding::one_line(title), 200)
+        .or_else(|| feed_url.host_str().map(str::to_owned))
+        .unwrap_or_else(|| feed_url.to_string());
+    let now = store.now();
+    sqlx::query(
+        "INSERT INTO sources (id, feed_url, site_url, title, added_by, added_at, next_refresh_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(feed_url.as_str())
+    .bind(site_url.map(Url::as_str))
+    .bind(&title)
+    .bind(user.id)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((id, true))
+}
+
+/// Fetches `source` (conditionally, with the validators of the last
+/// response) and adds its new entries. A failure is recorded on the source
+/// (its words in [`Source::last_error`], and a longer wait before the next
+/// try for each failure in a row) and reported in [`Refreshed::error`];
+/// only a database failure is an `Err`.
+pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Result<Refreshed> {
+    let state = state(store, source).await?;
+    let now = store.now();
+    let feed_url = Url::parse(&state.feed_url)
+        .map_err(|e| Error::Internal(format!("stored feed address {}: {e}", state.feed_url)))?;
+    let validators = Validators {
+        etag: state.etag.clone(),
+        last_modified: state.last_modified.clone(),
+    };
+    let mut report = Refreshed {
+        source_id: source,
+        title: state.title.clone(),
+        added: 0,
+        already_there: 0,
+        not_modified: false,
+        error: None,
+    };
+    let interval = minutes(state.refresh_minutes);
+    match fetcher.get(&feed_url, &validators, FEED_ACCEPT).await {
+        Ok(Fetched::NotModified) => {
+            report.not_modified = true;
+            record_success(store, source, now, now + interval, None).await?;
+        }
+        Ok(Fetched::TryLater { retry_after }) => {
+            let asked = retry_after.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            let wait = asked.max(interval).min(LONGEST_WAIT_MS);
+            let why = "the server asked Parley to slow down (429); it will try again later";
+            record_failure(store, source, now, now + wait, why, false).await?;
+            report.error = Some(why.to_owned());
+        }
+        Ok(Fetched::Body(body)) => match feeds::parse(&body.bytes, &body.final_url) {
+            Ok(feed) => {
+                let (added, already) = add_entries(
+                    store,
+                    fetcher,
+                    state.added_by,
+                    source,
+                    &state.title,
+                    &feed.entries,
+                )
+                .await?;
+                report.added = added;
+                report.already_there = already;
+                record_success(store, source, now, now + interval, Some(&body)).await?;
+            }
+            Err(problem) => {
+                let why = problem.to_string();
+                let wait = backoff(interval, state.failures + 1);
+                record_failure(store, source, now, now + wait, &why, true).await?;
+                report.error = Some(why);
+            }
+        },
+        Err(error) => {
+            let why = error.to_string();
+            let wait = backoff(interval, state.failures + 1);
+            record_failure(store, source, now, now + wait, &why, true).await?;
+            report.error = Some(why);
+        }
+    }
+    Ok(report)
+}
+
+/// Sources whose next refresh is due, soonest first.
+pub async fn due(store: &Store) -> Result<Vec<SourceId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM sources WHERE next_refresh_at <= ? ORDER BY next_refresh_at",
+    )
+    .bind(store.now())
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Every source, by title, as `viewer` sees them.
+pub async fn list(store: &Store, viewer: Option<&User>) -> Result<Vec<Source>> {
+    Ok(sqlx::query_as::<_, Source>(
+        "SELECT s.id, s.title, s.feed_url, s.site_url, s.refresh_minutes, s.last_success_at,
+                s.last_error, s.next_refresh_at,
+                (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS article_count,
+                (coalesce(s.added_by = ?1, 0) OR ?2) AS can_manage
+         FROM sources s ORDER BY s.title COLLATE NOCASE, s.id",
+    )
+    .bind(viewer.map(|v| v.id))
+    .bind(viewer.is_some_and(User::is_admin))
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Stops following `source`. Its articles go, except those with a
+/// discussion, which stay (without their source). Whoever added the
+/// source may remove it, and the admin.
+pub async fn remove(store: &Store, user: &User, source: SourceId) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let owner = owner(&mut tx, source).await?;
+    authorize(&mut tx, user, Action::ManageSource, owner).await?;
+    sqlx::query(
+        "DELETE FROM articles WHERE source_id = ?
+           AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = articles.id)",
+    )
+    .bind(source)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM sources WHERE id = ?")
+        .bind(source)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets how often `source` is refreshed, within [`REFRESH_MINUTES`].
+pub async fn set_refresh_minutes(
+    store: &Store,
+    user: &User,
+    source: SourceId,
+    minutes_between: u32,
+) -> Result<()> {
+    if !REFRESH_MINUTES.contains(&minutes_between) {
+        return Err(Error::invalid(format!(
+            "A feed is refreshed every {} minutes to every {} days.",
+            REFRESH_MINUTES.start(),
+            REFRESH_MINUTES.end() / (24 * 60)
+        )));
+    }
+    let mut tx = store.begin_write().await?;
+    let owner = owner(&mut tx, source).await?;
+    authorize(&mut tx, user, Action::ManageSource, owner).await?;
+    sqlx::query(
+        "UPDATE sources SET refresh_minutes = ?,
+                next_refresh_at = min(next_refresh_at, ? + ?)
+         WHERE id = ?",
+    )
+    .bind(minutes_between)
+    .bind(store.now())
+    .bind(minutes(minutes_between))
+    .bind(source)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Refuses, before any fetching, someone who may not add to the library.
+pub(crate) async fn may_add(store: &Store, user: &User) -> Result<()> {
+    let mut conn = store.pool().acquire().await?;
+    authorize(&mut conn, user, Action::AddToLibrary, None).await
+}
+
+/// Fetches `address` and finds a feed there: the document itself, or the
+/// first readable feed its page links to.
+async fn find_feed(fetcher: &Fetcher, address: &Url) -> Result<(Body, ParsedFeed)> {
+    let body = fetch_body(fetcher, address).await?;
+    match feeds::parse(&body.bytes, &body.final_url) {
+        Ok(feed) => return Ok((body, feed)),
+        Err(FeedProblem::Malformed(why)) if !looks_like_html(&body) => {
+            return Err(Error::invalid(format!("That feed cannot be read: {why}.")))
+        }
+        Err(_) => {}
+    }
+    if !looks_like_html(&body) {
+        return Err(Error::invalid(
+            "There is no feed at that address: it is neither a feed nor a web page.",
+        ));
+    }
+    for candidate in feeds::discover(&body.bytes, &body.final_url)
+        .into_iter()
+        .take(3)
+    {
+        let Ok(found) = fetch_body(fetcher, &candidate).await else {
+            continue;
+        };
+        if let Ok(feed) = feeds::parse(&found.bytes, &found.final_url) {
+            return Ok((found, feed));
+        }
+    }
+    Err(Error::invalid(
+        "That page does not point to a feed. Try the feed's own address (often ending in /feed, /rss or .xml).",
+    ))
+}
+
+async fn fetch_body(fetcher: &Fetcher, address: &Url) -> Result<Body> {
+    match fetcher
+        .get(address, &Validators::default(), FEED_ACCEPT)
+        .await
+    {
+        Ok(Fetched::Body(body)) => Ok(body),
+        Ok(Fetched::NotModified) => Err(Error::invalid("The server sent nothing back.")),
+        Ok(Fetched::TryLater { .. }) => Err(Error::invalid(
+            "The server asked Parley to slow down (429). Please try again later.",
+        )),
+        Err(e) => Err(fetch_failed(&e)),
+    }
+}
+
+/// A fetch failure, for the person who asked.
+pub(crate) fn fetch_failed(error: &FetchError) -> Error {
+    let why = error.to_string();
+    let mut message = String::from("Parley could not fetch that: ");
+    message.push_str(&why);
+    message.push('.');
+    Error::invalid(message)
+}
+
+fn looks_like_html(body: &Body) -> bool {
+    let declared = body
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.to_ascii_lowercase().contains("html"));
+    let start: String = String::from_utf8_lossy(body.bytes.get(..512).unwrap_or(&body.bytes))
+        .trim_start()
+        .to_ascii_lowercase();
+    declared || start.starts_with("<!doctype html") || start.starts_with("<html")
+}
+
+/// Adds each entry not yet in the library; returns (added, already there).
+async fn add_entries(
+    store: &Store,
+    fetcher: &Fetcher,
+    added_by: Option<UserId>,
+    source: SourceId,
+    source_name: &str,
+    entries: &[FeedEntry],
+) -> Result<(u32, u32)> {
+    let (mut added, mut already) = (0, 0);
+    let now = store.now();
+    for entry in entries {
+        let mut keys = vec![format!("feed:{source}:{}", entry.key)];
+        if let Some(link) = &entry.link {
+            keys.push(format!("page:{}", canonical(link)));
+        }
+        let incoming = Incoming {
+            title: entry.title.clone(),
+            author: entry.author.clone(),
+            source_name: source_name.to_owned(),
+            url: entry.link.clone(),
+            // An entry dated in the future is filed under now.
+            published_at: entry.published_at.map(|at| at.min(now)),
+            summary: entry.summary.clone(),
+            body_html: entry
+                .content
+                .clone()
+                .or_else(|| entry.summary.clone())
+                .unwrap_or_default(),
+            base: Some(entry.base.clone()),
+            tags: entry.categories.clone(),
+            origin: Origin::Feed,
+            source_id: Some(source),
+            keys,
+        };
+        match adding::add(store, added_by, incoming, Some(fetcher)).await? {
+            Added::New(_) => added += 1,
+            Added::AlreadyThere(_) => already += 1,
+        }
+    }
+    Ok((added, already))
+}
+
+#[derive(sqlx::FromRow)]
+struct State {
+    feed_url: String,
+    title: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    refresh_minutes: u32,
+    failures: u32,
+    added_by: Option<UserId>,
+}
+
+async fn state(store: &Store, source: SourceId) -> Result<State> {
+    sqlx::query_as::<_, State>(
+        "SELECT feed_url, title, etag, last_modified, refresh_minutes, failures, added_by
+         FROM sources WHERE id = ?",
+    )
+    .bind(source)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or_else(|| Error::not_found("That feed is no longer followed."))
+}
+
+async fn owner(conn: &mut SqliteConnection, source: SourceId) -> Result<Option<UserId>> {
+    let found: Option<Option<UserId>> =
+        sqlx::query_scalar("SELECT added_by FROM sources WHERE id = ?")
+            .bind(source)
+            .fetch_optional(conn)
+            .await?;
+    found.ok_or_else(|| Error::not_found("That feed is no longer followed."))
+}
+
+async fn followed_as(conn: &mut SqliteConnection, feed_url: &Url) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT title FROM sources WHERE feed_url = ?")
+            .bind(feed_url.as_str())
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+async fn record_success(
+    store: &Store,
+    source: SourceId,
+    now: Millis,
+    next: Millis,
+    body: Option<&Body>,
+) -> Result<()> {
+    let mut query = String::from(
+        "UPDATE sources SET last_attempt_at = ?1, last_success_at = ?1, last_error = NULL,
+                failures = 0, next_refresh_at = ?2",
+    );
+    if body.is_some() {
+        query.push_str(", etag = ?3, last_modified = ?4");
+    }
+    query.push_str(" WHERE id = ?5");
+    sqlx::query(&query)
+        .bind(now)
+        .bind(next)
+        .bind(body.and_then(|b| b.etag.as_deref()))
+        .bind(body.and_then(|b| b.last_modified.as_deref()))
+        .bind(source)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+async fn record_failure(
+    store: &Store,
+    source: SourceId,
+    now: Millis,
+    next: Millis,
+    why: &str,
+    counts: bool,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sources SET last_attempt_at = ?, last_error = ?, next_refresh_at = ?,
+                failures = failures + ?
+         WHERE id = ?",
+    )
+    .bind(now)
+    .bind(why)
+    .bind(next)
+    .bind(i64::from(counts))
+    .bind(source)
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+fn minutes(n: u32) -> Millis {
+    Millis::from(n) * 60 * 1000
+}
+
+/// The wait after the `failures`th failure in a row: the interval, doubled
+/// for each failure after the first, at most a day.
+fn backoff(interval: Millis, failures: u32) -> Millis {
+    let doublings = failures.saturating_sub(1).min(10);
+    interval
+        .saturating_mul(1 << doublings)
+        .min(LONGEST_WAIT_MS)
+        .max(interval.min(LONGEST_WAIT_MS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_feed_that_keeps_failing_slows_down() {
+        let hour = minutes(60);
+        assert_eq!(backoff(hour, 1), hour);
+        assert_eq!(backoff(hour, 2), 2 * hour);
+        assert_eq!(backoff(hour, 4), 8 * hour);
+        assert_eq!(backoff(hour, 30), LONGEST_WAIT_MS);
+    }
+}
