@@ -1,0 +1,109 @@
+//! Saving one web page: Parley fetches it, finds the article in it and
+//! adds that, with its images. A page is the same page under each address
+//! it was reached at (canonical: see `address.rs`), so saving it again, or
+//! saving the address it redirected to, adds nothing.
+
+use serde::Serialize;
+use ts_rs::TS;
+use url::Url;
+
+use super::adding::{self, Added, Incoming, Origin};
+use super::address::{canonical, parse_pasted};
+use super::fetch::{Fetched, Fetcher, Validators};
+use super::readable;
+use super::sources::{fetch_failed, may_add};
+use crate::accounts::User;
+use crate::ids::ArticleId;
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// What saving a page did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct Saved {
+    pub article_id: ArticleId,
+    pub title: String,
+    /// It was in the library already; nothing was added.
+    pub already_there: bool,
+}
+
+/// Saves the page at `pasted` for `user`. Fails with [`Error::Invalid`]
+/// for something that is not a web address, a page that cannot be fetched
+/// (the message says why), something that is not a web page, and a page
+/// with no article to find.
+pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -> Result<Saved> {
+    may_add(store, user).await?;
+    let address = parse_pasted(pasted).ok_or_else(|| {
+        Error::invalid("That is not a web address. Paste one that starts with http:// or https://.")
+    })?;
+    let asked_key = key(&address);
+    let mut conn = store.pool().acquire().await?;
+    if let Some(id) = adding::known(&mut conn, std::slice::from_ref(&asked_key)).await? {
+        return already(store, id).await;
+    }
+    drop(conn);
+    let accept = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1";
+    let body = match fetcher.get(&address, &Validators::default(), accept).await {
+        Ok(Fetched::Body(body)) => body,
+        Ok(_) => {
+            return Err(Error::invalid(
+                "The server did not send the page. Please try again later.",
+            ))
+        }
+        Err(e) => return Err(fetch_failed(&e)),
+    };
+    let is_html = body
+        .content_type
+        .as_deref()
+        .is_none_or(|t| t.to_ascii_lowercase().contains("html"));
+    if !is_html {
+        return Err(Error::invalid("That address is not a web page."));
+    }
+    let html = String::from_utf8_lossy(&body.bytes).into_owned();
+    let page_url = body.final_url.clone();
+    let document_url = page_url.to_string();
+    let extracted =
+        tokio::task::spawn_blocking(move || readable::extract(&html, Some(&document_url)))
+            .await?
+            .ok_or_else(|| Error::invalid("Parley could not find an article on that page."))?;
+    let incoming = Incoming {
+        title: extracted.title,
+        author: extracted.byline.unwrap_or_default(),
+        source_name: extracted
+            .site_name
+            .or_else(|| page_url.host_str().map(str::to_owned))
+            .unwrap_or_default(),
+        url: Some(page_url.clone()),
+        published_at: extracted.published_at.map(|at| at.min(store.now())),
+        summary: extracted.excerpt,
+        body_html: extracted.content_html,
+        base: Some(page_url.clone()),
+        tags: Vec::new(),
+        origin: Origin::Page,
+        source_id: None,
+        keys: vec![asked_key, key(&page_url)],
+    };
+    let added = adding::add(store, Some(user.id), incoming, Some(fetcher)).await?;
+    match added {
+        Added::New(id) => Ok(Saved {
+            article_id: id,
+            title: crate::articles::article(store, id).await?.title,
+            already_there: false,
+        }),
+        Added::AlreadyThere(id) => already(store, id).await,
+    }
+}
+
+async fn already(store: &Store, id: ArticleId) -> Result<Saved> {
+    Ok(Saved {
+        article_id: id,
+        title: crate::articles::article(store, id).await?.title,
+        already_there: true,
+    })
+}
+
+/// The key a page is recognised by at `address`.
+pub(crate) fn key(address: &Url) -> String {
+    format!("page:{}", canonical(address))
+}
