@@ -52,12 +52,9 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<Outline>, u32)> {
     let mut found: Vec<Outline> = Vec::new();
     let mut skipped = 0;
     let mut saw_opml = false;
-    loop {
-        let event = match reader.read_event_into(&mut buffer) {
-            Ok(event) => event,
-            // A broken or truncated file: keep what was read.
-            Err(_) => break,
-        };
+    // A broken or truncated file ends the loop with an error: what was
+    // read is kept.
+    while let Ok(event) = reader.read_event_into(&mut buffer) {
         match event {
             Event::Decl(ref declaration) => {
                 if let Some(encoding) = declaration.encoder() {
