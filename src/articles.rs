@@ -9,7 +9,8 @@ use ts_rs::TS;
 
 use crate::accounts::{Role, User};
 use crate::clock::Millis;
-use crate::ids::ArticleId;
+use crate::ids::{ArticleId, SourceId};
+use crate::library::adding::Origin;
 use crate::store::Store;
 use crate::{samples, Error, Result};
 
@@ -31,6 +32,11 @@ pub struct ArticleSummary {
     /// Comments by others since the reader last opened the discussion (0
     /// for signed-out readers and for articles never opened).
     pub new_count: u32,
+    /// The feed it came from, if it came from one still followed.
+    pub source_id: Option<SourceId>,
+    pub origin: Origin,
+    /// The signed-in reader has not opened it yet (false when signed out).
+    pub unread: bool,
 }
 
 /// An article opened for reading.
@@ -75,6 +81,9 @@ struct SummaryRow {
     summary: String,
     comment_count: u32,
     new_count: u32,
+    source_id: Option<SourceId>,
+    origin: Origin,
+    unread: bool,
 }
 
 /// Every article, newest first, each with its tags, its comment count and,
@@ -87,7 +96,11 @@ pub async fn list_articles(store: &Store, viewer: Option<&User>) -> Result<Vec<A
                 (SELECT count(*) FROM comments c
                  JOIN article_visits v ON v.article_id = c.article_id AND v.user_id = ?1
                  WHERE c.article_id = a.id AND c.deleted_at IS NULL
-                   AND c.author_id != ?1 AND c.created_at > v.last_at) AS new_count
+                   AND c.author_id != ?1 AND c.created_at > v.last_at) AS new_count,
+                a.source_id, a.origin,
+                (?1 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM article_reads r
+                                                WHERE r.article_id = a.id AND r.user_id = ?1))
+                  AS unread
          FROM articles a
          ORDER BY a.published_at DESC, a.id DESC",
     )
@@ -107,6 +120,9 @@ pub async fn list_articles(store: &Store, viewer: Option<&User>) -> Result<Vec<A
             summary: r.summary,
             comment_count: r.comment_count,
             new_count: r.new_count,
+            source_id: r.source_id,
+            origin: r.origin,
+            unread: r.unread,
         })
         .collect())
 }

@@ -28,7 +28,15 @@ commentCount: number,
  * Comments by others since the reader last opened the discussion (0
  * for signed-out readers and for articles never opened).
  */
-newCount: number, };
+newCount: number, 
+/**
+ * The feed it came from, if it came from one still followed.
+ */
+sourceId: SourceId | null, origin: Origin, 
+/**
+ * The signed-in reader has not opened it yet (false when signed out).
+ */
+unread: boolean, };
 
 export type Article = { id: ArticleId, title: string, source: string, author: string, url: string | null, publishedAt: number, summary: string, 
 /**

@@ -1,0 +1,241 @@
+//! The library as people browse it: a page at a time, newest first,
+//! filtered by source, tag or what the reader has not read yet, with each
+//! person's read marks and "Mark all as read". A page is one indexed range
+//! scan however large the library grows.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite};
+use ts_rs::TS;
+
+use super::adding::Origin;
+use crate::accounts::User;
+use crate::articles::ArticleSummary;
+use crate::clock::Millis;
+use crate::ids::{ArticleId, SourceId};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// Articles in one page when the query does not say.
+pub const DEFAULT_PAGE: u32 = 50;
+/// The most articles one page may hold.
+pub const MAX_PAGE: u32 = 200;
+
+/// Which part of the library to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(rename_all = "camelCase", optional_fields)]
+pub struct LibraryQuery {
+    /// Only articles from this feed.
+    pub source: Option<SourceId>,
+    /// Only articles with this tag.
+    pub tag: Option<String>,
+    /// Only articles the reader has not read (signed in only).
+    pub unread_only: bool,
+    /// Continue after this article (from [`LibraryPage::next`]).
+    pub after: Option<LibraryCursor>,
+    /// How many to return; 0 means [`DEFAULT_PAGE`], at most [`MAX_PAGE`].
+    pub limit: u32,
+}
+
+/// Where a page ended: the next one starts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct LibraryCursor {
+    #[ts(type = "number")]
+    pub published_at: Millis,
+    pub id: ArticleId,
+}
+
+/// One page of the library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct LibraryPage {
+    pub articles: Vec<ArticleSummary>,
+    /// Where the next page starts; `None` at the end.
+    pub next: Option<LibraryCursor>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: ArticleId,
+    title: String,
+    source: String,
+    author: String,
+    published_at: Millis,
+    summary: String,
+    source_id: Option<SourceId>,
+    origin: Origin,
+    comment_count: u32,
+    new_count: u32,
+    unread: bool,
+    tags: Option<String>,
+}
+
+/// One page of the library as `viewer` (or a signed-out reader) sees it.
+pub async fn page(
+    store: &Store,
+    viewer: Option<&User>,
+    query: &LibraryQuery,
+) -> Result<LibraryPage> {
+    let limit = match query.limit {
+        0 => DEFAULT_PAGE,
+        n => n.min(MAX_PAGE),
+    };
+    let viewer_id = viewer.map(|v| v.id);
+    let mut sql = QueryBuilder::<Sqlite>::new(
+        "SELECT a.id, a.title, a.source, a.author, a.published_at, a.summary, a.source_id,
+                a.origin,
+                (SELECT count(*) FROM comments c
+                 WHERE c.article_id = a.id AND c.deleted_at IS NULL) AS comment_count,
+                (SELECT count(*) FROM comments c
+                 JOIN article_visits v ON v.article_id = c.article_id AND v.user_id = ",
+    );
+    sql.push_bind(viewer_id);
+    sql.push(
+        " WHERE c.article_id = a.id AND c.deleted_at IS NULL
+                   AND c.author_id != v.user_id AND c.created_at > v.last_at) AS new_count,",
+    );
+    sql.push(" (");
+    sql.push_bind(viewer_id);
+    sql.push(
+        " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM article_reads r
+                                      WHERE r.article_id = a.id AND r.user_id = ",
+    );
+    sql.push_bind(viewer_id);
+    sql.push(
+        ")) AS unread,
+                (SELECT group_concat(tag, char(31)) FROM
+                   (SELECT t.tag FROM article_tags t WHERE t.article_id = a.id ORDER BY t.tag))
+                 AS tags
+         FROM articles a WHERE 1",
+    );
+    push_filters(&mut sql, viewer, query)?;
+    if let Some(after) = query.after {
+        sql.push(" AND (a.published_at, a.id) < (");
+        sql.push_bind(after.published_at);
+        sql.push(", ");
+        sql.push_bind(after.id);
+        sql.push(")");
+    }
+    sql.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ");
+    sql.push_bind(i64::from(limit) + 1);
+    let mut rows = sql.build_query_as::<Row>().fetch_all(store.pool()).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = more
+        .then(|| {
+            rows.last().map(|r| LibraryCursor {
+                published_at: r.published_at,
+                id: r.id,
+            })
+        })
+        .flatten();
+    let articles = rows
+        .into_iter()
+        .map(|r| ArticleSummary {
+            id: r.id,
+            title: r.title,
+            source: r.source,
+            author: r.author,
+            published_at: r.published_at,
+            summary: r.summary,
+            tags: r
+                .tags
+                .map(|t| t.split('\u{1f}').map(str::to_owned).collect())
+                .unwrap_or_default(),
+            comment_count: r.comment_count,
+            new_count: r.new_count,
+            source_id: r.source_id,
+            origin: r.origin,
+            unread: r.unread,
+        })
+        .collect();
+    Ok(LibraryPage { articles, next })
+}
+
+/// The filters of `query`, as `AND …` clauses.
+fn push_filters(
+    sql: &mut QueryBuilder<'_, Sqlite>,
+    viewer: Option<&User>,
+    query: &LibraryQuery,
+) -> Result<()> {
+    if let Some(source) = query.source {
+        sql.push(" AND a.source_id = ");
+        sql.push_bind(source);
+    }
+    if let Some(tag) = query
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        sql.push(" AND a.id IN (SELECT t.article_id FROM article_tags t WHERE t.tag = ");
+        sql.push_bind(tag.to_lowercase());
+        sql.push(")");
+    }
+    if query.unread_only {
+        let viewer = viewer.ok_or(Error::Unauthorized)?;
+        sql.push(" AND NOT EXISTS (SELECT 1 FROM article_reads r WHERE r.article_id = a.id AND r.user_id = ");
+        sql.push_bind(viewer.id);
+        sql.push(")");
+    }
+    Ok(())
+}
+
+/// Marks `article` read for `user` (opening it does this).
+pub async fn mark_read(store: &Store, user: &User, article: ArticleId) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO article_reads (user_id, article_id, read_at)
+         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?2)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(user.id)
+    .bind(article)
+    .bind(store.now())
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
+
+/// Marks every article `query` would list (all pages, its source and tag
+/// filters) read for `user`. Returns how many were newly marked.
+pub async fn mark_all_read(store: &Store, user: &User, query: &LibraryQuery) -> Result<u64> {
+    let mut sql = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO article_reads (user_id, article_id, read_at) SELECT ",
+    );
+    sql.push_bind(user.id);
+    sql.push(", a.id, ");
+    sql.push_bind(store.now());
+    sql.push(" FROM articles a WHERE 1");
+    let filters = LibraryQuery {
+        after: None,
+        unread_only: false,
+        ..query.clone()
+    };
+    push_filters(&mut sql, Some(user), &filters)?;
+    sql.push(" ON CONFLICT DO NOTHING");
+    let done = sql.build().execute(store.pool()).await?;
+    Ok(done.rows_affected())
+}
+
+/// A tag, and how many articles have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct TagCount {
+    pub tag: String,
+    pub articles: u32,
+}
+
+/// The library's tags, most used first (at most 200): what the tag filter
+/// offers.
+pub async fn tags(store: &Store) -> Result<Vec<TagCount>> {
+    Ok(sqlx::query_as::<_, TagCount>(
+        "SELECT tag, count(*) AS articles FROM article_tags
+         GROUP BY tag ORDER BY articles DESC, tag LIMIT 200",
+    )
+    .fetch_all(store.pool())
+    .await?)
+}
