@@ -13,6 +13,7 @@ pub mod feeds;
 pub mod fetch;
 pub mod files;
 pub mod images;
+pub mod jobs;
 pub mod listing;
 pub mod opml;
 pub mod pages;
