@@ -2,6 +2,7 @@
 //! what failed, against a real HTTP server on 127.0.0.1.
 #![allow(
     clippy::unwrap_used,
+    clippy::expect_used,
     clippy::indexing_slicing,
     reason = "test helpers: a panic is a failed test"
 )]
