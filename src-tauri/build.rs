@@ -2,7 +2,6 @@
 /// permission for each, and only those granted in `capabilities/` are
 /// reachable from the window: a command missing here cannot be invoked.
 const COMMANDS: &[&str] = &[
-    "list_articles",
     "get_article",
     "current_user",
     "create_account",
@@ -37,6 +36,23 @@ const COMMANDS: &[&str] = &[
     "set_discussion_locked",
     "set_comment_pinned",
     "open_link",
+    "library_page",
+    "library_tags",
+    "mark_all_read",
+    "list_sources",
+    "follow_feed",
+    "save_page",
+    "import_files",
+    "export_subscriptions",
+    "refresh_source",
+    "refresh_all",
+    "remove_source",
+    "set_refresh_interval",
+    "delete_article",
+    "jobs",
+    "watch_jobs",
+    "cancel_job",
+    "retry_job",
 ];
 
 fn main() {

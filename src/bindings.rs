@@ -12,7 +12,11 @@ use crate::comments::{
     Removal, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
     VoteOutcome,
 };
-use crate::ids::{ArticleId, CommentId, MuteId, UserId};
+use crate::ids::{ArticleId, CommentId, MuteId, SourceId, UserId};
+use crate::library::adding::Origin;
+use crate::library::jobs::{ItemState, JobItem, JobView};
+use crate::library::listing::{LibraryCursor, LibraryPage, LibraryQuery, TagCount};
+use crate::library::sources::Source;
 use crate::mutes::MutedPerson;
 use crate::{ErrorBody, ErrorKind};
 
@@ -24,6 +28,7 @@ pub fn typescript() -> String {
         ArticleId::decl(&cfg),
         CommentId::decl(&cfg),
         MuteId::decl(&cfg),
+        SourceId::decl(&cfg),
         ErrorKind::decl(&cfg),
         ErrorBody::decl(&cfg),
         Role::decl(&cfg),
@@ -43,6 +48,15 @@ pub fn typescript() -> String {
         AccountSummary::decl(&cfg),
         AppSettings::decl(&cfg),
         MutedPerson::decl(&cfg),
+        Origin::decl(&cfg),
+        LibraryQuery::decl(&cfg),
+        LibraryCursor::decl(&cfg),
+        LibraryPage::decl(&cfg),
+        TagCount::decl(&cfg),
+        Source::decl(&cfg),
+        ItemState::decl(&cfg),
+        JobItem::decl(&cfg),
+        JobView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from parley-core's Rust types by `src/bindings.rs`. Do not edit:\n\

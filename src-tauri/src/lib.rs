@@ -3,6 +3,8 @@
 
 mod browser;
 mod commands;
+mod images;
+mod refresh;
 mod startup;
 mod state;
 pub mod window;
@@ -27,6 +29,7 @@ pub fn run() -> ExitCode {
     };
     let builder = app(Builder::default(), state).setup(|app| {
         window::build(app)?;
+        refresh::keep_feeds_current(app.handle().clone());
         Ok(())
     });
     match builder.run(tauri::generate_context!()) {
@@ -42,7 +45,7 @@ async fn open_state() -> parley_core::Result<AppState> {
     let dir = store::default_data_dir()?;
     let store = Store::open(&dir).await?;
     articles::add_samples_if_empty(&store).await?;
-    Ok(AppState::new(store))
+    AppState::new(store)
 }
 
 /// Parley's commands and state on any Tauri runtime, so tests can build the
@@ -50,8 +53,11 @@ async fn open_state() -> parley_core::Result<AppState> {
 pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     builder
         .manage(state)
+        // Used from Rust only, to choose files: the window is granted none
+        // of its commands.
+        .plugin(tauri_plugin_dialog::init())
+        .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::serve)
         .invoke_handler(tauri::generate_handler![
-            commands::articles::list_articles,
             commands::articles::get_article,
             commands::accounts::current_user,
             commands::accounts::create_account,
@@ -86,5 +92,22 @@ pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::comments::set_discussion_locked,
             commands::comments::set_comment_pinned,
             commands::links::open_link,
+            commands::library::library_page,
+            commands::library::library_tags,
+            commands::library::mark_all_read,
+            commands::library::list_sources,
+            commands::library::follow_feed,
+            commands::library::save_page,
+            commands::library::import_files,
+            commands::library::export_subscriptions,
+            commands::library::refresh_source,
+            commands::library::refresh_all,
+            commands::library::remove_source,
+            commands::library::set_refresh_interval,
+            commands::library::delete_article,
+            commands::library::jobs,
+            commands::library::watch_jobs,
+            commands::library::cancel_job,
+            commands::library::retry_job,
         ])
 }

@@ -1,21 +1,46 @@
 //! What the running app holds on to between commands.
 
+use std::sync::Arc;
+
+use parley_core::library::fetch::{FetchPolicy, Fetcher};
+use parley_core::library::jobs::Jobs;
 use parley_core::session::Session;
 use parley_core::store::Store;
 
-/// The database and who is signed in. Managed by Tauri; commands borrow it.
+/// Set to `1` to let Parley fetch from 127.0.0.1 (loopback only): for
+/// end-to-end tests that serve feeds from their own local server. Never
+/// set otherwise; the default policy refuses every local address.
+pub const ALLOW_LOOPBACK_ENV: &str = "PARLEY_FETCH_ALLOW_LOOPBACK";
+
+/// The database, who is signed in, and the library's background work.
+/// Managed by Tauri; commands borrow it.
 #[derive(Debug)]
 pub struct AppState {
     pub store: Store,
     pub session: Session,
+    pub jobs: Arc<Jobs>,
 }
 
 impl AppState {
-    /// State for a freshly started app: nobody signed in.
-    pub fn new(store: Store) -> Self {
-        Self {
+    /// State for a freshly started app: nobody signed in. Fails when the
+    /// HTTP client cannot be set up (no certificate authorities).
+    pub fn new(store: Store) -> parley_core::Result<Self> {
+        let policy = if std::env::var(ALLOW_LOOPBACK_ENV).is_ok_and(|v| v == "1") {
+            eprintln!("parley: {ALLOW_LOOPBACK_ENV}=1: fetching from 127.0.0.1 is allowed");
+            FetchPolicy::allowing_loopback()
+        } else {
+            FetchPolicy::default()
+        };
+        let fetcher = Fetcher::new(policy)
+            .map_err(|e| parley_core::Error::Internal(format!("the HTTP client: {e}")))?;
+        Ok(Self {
+            jobs: Jobs::new(store.clone(), fetcher),
             store,
             session: Session::new(),
-        }
+        })
+    }
+
+    pub fn fetcher(&self) -> &Fetcher {
+        self.jobs.fetcher()
     }
 }

@@ -57,9 +57,21 @@ fn the_csp_allows_only_the_apps_own_code_and_its_ipc() {
     exactly("base-uri", &["'none'"]);
     exactly("frame-src", &["'none'"]);
     exactly("connect-src", &["ipc:", "http://ipc.localhost"]);
+    // Images: the app's own, inline ones, and those Parley stored with
+    // articles (its parley-image: scheme; Windows spells it as a host).
+    exactly(
+        "img-src",
+        &[
+            "'self'",
+            "data:",
+            "parley-image:",
+            "http://parley-image.localhost",
+        ],
+    );
+    let own = ["http://ipc.localhost", "http://parley-image.localhost"];
     for (directive, sources) in &csp {
         for source in sources {
-            let remote = source.starts_with("http") && source != "http://ipc.localhost";
+            let remote = source.starts_with("http") && !own.contains(&source.as_str());
             let loose = source.contains("unsafe") || source == "*" || source.contains('*');
             assert!(!remote && !loose, "{directive} allows {source}");
         }

@@ -25,6 +25,8 @@ vi.mock('./lib/api', async (importOriginal) => {
       postComment: vi.fn(),
       signOut: vi.fn(),
       openLink: vi.fn(),
+      jobs: vi.fn().mockResolvedValue([]),
+      watchJobs: vi.fn().mockResolvedValue(null),
     },
   };
 });

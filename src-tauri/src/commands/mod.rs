@@ -6,4 +6,5 @@ pub mod accounts;
 pub mod admin;
 pub mod articles;
 pub mod comments;
+pub mod library;
 pub mod links;

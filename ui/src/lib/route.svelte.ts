@@ -5,11 +5,13 @@
 //   #/replies                        replies to the signed-in person
 //   #/account                        the signed-in person's own account
 //   #/admin                          accounts and settings, for the admin
+//   #/sources                        the feeds the library follows
 export type Route =
   | { view: 'library' }
   | { view: 'replies' }
   | { view: 'account' }
   | { view: 'admin' }
+  | { view: 'sources' }
   | { view: 'article'; articleId: string; commentId: string | null };
 
 const UUID = '[0-9a-fA-F-]{36}';
@@ -19,6 +21,7 @@ export function parseRoute(hash: string): Route {
   if (hash === '#/replies') return { view: 'replies' };
   if (hash === '#/account') return { view: 'account' };
   if (hash === '#/admin') return { view: 'admin' };
+  if (hash === '#/sources') return { view: 'sources' };
   const match = ARTICLE.exec(hash);
   if (match?.[1]) return { view: 'article', articleId: match[1], commentId: match[2] ?? null };
   return { view: 'library' };

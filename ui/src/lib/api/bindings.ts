@@ -9,6 +9,8 @@ export type CommentId = string;
 
 export type MuteId = string;
 
+export type SourceId = string;
+
 export type ErrorKind = "invalid" | "username_taken" | "bad_credentials" | "too_many_attempts" | "unauthorized" | "forbidden" | "not_found" | "internal";
 
 export type ErrorBody = { kind: ErrorKind, message: string, };
@@ -205,3 +207,81 @@ export type MutedPerson = {
  * The mute itself, for undoing it with [`unmute`].
  */
 id: MuteId, displayName: string, };
+
+export type Origin = "sample" | "feed" | "page" | "file";
+
+export type LibraryQuery = { 
+/**
+ * Only articles from this feed.
+ */
+source?: SourceId, 
+/**
+ * Only articles with this tag.
+ */
+tag?: string, 
+/**
+ * Only articles the reader has not read (signed in only).
+ */
+unreadOnly: boolean, 
+/**
+ * Continue after this article (from [`LibraryPage::next`]).
+ */
+after?: LibraryCursor, 
+/**
+ * How many to return; 0 means [`DEFAULT_PAGE`], at most [`MAX_PAGE`].
+ */
+limit: number, };
+
+export type LibraryCursor = { publishedAt: number, id: ArticleId, };
+
+export type LibraryPage = { articles: Array<ArticleSummary>, 
+/**
+ * Where the next page starts; `None` at the end.
+ */
+next: LibraryCursor | null, };
+
+export type TagCount = { tag: string, articles: number, };
+
+export type Source = { id: SourceId, title: string, feedUrl: string, siteUrl: string | null, refreshMinutes: number, 
+/**
+ * The last refresh that worked.
+ */
+lastSuccessAt: number | null, 
+/**
+ * Why the last refresh failed; `None` when it worked.
+ */
+lastError: string | null, nextRefreshAt: number, 
+/**
+ * Articles in the library from this feed.
+ */
+articleCount: number, 
+/**
+ * The reader may change or remove it (they added it, or are admin).
+ */
+canManage: boolean, };
+
+export type ItemState = { "state": "waiting" } | { "state": "working" } | { "state": "added", articles: number, } | { "state": "alreadyThere" } | { "state": "failed", why: string, } | { "state": "cancelled" };
+
+export type JobItem = { 
+/**
+ * What it is: an address, a file name, a feed's title.
+ */
+label: string, state: ItemState, };
+
+export type JobView = { id: number, 
+/**
+ * "Importing 3 files", "Refreshing 12 feeds".
+ */
+title: string, total: number, 
+/**
+ * Items finished, whatever their outcome.
+ */
+done: number, failed: number, 
+/**
+ * Articles added so far.
+ */
+added: number, 
+/**
+ * What it is working on now.
+ */
+current: string | null, items: Array<JobItem>, finished: boolean, cancelled: boolean, };

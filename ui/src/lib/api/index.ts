@@ -1,14 +1,18 @@
 // The one place the UI talks to the backend. Views call these functions and
 // never `invoke` directly; component tests mock this module as a whole.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   AccountSummary,
   AppSettings,
   Article,
-  ArticleSummary,
   CommentId,
   ErrorBody,
   ErrorKind,
+  JobView,
+  LibraryPage,
+  LibraryQuery,
+  Source,
+  TagCount,
   MutedPerson,
   NewAccount,
   ReplyToMe,
@@ -65,8 +69,39 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export const api = {
-  listArticles: () => call<ArticleSummary[]>('list_articles'),
+  /** One page of the library (newest first), for whoever is signed in. */
+  libraryPage: (query: LibraryQuery) => call<LibraryPage>('library_page', { query }),
+  libraryTags: () => call<TagCount[]>('library_tags'),
+  /** Marks everything the filters show read; resolves to how many were unread. */
+  markAllRead: (query: LibraryQuery) => call<number>('mark_all_read', { query }),
+  /** One article; opening it marks it read for a signed-in reader. */
   getArticle: (articleId: string) => call<Article>('get_article', { articleId }),
+  deleteArticle: (articleId: string) => call<null>('delete_article', { articleId }),
+
+  // The library's sources and imports. Long work runs as a job: these
+  // resolve to its id at once, and its progress arrives through watchJobs.
+  listSources: () => call<Source[]>('list_sources'),
+  followFeed: (address: string) => call<number>('follow_feed', { address }),
+  savePage: (address: string) => call<number>('save_page', { address }),
+  /** Opens a native dialog; resolves to the job, or null if nothing was chosen. */
+  importFiles: () => call<number | null>('import_files'),
+  /** Opens a native dialog; resolves to the file's name, or null. */
+  exportSubscriptions: () => call<string | null>('export_subscriptions'),
+  refreshSource: (sourceId: string) => call<number>('refresh_source', { sourceId }),
+  refreshAll: () => call<number>('refresh_all'),
+  removeSource: (sourceId: string) => call<null>('remove_source', { sourceId }),
+  setRefreshInterval: (sourceId: string, minutes: number) =>
+    call<null>('set_refresh_interval', { sourceId, minutes }),
+  jobs: () => call<JobView[]>('jobs'),
+  /** Calls `onUpdate` with every change to any job, from now on. */
+  watchJobs: (onUpdate: (job: JobView) => void) => {
+    const channel = new Channel<JobView>();
+    channel.onmessage = onUpdate;
+    return call<null>('watch_jobs', { onUpdate: channel });
+  },
+  cancelJob: (jobId: number) => call<null>('cancel_job', { jobId }),
+  /** Starts a job with the items that failed; resolves to it, or null. */
+  retryJob: (jobId: number) => call<number | null>('retry_job', { jobId }),
 
   /** Who is signed in; does not count as activity, so it can be polled. */
   currentUser: () => call<User | null>('current_user'),

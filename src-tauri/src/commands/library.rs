@@ -1,0 +1,264 @@
+use std::path::PathBuf;
+
+use parley_core::articles;
+use parley_core::ids::{ArticleId, SourceId};
+use parley_core::library::address::parse_pasted;
+use parley_core::library::files::FileKind;
+use parley_core::library::jobs::{JobView, Task};
+use parley_core::library::listing::{self, LibraryPage, LibraryQuery, TagCount};
+use parley_core::library::opml;
+use parley_core::library::sources::{self, Source};
+use parley_core::Error;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::AppState;
+
+/// One page of the library, for whoever is signed in (or nobody).
+#[tauri::command]
+pub async fn library_page(
+    state: State<'_, AppState>,
+    query: LibraryQuery,
+) -> Result<LibraryPage, Error> {
+    let viewer = state.session.viewer(&state.store).await?;
+    listing::page(&state.store, viewer.as_ref(), &query).await
+}
+
+#[tauri::command]
+pub async fn library_tags(state: State<'_, AppState>) -> Result<Vec<TagCount>, Error> {
+    listing::tags(&state.store).await
+}
+
+/// Marks everything the filters show read; returns how many were unread.
+#[tauri::command]
+pub async fn mark_all_read(state: State<'_, AppState>, query: LibraryQuery) -> Result<u64, Error> {
+    let user = state.session.actor(&state.store).await?;
+    listing::mark_all_read(&state.store, &user, &query).await
+}
+
+#[tauri::command]
+pub async fn list_sources(state: State<'_, AppState>) -> Result<Vec<Source>, Error> {
+    let viewer = state.session.viewer(&state.store).await?;
+    sources::list(&state.store, viewer.as_ref()).await
+}
+
+/// Follows a feed (or a website's feed) in the background; returns the
+/// job that does it. An address that is not one is refused at once.
+#[tauri::command]
+pub async fn follow_feed(state: State<'_, AppState>, address: String) -> Result<u64, Error> {
+    let user = state.session.actor(&state.store).await?;
+    checked_address(&address)?;
+    let title = format!("Following {}", address.trim());
+    Ok(state
+        .jobs
+        .start(&title, Some(user), vec![Task::Follow(address)]))
+}
+
+/// Saves a web page in the background; returns the job that does it.
+#[tauri::command]
+pub async fn save_page(state: State<'_, AppState>, address: String) -> Result<u64, Error> {
+    let user = state.session.actor(&state.store).await?;
+    checked_address(&address)?;
+    let title = format!("Saving {}", address.trim());
+    Ok(state
+        .jobs
+        .start(&title, Some(user), vec![Task::SavePage(address)]))
+}
+
+/// Asks for files in a native dialog (Markdown, HTML, OPML), subscribes
+/// to the feeds in OPML files, and imports the rest and refreshes the new
+/// feeds in one background job. `None` when the person chose nothing.
+#[tauri::command]
+pub async fn import_files<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Option<u64>, Error> {
+    let user = state.session.actor(&state.store).await?;
+    let chosen = pick_files(&app).await;
+    if chosen.is_empty() {
+        return Ok(None);
+    }
+    let mut tasks = Vec::new();
+    for path in chosen {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if FileKind::of(&name) == Some(FileKind::Opml) {
+            let bytes = parley_core::library::files::read_capped(&path).await?;
+            let subscribed = opml::import(&state.store, &user, &bytes).await?;
+            tasks.extend(refresh_tasks(&state, &subscribed.new).await?);
+        } else {
+            tasks.push(Task::ImportFile(path));
+        }
+    }
+    let title = match tasks.len() {
+        1 => "Importing 1 item".to_owned(),
+        n => format!("Importing {n} items"),
+    };
+    Ok(Some(state.jobs.start(&title, Some(user), tasks)))
+}
+
+/// Saves the followed feeds as an OPML file where the person chooses.
+/// Returns the file's name, or `None` when they chose nowhere.
+#[tauri::command]
+pub async fn export_subscriptions<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Option<String>, Error> {
+    state.session.actor(&state.store).await?;
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Save the feeds you follow")
+        .set_file_name("parley-subscriptions.opml")
+        .add_filter("OPML", &["opml"])
+        .save_file(move |chosen| {
+            let _ = sender.send(chosen.and_then(|c| c.into_path().ok()));
+        });
+    let Some(path) = receiver.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let bytes = opml::export(&state.store).await?;
+    tokio::fs::write(&path, bytes)
+        .await
+        .map_err(|e| Error::Invalid(format!("Parley could not write {}: {e}.", path.display())))?;
+    Ok(path.file_name().map(|n| n.to_string_lossy().into_owned()))
+}
+
+#[tauri::command]
+pub async fn refresh_source(state: State<'_, AppState>, source_id: String) -> Result<u64, Error> {
+    let user = state.session.actor(&state.store).await?;
+    let source = SourceId::parse(&source_id)?;
+    let tasks = refresh_tasks(&state, &[source]).await?;
+    let title = tasks
+        .first()
+        .map(|t| match t {
+            Task::Refresh { title, .. } => format!("Refreshing {title}"),
+            _ => "Refreshing".to_owned(),
+        })
+        .ok_or_else(|| Error::NotFound("That feed is no longer followed.".into()))?;
+    Ok(state.jobs.start(&title, Some(user), tasks))
+}
+
+#[tauri::command]
+pub async fn refresh_all(state: State<'_, AppState>) -> Result<u64, Error> {
+    let user = state.session.actor(&state.store).await?;
+    let all: Vec<SourceId> = sources::list(&state.store, None)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let tasks = refresh_tasks(&state, &all).await?;
+    let title = format!("Refreshing {} feeds", tasks.len());
+    Ok(state.jobs.start(&title, Some(user), tasks))
+}
+
+#[tauri::command]
+pub async fn remove_source(state: State<'_, AppState>, source_id: String) -> Result<(), Error> {
+    let user = state.session.actor(&state.store).await?;
+    sources::remove(&state.store, &user, SourceId::parse(&source_id)?).await
+}
+
+#[tauri::command]
+pub async fn set_refresh_interval(
+    state: State<'_, AppState>,
+    source_id: String,
+    minutes: u32,
+) -> Result<(), Error> {
+    let user = state.session.actor(&state.store).await?;
+    sources::set_refresh_minutes(&state.store, &user, SourceId::parse(&source_id)?, minutes).await
+}
+
+#[tauri::command]
+pub async fn delete_article(state: State<'_, AppState>, article_id: String) -> Result<(), Error> {
+    let user = state.session.actor(&state.store).await?;
+    articles::delete_article(&state.store, &user, ArticleId::parse(&article_id)?).await
+}
+
+/// The jobs still remembered, newest first.
+#[tauri::command]
+pub async fn jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, Error> {
+    Ok(state.jobs.all())
+}
+
+/// Sends each change to any job down `on_update` until the page stops
+/// listening (a reload, the window closing).
+#[tauri::command]
+pub async fn watch_jobs(
+    state: State<'_, AppState>,
+    on_update: Channel<JobView>,
+) -> Result<(), Error> {
+    let mut updates = state.jobs.watch();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match updates.recv().await {
+                Ok(view) => {
+                    if on_update.send(view).is_err() {
+                        break;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn cancel_job(state: State<'_, AppState>, job_id: u64) -> Result<(), Error> {
+    state.session.actor(&state.store).await?;
+    state.jobs.cancel(job_id);
+    Ok(())
+}
+
+/// Starts a new job with the items of `job_id` that failed; `None` if none did.
+#[tauri::command]
+pub async fn retry_job(state: State<'_, AppState>, job_id: u64) -> Result<Option<u64>, Error> {
+    state.session.actor(&state.store).await?;
+    Ok(state.jobs.retry(job_id))
+}
+
+fn checked_address(address: &str) -> Result<(), Error> {
+    parse_pasted(address).map(drop).ok_or_else(|| {
+        Error::Invalid(
+            "That is not a web address. Paste one that starts with http:// or https://.".into(),
+        )
+    })
+}
+
+/// Refresh tasks, labelled with each source's title.
+pub(crate) async fn refresh_tasks(state: &AppState, ids: &[SourceId]) -> Result<Vec<Task>, Error> {
+    let all = sources::list(&state.store, None).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| all.iter().find(|s| s.id == *id))
+        .map(|s| Task::Refresh {
+            source: s.id,
+            title: s.title.clone(),
+        })
+        .collect())
+}
+
+/// The files the person picks in a native dialog (none if they cancel).
+async fn pick_files<R: Runtime>(app: &AppHandle<R>) -> Vec<PathBuf> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Import into your library")
+        .add_filter(
+            "Markdown, HTML and OPML",
+            &["md", "markdown", "txt", "html", "htm", "opml"],
+        )
+        .pick_files(move |chosen| {
+            let paths = chosen
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|c| c.into_path().ok())
+                .collect::<Vec<_>>();
+            let _ = sender.send(paths);
+        });
+    receiver.await.unwrap_or_default()
+}
