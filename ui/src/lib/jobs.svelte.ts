@@ -1,5 +1,8 @@
 import { api, type JobView } from './api';
 
+/** How long a job that went well stays on screen once finished. */
+const AUTO_DISMISS_MS = 10_000;
+
 /** The library's background jobs, as the backend reports them: one list
  * for the whole window, kept current through a channel. */
 export class Jobs {
@@ -33,6 +36,11 @@ export class Jobs {
     if (job.added > (before?.added ?? 0)) this.added += 1;
     if (at >= 0) this.#jobs[at] = job;
     else this.#jobs = [job, ...this.#jobs];
+    // A job that went well steps aside after a while; one with failures
+    // stays until dismissed, so its Retry is not missed.
+    if (job.finished && !before?.finished && job.failed === 0 && !job.cancelled) {
+      setTimeout(() => this.dismiss(job.id), AUTO_DISMISS_MS);
+    }
   }
 
   /** Shows a job the page just started, before its first report. */
@@ -45,7 +53,7 @@ export class Jobs {
   }
 
   dismiss(id: number): void {
-    this.#dismissed = [...this.#dismissed, id];
+    if (!this.#dismissed.includes(id)) this.#dismissed = [...this.#dismissed, id];
   }
 }
 
