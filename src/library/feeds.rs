@@ -17,7 +17,7 @@ use super::sanitize::Sanitized;
 use crate::clock::Millis;
 
 /// The most entries taken from one fetch of a feed.
-pub const MAX_ENTRIES: usize = 500;
+pub const MAX_ENTRIES: usize = 1_000;
 
 /// A feed, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
