@@ -10,23 +10,18 @@
 
 mod common;
 
-use std::io::Cursor;
 use std::path::Path;
 use std::time::Duration;
 
-use common::TestDb;
+use common::{fetcher, png, TestDb};
 use parley_core::accounts::User;
 use parley_core::articles;
-use parley_core::ids::ImageId;
+use parley_core::ids::{ImageId, SourceId};
 use parley_core::library::fetch::{FetchPolicy, Fetcher};
 use parley_core::library::{images, sources};
 use parley_core::ErrorKind;
 use wiremock::matchers::{header, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn fetcher() -> Fetcher {
-    Fetcher::new(FetchPolicy::allowing_loopback()).unwrap()
-}
 
 /// A fixture, with its made-up site's address pointed at `server`.
 fn fixture(name: &str, site: &str, server: &MockServer) -> Vec<u8> {
@@ -44,19 +39,6 @@ async fn serve(server: &MockServer, at: &str, body: Vec<u8>, content_type: &str)
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, content_type))
         .mount(server)
         .await;
-}
-
-/// A real PNG of `width` × `height` pixels.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(Cursor::new(&mut out), width, height);
-        encoder.set_color(png::ColorType::Rgb);
-        let mut writer = encoder.write_header().unwrap();
-        let pixels = vec![200_u8; (width * height * 3) as usize];
-        writer.write_image_data(&pixels).unwrap();
-    }
-    out
 }
 
 async fn member(db: &TestDb) -> User {
@@ -433,8 +415,10 @@ async fn refreshing_asks_conditionally_and_adds_nothing_twice() {
     assert_eq!(from_source(&db, "Lantern Street Gazette").await.len(), 2);
 }
 
-#[tokio::test]
-async fn a_failing_feed_says_why_and_waits_longer_each_time() {
+/// A feed at /feed.xml that answers once with `rss091.xml`, then always
+/// with `then`; followed by a member. Returns the database, the source's
+/// id and the fetcher.
+async fn followed_then(then: ResponseTemplate) -> (TestDb, SourceId, Fetcher, MockServer) {
     let db = TestDb::new().await;
     let reader = member(&db).await;
     let server = MockServer::start().await;
@@ -446,21 +430,23 @@ async fn a_failing_feed_says_why_and_waits_longer_each_time() {
         .mount(&server)
         .await;
     Mock::given(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(404))
+        .respond_with(then)
         .mount(&server)
         .await;
     let fetcher = fetcher();
-    let followed = sources::follow(
-        &db.store,
-        &fetcher,
-        &reader,
-        &format!("{}/feed.xml", server.uri()),
-    )
-    .await
-    .unwrap();
+    let address = format!("{}/feed.xml", server.uri());
+    let followed = sources::follow(&db.store, &fetcher, &reader, &address)
+        .await
+        .unwrap();
+    (db, followed.source_id, fetcher, server)
+}
+
+#[tokio::test]
+async fn a_failing_feed_says_why_and_waits_longer_each_time() {
+    let (db, source_id, fetcher, _server) = followed_then(ResponseTemplate::new(404)).await;
     let hour = 60 * 60 * 1000;
     for (failures, wait) in [(1, hour), (2, 2 * hour), (3, 4 * hour)] {
-        let refreshed = sources::refresh(&db.store, &fetcher, followed.source_id)
+        let refreshed = sources::refresh(&db.store, &fetcher, source_id)
             .await
             .unwrap();
         assert_eq!(
@@ -483,30 +469,9 @@ async fn a_failing_feed_says_why_and_waits_longer_each_time() {
 
 #[tokio::test]
 async fn too_many_requests_waits_as_long_as_the_server_asks() {
-    let db = TestDb::new().await;
-    let reader = member(&db).await;
-    let server = MockServer::start().await;
-    let body = fixture("rss091.xml", "", &server);
-    Mock::given(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "7200"))
-        .mount(&server)
-        .await;
-    let fetcher = fetcher();
-    let followed = sources::follow(
-        &db.store,
-        &fetcher,
-        &reader,
-        &format!("{}/feed.xml", server.uri()),
-    )
-    .await
-    .unwrap();
-    let refreshed = sources::refresh(&db.store, &fetcher, followed.source_id)
+    let (db, source_id, fetcher, _server) =
+        followed_then(ResponseTemplate::new(429).insert_header("retry-after", "7200")).await;
+    let refreshed = sources::refresh(&db.store, &fetcher, source_id)
         .await
         .unwrap();
     assert!(refreshed.error.unwrap().contains("429"));

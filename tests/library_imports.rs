@@ -8,38 +8,18 @@
 
 mod common;
 
-use std::io::Cursor;
-
-use common::TestDb;
+use common::{fetcher, png, TestDb};
 use parley_core::accounts::User;
-use parley_core::library::fetch::{FetchPolicy, Fetcher};
 use parley_core::library::{files, opml, pages, sources};
 use parley_core::{articles, comments, ErrorKind};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn fetcher() -> Fetcher {
-    Fetcher::new(FetchPolicy::allowing_loopback()).unwrap()
-}
 
 async fn people(db: &TestDb) -> (User, User, User) {
     let admin = db.account("admin", "The Admin").await;
     let ada = db.account("ada", "Ada").await;
     let grace = db.account("grace", "Grace").await;
     (admin, ada, grace)
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(Cursor::new(&mut out), width, height);
-        encoder.set_color(png::ColorType::Rgb);
-        let mut writer = encoder.write_header().unwrap();
-        writer
-            .write_image_data(&vec![90_u8; (width * height * 3) as usize])
-            .unwrap();
-    }
-    out
 }
 
 #[tokio::test]

@@ -17,7 +17,6 @@ mod support;
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
 use std::net::TcpListener;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use fantoccini::Locator;
@@ -238,7 +237,7 @@ async fn a_feed_fills_the_library_and_its_articles_are_read_and_discussed() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    capture("library.png");
+    support::capture("library.png");
     app.sign_out().await;
 
     // Grace has not read it: it shows as unread for her.
@@ -250,18 +249,4 @@ async fn a_feed_fills_the_library_and_its_articles_are_read_and_discussed() {
     ))
     .await;
     app.quit().await;
-}
-
-/// Captures the window (at the screen's top left) for the README.
-fn capture(name: &str) {
-    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots");
-    std::fs::create_dir_all(&out).unwrap();
-    let file = out.join(name);
-    let status = Command::new("import")
-        .args(["-window", "root", "-crop", "1100x800+0+0", "+repage"])
-        .arg(&file)
-        .status()
-        .expect("`import` runs (sudo apt-get install imagemagick; ./scripts/test does)");
-    assert!(status.success(), "import failed to capture the screen");
-    eprintln!("e2e: screenshot written to {}", file.display());
 }

@@ -10,8 +10,6 @@
 
 mod support;
 
-use std::process::Command;
-
 use support::{App, Driver};
 
 #[tokio::test]
@@ -104,20 +102,6 @@ async fn a_nested_discussion_renders_and_is_captured() {
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots");
-    std::fs::create_dir_all(&out).unwrap();
-    let file = out.join("article.png");
-    let status = Command::new("import")
-        // The window sits at the screen's top left; keep just the window.
-        .args(["-window", "root", "-crop", "1100x800+0+0", "+repage"])
-        .arg(&file)
-        .status()
-        .expect("`import` runs (sudo apt-get install imagemagick; ./scripts/test does)");
-    assert!(status.success(), "import failed to capture the screen");
-    assert!(
-        std::fs::metadata(&file).unwrap().len() > 10_000,
-        "the capture is not empty"
-    );
-    eprintln!("e2e: screenshot written to {}", file.display());
+    support::capture("article.png");
     app.quit().await;
 }

@@ -112,6 +112,27 @@ impl TestDb {
     }
 }
 
+/// A fetcher that may reach this computer's own servers: the tests' own.
+pub fn fetcher() -> parley_core::library::fetch::Fetcher {
+    use parley_core::library::fetch::{FetchPolicy, Fetcher};
+    Fetcher::new(FetchPolicy::allowing_loopback()).unwrap()
+}
+
+/// A real PNG image of `width` × `height` pixels.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(std::io::Cursor::new(&mut out), width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        let mut writer = encoder.write_header().unwrap();
+        let pixels: Vec<u8> = (0..width * height)
+            .flat_map(|i| [40, (i % 200) as u8, 120])
+            .collect();
+        writer.write_image_data(&pixels).unwrap();
+    }
+    out
+}
+
 pub fn new_account(username: &str, display_name: &str) -> NewAccount {
     NewAccount {
         username: username.into(),

@@ -62,6 +62,26 @@ pub async fn seed_account(
     .unwrap()
 }
 
+/// Captures the window (at the screen's top left) as
+/// `target/screenshots/<name>`, for the README.
+pub fn capture(name: &str) -> PathBuf {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    let file = out.join(name);
+    let status = Command::new("import")
+        .args(["-window", "root", "-crop", "1100x800+0+0", "+repage"])
+        .arg(&file)
+        .status()
+        .expect("`import` runs (sudo apt-get install imagemagick; ./scripts/test does)");
+    assert!(status.success(), "import failed to capture the screen");
+    assert!(
+        std::fs::metadata(&file).unwrap().len() > 10_000,
+        "the capture is not empty"
+    );
+    eprintln!("e2e: screenshot written to {}", file.display());
+    file
+}
+
 /// How long to wait for something a person would see "at once".
 const PATIENCE: Duration = Duration::from_secs(15);
 
