@@ -52,9 +52,13 @@ pub struct Article {
     #[ts(type = "number")]
     pub published_at: Millis,
     pub summary: String,
-    /// Sanitized HTML: built only from escaped text, safe to insert as is.
+    /// Sanitized HTML (built from escaped text, or through the library's
+    /// allow-list), safe to insert as is.
     pub body_html: String,
     pub tags: Vec<String>,
+    /// The reader may delete it: the admin, or whoever added it while
+    /// nobody has commented on it.
+    pub can_delete: bool,
 }
 
 /// An article about to be added to the library. The body is plain text:
@@ -137,16 +141,28 @@ struct ArticleRow {
     published_at: Millis,
     summary: String,
     body_html: String,
+    can_delete: bool,
 }
 
 /// One article, for reading. Fails with [`Error::NotFound`] if it is not in
 /// the library.
 pub async fn article(store: &Store, id: ArticleId) -> Result<Article> {
+    article_for(store, None, id).await
+}
+
+/// [`article`] as `viewer` sees it: whether they may delete it.
+pub async fn article_for(store: &Store, viewer: Option<&User>, id: ArticleId) -> Result<Article> {
     let row = sqlx::query_as::<_, ArticleRow>(
-        "SELECT id, title, source, author, url, published_at, summary, body_html
-         FROM articles WHERE id = ?",
+        "SELECT id, title, source, author, url, published_at, summary, body_html,
+                ?2
+                  OR (added_by IS ?3 AND ?3 IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = articles.id))
+                  AS can_delete
+         FROM articles WHERE id = ?1",
     )
     .bind(id)
+    .bind(viewer.is_some_and(User::is_admin))
+    .bind(viewer.map(|v| v.id))
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| Error::not_found("That article is no longer in the library."))?;
@@ -164,6 +180,7 @@ pub async fn article(store: &Store, id: ArticleId) -> Result<Article> {
         summary: row.summary,
         body_html: row.body_html,
         tags,
+        can_delete: row.can_delete,
     })
 }
 

@@ -49,6 +49,7 @@ const article: Article = {
   summary: '',
   bodyHtml: '<p>Body.</p>',
   tags: [],
+  canDelete: false,
 };
 
 const empty: ThreadPage = {

@@ -10,9 +10,10 @@ use crate::AppState;
 #[tauri::command]
 pub async fn get_article(state: State<'_, AppState>, article_id: String) -> Result<Article, Error> {
     let id = ArticleId::parse(&article_id)?;
-    let article = articles::article(&state.store, id).await?;
-    if let Some(viewer) = state.session.viewer(&state.store).await? {
-        listing::mark_read(&state.store, &viewer, id).await?;
+    let viewer = state.session.viewer(&state.store).await?;
+    let article = articles::article_for(&state.store, viewer.as_ref(), id).await?;
+    if let Some(viewer) = &viewer {
+        listing::mark_read(&state.store, viewer, id).await?;
     }
     Ok(article)
 }

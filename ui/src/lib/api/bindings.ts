@@ -42,9 +42,15 @@ unread: boolean, };
 
 export type Article = { id: ArticleId, title: string, source: string, author: string, url: string | null, publishedAt: number, summary: string, 
 /**
- * Sanitized HTML: built only from escaped text, safe to insert as is.
+ * Sanitized HTML (built from escaped text, or through the library's
+ * allow-list), safe to insert as is.
  */
-bodyHtml: string, tags: Array<string>, };
+bodyHtml: string, tags: Array<string>, 
+/**
+ * The reader may delete it: the admin, or whoever added it while
+ * nobody has commented on it.
+ */
+canDelete: boolean, };
 
 export type Sort = "best" | "top" | "newest" | "oldest";
 
