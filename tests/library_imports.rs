@@ -266,3 +266,37 @@ async fn removing_a_source_keeps_the_articles_people_discuss() {
         .unwrap();
     assert!(articles::article(&db.store, discussed).await.is_err());
 }
+
+#[tokio::test]
+async fn the_reader_is_told_whether_they_may_delete_an_article() {
+    let db = TestDb::new().await;
+    let (admin, ada, grace) = people(&db).await;
+    let imported = files::import(
+        &db.store,
+        None,
+        &ada,
+        "walk.md",
+        b"# A walk\n\nAlong the canal.",
+    )
+    .await
+    .unwrap();
+    let may = |who: Option<&parley_core::accounts::User>| {
+        let store = db.store.clone();
+        let who = who.cloned();
+        async move {
+            articles::article_for(&store, who.as_ref(), imported.article_id)
+                .await
+                .unwrap()
+                .can_delete
+        }
+    };
+    assert!(may(Some(&ada)).await);
+    assert!(may(Some(&admin)).await);
+    assert!(!may(Some(&grace)).await);
+    assert!(!may(None).await);
+    comments::post(&db.store, &grace, imported.article_id, None, "Nice walk.")
+        .await
+        .unwrap();
+    assert!(!may(Some(&ada)).await, "discussed: only the admin now");
+    assert!(may(Some(&admin)).await);
+}
