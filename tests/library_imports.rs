@@ -280,7 +280,7 @@ async fn the_reader_is_told_whether_they_may_delete_an_article() {
     )
     .await
     .unwrap();
-    let may = |who: Option<&parley_core::accounts::User>| {
+    let may = |who: Option<&User>| {
         let store = db.store.clone();
         let who = who.cloned();
         async move {
