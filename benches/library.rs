@@ -142,7 +142,7 @@ fn refreshing(c: &mut Criterion) {
                 let mut updates = jobs.watch();
                 let id = jobs.start("Refreshing", None, tasks);
                 loop {
-                    let view = updates.recv().await.unwrap();
+                    let view = updates.recv().await.unwrap().view;
                     if view.id == id && view.finished {
                         assert_eq!(view.failed, 0);
                         break;

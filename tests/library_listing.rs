@@ -172,9 +172,25 @@ async fn each_person_has_their_own_read_marks() {
     assert!(signed_out.articles.iter().all(|a| !a.unread));
     assert!(listing::page(&db.store, None, &unread_only).await.is_err());
 
-    let marked = listing::mark_all_read(&db.store, &grace, &LibraryQuery::default())
+    // Mark all read covers what Grace had in front of her, not what
+    // arrived since.
+    db.clock.advance(60_000);
+    let late = files::import(&db.store, None, &ada, "late.md", b"# Late\n\nJust in.")
+        .await
+        .unwrap();
+    let seen_then = LibraryQuery {
+        up_to: Some(for_grace.as_of),
+        ..LibraryQuery::default()
+    };
+    let marked = listing::mark_all_read(&db.store, &grace, &seen_then)
         .await
         .unwrap();
     assert_eq!(marked as usize, total);
+    let still_unread = all_pages(&db, Some(&grace), unread_only.clone()).await;
+    assert_eq!(still_unread, vec![late.article_id]);
+    let marked = listing::mark_all_read(&db.store, &grace, &LibraryQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(marked, 1);
     assert!(all_pages(&db, Some(&grace), unread_only).await.is_empty());
 }

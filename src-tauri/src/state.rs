@@ -7,9 +7,10 @@ use parley_core::library::jobs::Jobs;
 use parley_core::session::Session;
 use parley_core::store::Store;
 
-/// Set to `1` to let Parley fetch from 127.0.0.1 (loopback only): for
-/// end-to-end tests that serve feeds from their own local server. Never
-/// set otherwise; the default policy refuses every local address.
+/// Set to `1` to let a debug build fetch from 127.0.0.1 (loopback only):
+/// for end-to-end tests that serve feeds from their own local server. A
+/// release build ignores it; the default policy refuses every local
+/// address.
 pub const ALLOW_LOOPBACK_ENV: &str = "PARLEY_FETCH_ALLOW_LOOPBACK";
 
 /// The database, who is signed in, and the library's background work.
@@ -25,7 +26,8 @@ impl AppState {
     /// State for a freshly started app: nobody signed in. Fails when the
     /// HTTP client cannot be set up (no certificate authorities).
     pub fn new(store: Store) -> parley_core::Result<Self> {
-        let policy = if std::env::var(ALLOW_LOOPBACK_ENV).is_ok_and(|v| v == "1") {
+        let asked = std::env::var(ALLOW_LOOPBACK_ENV).is_ok_and(|v| v == "1");
+        let policy = if asked && cfg!(debug_assertions) {
             eprintln!("parley: {ALLOW_LOOPBACK_ENV}=1: fetching from 127.0.0.1 is allowed");
             FetchPolicy::allowing_loopback()
         } else {

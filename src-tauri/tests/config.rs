@@ -57,16 +57,12 @@ fn the_csp_allows_only_the_apps_own_code_and_its_ipc() {
     exactly("base-uri", &["'none'"]);
     exactly("frame-src", &["'none'"]);
     exactly("connect-src", &["ipc:", "http://ipc.localhost"]);
-    // Images: the app's own, inline ones, and those Parley stored with
-    // articles (its parley-image: scheme; Windows spells it as a host).
+    // Images: the app's own and those Parley stored with articles (its
+    // parley-image: scheme; Windows spells it as a host). No data: images:
+    // an article's images are all fetched, checked and stored.
     exactly(
         "img-src",
-        &[
-            "'self'",
-            "data:",
-            "parley-image:",
-            "http://parley-image.localhost",
-        ],
+        &["'self'", "parley-image:", "http://parley-image.localhost"],
     );
     let own = ["http://ipc.localhost", "http://parley-image.localhost"];
     for (directive, sources) in &csp {

@@ -9,7 +9,7 @@ use ts_rs::TS;
 use url::Url;
 
 use super::fetch::Fetcher;
-use super::images::{self, FetchedImage};
+use super::images::{self, FetchedImage, ImageBudget};
 use super::sanitize::Sanitized;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId, UserId};
@@ -83,7 +83,8 @@ impl Added {
 }
 
 /// Adds `incoming` for `added_by` (who asked, or who follows the feed),
-/// fetching its images with `fetcher` (none: images are left out). An
+/// fetching its images with the fetcher, within the budget (none: images
+/// are left out). An
 /// article already there under any of its keys is not added again.
 ///
 /// Callers have checked that `added_by` may add to the library.
@@ -91,15 +92,15 @@ pub(crate) async fn add(
     store: &Store,
     added_by: Option<UserId>,
     incoming: Incoming,
-    fetcher: Option<&Fetcher>,
+    images: Option<(&Fetcher, &ImageBudget)>,
 ) -> Result<Added> {
     if let Some(id) = known(&mut *store.pool().acquire().await?, &incoming.keys).await? {
         return Ok(Added::AlreadyThere(id));
     }
     let sanitized = Sanitized::first_pass(&incoming.body_html, incoming.base.as_ref());
-    let fetched: Vec<FetchedImage> = match fetcher {
-        Some(fetcher) if !sanitized.images.is_empty() => {
-            images::fetch_all(fetcher, &sanitized.images).await
+    let fetched: Vec<FetchedImage> = match images {
+        Some((fetcher, budget)) if !sanitized.images.is_empty() => {
+            images::fetch_all(fetcher, &sanitized.images, budget).await
         }
         _ => Vec::new(),
     };

@@ -35,6 +35,8 @@ pub struct FeedEntry {
     /// What recognises this entry within its feed: its id, or else its
     /// link, or else its title and date.
     pub key: String,
+    /// The feed gave it an id of its own.
+    pub has_id: bool,
     pub title: String,
     pub link: Option<Url>,
     pub author: String,
@@ -140,7 +142,8 @@ fn read_entry(entry: Entry, feed_url: &Url) -> FeedEntry {
         .published
         .or(entry.updated)
         .map(|when| when.timestamp_millis());
-    let key = if !entry.id.trim().is_empty() {
+    let has_id = !entry.id.trim().is_empty();
+    let key = if has_id {
         format!("id:{}", entry.id.trim())
     } else if let Some(link) = &link {
         format!("link:{}", canonical(link))
@@ -164,6 +167,7 @@ fn read_entry(entry: Entry, feed_url: &Url) -> FeedEntry {
         .join(", ");
     FeedEntry {
         key,
+        has_id,
         title,
         link,
         author,

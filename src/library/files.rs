@@ -13,6 +13,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 use super::adding::{self, Added, Incoming, Origin};
 use super::fetch::Fetcher;
+use super::images::ImageBudget;
 use super::readable::{self, parse_date};
 use super::sources::may_add;
 use crate::accounts::User;
@@ -64,7 +65,7 @@ pub struct Imported {
 /// nothing in it to read.
 pub async fn import_path(
     store: &Store,
-    fetcher: Option<&Fetcher>,
+    images: Option<(&Fetcher, &ImageBudget)>,
     user: &User,
     path: &Path,
 ) -> Result<Imported> {
@@ -73,7 +74,7 @@ pub async fn import_path(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let bytes = read_capped(path).await?;
-    import(store, fetcher, user, &name, &bytes).await
+    import(store, images, user, &name, &bytes).await
 }
 
 /// Reads at most [`MAX_FILE_BYTES`] of `path`.
@@ -94,10 +95,10 @@ pub async fn read_capped(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Imports a file named `name` holding `bytes`; remote images in it are
-/// fetched with `fetcher` (none: left out).
+/// fetched with the fetcher, within the budget (none: left out).
 pub async fn import(
     store: &Store,
-    fetcher: Option<&Fetcher>,
+    images: Option<(&Fetcher, &ImageBudget)>,
     user: &User,
     name: &str,
     bytes: &[u8],
@@ -142,7 +143,7 @@ pub async fn import(
     };
     incoming.keys = vec![key];
     incoming.published_at = incoming.published_at.map(|at| at.min(store.now()));
-    let added = adding::add(store, Some(user.id), incoming, fetcher).await?;
+    let added = adding::add(store, Some(user.id), incoming, images).await?;
     let (article_id, already_there) = match added {
         Added::New(id) => (id, false),
         Added::AlreadyThere(id) => (id, true),

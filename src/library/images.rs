@@ -3,9 +3,11 @@
 //! anything. Only real images (PNG, JPEG, GIF, WebP, AVIF, checked from
 //! their bytes, not from what the server says) of more than one pixel, at
 //! most [`MAX_IMAGE_BYTES`] each and [`super::sanitize::MAX_IMAGES`] per
-//! article.
+//! article, within an [`ImageBudget`] for the whole piece of work (a feed
+//! of a thousand articles does not fetch twenty thousand images).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::future::join_all;
 use url::Url;
@@ -21,6 +23,56 @@ pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
 /// Images fetched at once for one article.
 const AT_ONCE: usize = 4;
 
+/// How many images, and how many bytes of them, one piece of work may
+/// still fetch: following or refreshing a feed, saving a page, importing a
+/// file. Once it is spent, articles are added without their remaining
+/// images.
+#[derive(Debug)]
+pub struct ImageBudget {
+    images: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl ImageBudget {
+    pub fn new(images: usize, bytes: usize) -> Self {
+        Self {
+            images: AtomicUsize::new(images),
+            bytes: AtomicUsize::new(bytes),
+        }
+    }
+
+    /// For work that adds many articles at once (one feed's follow or
+    /// refresh, a batch of files): 200 images, 100 MiB.
+    pub fn for_batch() -> Self {
+        Self::new(200, 100 * 1024 * 1024)
+    }
+
+    /// For one article: every image it may show.
+    pub fn for_article() -> Self {
+        Self::new(super::sanitize::MAX_IMAGES, 40 * 1024 * 1024)
+    }
+
+    /// Takes one image from the budget; `false` when none are left.
+    fn take_image(&self) -> bool {
+        self.images
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    fn bytes_left(&self) -> usize {
+        self.bytes.load(Ordering::SeqCst)
+    }
+
+    /// Spends `n` bytes; `false` (and nothing spent) when fewer are left.
+    fn spend(&self, n: usize) -> bool {
+        self.bytes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok()
+    }
+}
+
 /// An image fetched for an article, not yet stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedImage {
@@ -33,26 +85,33 @@ pub struct FetchedImage {
 }
 
 /// Fetches `urls`, a few at a time, keeping those that are images worth
-/// showing. An image that fails, is too large, is not an image or is a
-/// 1×1 pixel is left out (the article shows without it); nothing here
-/// fails the article.
-pub async fn fetch_all(fetcher: &Fetcher, urls: &[Url]) -> Vec<FetchedImage> {
+/// showing, while `budget` lasts. An image that fails, is too large, is not
+/// an image, is a 1×1 pixel or does not fit the budget is left out (the
+/// article shows without it); nothing here fails the article.
+pub async fn fetch_all(fetcher: &Fetcher, urls: &[Url], budget: &ImageBudget) -> Vec<FetchedImage> {
     let mut kept = Vec::new();
     for batch in urls.chunks(AT_ONCE) {
-        let fetched = batch.iter().map(|url| fetch_one(fetcher, url));
+        let wanted: Vec<&Url> = batch.iter().take_while(|_| budget.take_image()).collect();
+        if wanted.is_empty() {
+            break;
+        }
+        let fetched = wanted
+            .into_iter()
+            .map(|url| fetch_one(fetcher, url, budget));
         kept.extend(join_all(fetched).await.into_iter().flatten());
     }
     kept
 }
 
-async fn fetch_one(fetcher: &Fetcher, url: &Url) -> Option<FetchedImage> {
+async fn fetch_one(fetcher: &Fetcher, url: &Url, budget: &ImageBudget) -> Option<FetchedImage> {
     let accept = "image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1";
-    let Ok(Fetched::Body(body)) = fetcher.get_at_most(url, accept, MAX_IMAGE_BYTES).await else {
+    let most = MAX_IMAGE_BYTES.min(budget.bytes_left());
+    let Ok(Fetched::Body(body)) = fetcher.get_at_most(url, accept, most).await else {
         return None;
     };
     let content_type = image_type(&body.bytes)?;
     let size = imagesize::blob_size(&body.bytes).ok()?;
-    if size.width <= 1 || size.height <= 1 {
+    if size.width <= 1 || size.height <= 1 || !budget.spend(body.bytes.len()) {
         return None;
     }
     Some(FetchedImage {

@@ -4,7 +4,7 @@
 //! already there, failed and why), with progress sent to whoever watches,
 //! Cancel, and Retry for the items that failed.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,10 +14,12 @@ use tokio::sync::{broadcast, Notify, Semaphore};
 use ts_rs::TS;
 
 use super::fetch::Fetcher;
+use super::images::ImageBudget;
 use super::{files, pages, sources};
 use crate::accounts::User;
-use crate::ids::SourceId;
+use crate::ids::{SourceId, UserId};
 use crate::store::Store;
+use crate::{Error, Result};
 
 /// Items of one job worked on at once.
 const AT_ONCE: usize = 4;
@@ -96,6 +98,45 @@ struct Job {
     cancel: Arc<Cancel>,
 }
 
+impl Job {
+    fn owner(&self) -> Option<UserId> {
+        self.user.as_ref().map(|u| u.id)
+    }
+}
+
+/// A change to a job, and whose job it is (`None`: Parley's own, such as
+/// the scheduled refresh).
+#[derive(Debug, Clone)]
+pub struct JobUpdate {
+    pub owner: Option<UserId>,
+    pub view: JobView,
+}
+
+/// Who sees a job: its owner and the admin; Parley's own jobs (feeds
+/// refreshed on schedule) everyone signed in. Nobody signed out.
+pub fn visible(owner: Option<UserId>, viewer: Option<&User>) -> bool {
+    match viewer {
+        None => false,
+        Some(viewer) => viewer.is_admin() || owner.is_none_or(|o| o == viewer.id),
+    }
+}
+
+/// Job `id`, for `by` to cancel or retry: its owner and the admin may.
+/// Someone who may not even see it is told it has ended.
+fn managed<'a>(jobs: &'a VecDeque<Job>, id: u64, by: &User) -> Result<&'a Job> {
+    let job = jobs
+        .iter()
+        .find(|j| j.view.id == id && visible(j.owner(), Some(by)))
+        .ok_or_else(|| Error::NotFound("That job has ended.".into()))?;
+    if by.is_admin() || job.owner() == Some(by.id) {
+        Ok(job)
+    } else {
+        Err(Error::Forbidden(
+            "Only the admin can stop or retry Parley's own work.".into(),
+        ))
+    }
+}
+
 #[derive(Default)]
 struct Cancel {
     asked: AtomicBool,
@@ -129,7 +170,10 @@ pub struct Jobs {
     fetcher: Fetcher,
     jobs: Mutex<VecDeque<Job>>,
     next_id: AtomicU64,
-    updates: broadcast::Sender<JobView>,
+    updates: broadcast::Sender<JobUpdate>,
+    /// Sources being refreshed now, by any job: a second refresh of one
+    /// waits for nothing and does nothing.
+    refreshing: Mutex<HashSet<SourceId>>,
 }
 
 impl std::fmt::Debug for Jobs {
@@ -147,6 +191,7 @@ impl Jobs {
             jobs: Mutex::new(VecDeque::new()),
             next_id: AtomicU64::new(1),
             updates,
+            refreshing: Mutex::default(),
         })
     }
 
@@ -155,13 +200,18 @@ impl Jobs {
         &self.fetcher
     }
 
-    /// Every job still remembered, newest first.
-    pub fn all(&self) -> Vec<JobView> {
-        self.lock().iter().rev().map(|j| j.view.clone()).collect()
+    /// The jobs still remembered that `viewer` may see, newest first.
+    pub fn visible_to(&self, viewer: Option<&User>) -> Vec<JobView> {
+        self.lock()
+            .iter()
+            .rev()
+            .filter(|j| visible(j.owner(), viewer))
+            .map(|j| j.view.clone())
+            .collect()
     }
 
-    /// Each change to any job, as it happens.
-    pub fn watch(&self) -> broadcast::Receiver<JobView> {
+    /// Each change to any job, as it happens (filter with [`visible`]).
+    pub fn watch(&self) -> broadcast::Receiver<JobUpdate> {
         self.updates.subscribe()
     }
 
@@ -212,26 +262,30 @@ impl Jobs {
                 }
             }
         }
-        let _ = self.updates.send(view);
+        let _ = self.updates.send(JobUpdate {
+            owner: user.as_ref().map(|u| u.id),
+            view,
+        });
         let jobs = Arc::clone(self);
         tokio::spawn(async move { jobs.run(id, user, tasks, cancel).await });
         id
     }
 
-    /// Asks job `id` to stop: items not started are cancelled, items in
-    /// flight are abandoned (anything half-written is rolled back).
-    pub fn cancel(&self, id: u64) {
-        if let Some(job) = self.lock().iter().find(|j| j.view.id == id) {
-            job.cancel.cancel();
-        }
+    /// Asks job `id` to stop, for `by` (its owner or the admin): items not
+    /// started are cancelled, items in flight are abandoned (anything
+    /// half-written is rolled back).
+    pub fn cancel(&self, id: u64, by: &User) -> Result<()> {
+        let jobs = self.lock();
+        managed(&jobs, id, by)?.cancel.cancel();
+        Ok(())
     }
 
-    /// Starts a new job with the items of job `id` that failed or were
-    /// cancelled. `None` if there are none (or no such job).
-    pub fn retry(self: &Arc<Self>, id: u64) -> Option<u64> {
+    /// Starts a new job, for `by` (the owner or the admin), with the items
+    /// of job `id` that failed or were cancelled; `None` if there are none.
+    pub fn retry(self: &Arc<Self>, id: u64, by: &User) -> Result<Option<u64>> {
         let (title, user, tasks) = {
             let jobs = self.lock();
-            let job = jobs.iter().find(|j| j.view.id == id)?;
+            let job = managed(&jobs, id, by)?;
             let tasks: Vec<Task> = job
                 .view
                 .items
@@ -248,7 +302,7 @@ impl Jobs {
                 tasks,
             )
         };
-        (!tasks.is_empty()).then(|| self.start(&title, user, tasks))
+        Ok((!tasks.is_empty()).then(|| self.start(&title, user, tasks)))
     }
 
     async fn run(
@@ -259,12 +313,16 @@ impl Jobs {
         cancel: Arc<Cancel>,
     ) {
         let permits = Arc::new(Semaphore::new(AT_ONCE));
+        // Files in one job share one budget for their images (each feed
+        // has its own).
+        let budget = Arc::new(ImageBudget::for_batch());
         let mut running = tokio::task::JoinSet::new();
         for (index, task) in tasks.into_iter().enumerate() {
             let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
                 break;
             };
             let (jobs, user, cancel) = (Arc::clone(&self), user.clone(), Arc::clone(&cancel));
+            let budget = Arc::clone(&budget);
             running.spawn(async move {
                 let _permit = permit;
                 if cancel.asked() {
@@ -273,7 +331,7 @@ impl Jobs {
                 }
                 jobs.set(id, index, ItemState::Working);
                 let outcome = tokio::select! {
-                    outcome = jobs.perform(user.as_ref(), &task) => outcome,
+                    outcome = jobs.perform(user.as_ref(), &task, &budget) => outcome,
                     () = cancel.wait() => ItemState::Cancelled,
                 };
                 jobs.set(id, index, outcome);
@@ -283,12 +341,12 @@ impl Jobs {
         self.finish(id, cancel.asked());
     }
 
-    async fn perform(&self, user: Option<&User>, task: &Task) -> ItemState {
+    async fn perform(&self, user: Option<&User>, task: &Task, budget: &ImageBudget) -> ItemState {
         let (store, fetcher) = (&self.store, &self.fetcher);
-        let failed = |e: crate::Error| ItemState::Failed {
+        let failed = |e: Error| ItemState::Failed {
             why: e.to_body().message,
         };
-        let signed_in = || user.ok_or(crate::Error::Unauthorized);
+        let signed_in = || user.ok_or(Error::Unauthorized);
         match task {
             Task::Follow(address) => match signed_in() {
                 Ok(user) => match sources::follow(store, fetcher, user, address).await {
@@ -306,29 +364,38 @@ impl Jobs {
                 Err(e) => failed(e),
             },
             Task::ImportFile(path) => match signed_in() {
-                Ok(user) => match files::import_path(store, Some(fetcher), user, path).await {
-                    Ok(imported) if imported.already_there => ItemState::AlreadyThere,
-                    Ok(_) => added(1),
+                Ok(user) => {
+                    match files::import_path(store, Some((fetcher, budget)), user, path).await {
+                        Ok(imported) if imported.already_there => ItemState::AlreadyThere,
+                        Ok(_) => added(1),
+                        Err(e) => failed(e),
+                    }
+                }
+                Err(e) => failed(e),
+            },
+            Task::Refresh { source, .. } => {
+                let Some(_claim) = Refreshing::claim(&self.refreshing, *source) else {
+                    // Another job is at it right now.
+                    return ItemState::AlreadyThere;
+                };
+                match sources::refresh(store, fetcher, *source).await {
+                    Ok(done) => match done.error {
+                        Some(why) => ItemState::Failed { why },
+                        None => added(done.added),
+                    },
                     Err(e) => failed(e),
-                },
-                Err(e) => failed(e),
-            },
-            Task::Refresh { source, .. } => match sources::refresh(store, fetcher, *source).await {
-                Ok(done) => match done.error {
-                    Some(why) => ItemState::Failed { why },
-                    None => added(done.added),
-                },
-                Err(e) => failed(e),
-            },
+                }
+            }
         }
     }
 
     fn set(&self, id: u64, index: usize, state: ItemState) {
-        let view = {
+        let update = {
             let mut jobs = self.lock();
             let Some(job) = jobs.iter_mut().find(|j| j.view.id == id) else {
                 return;
             };
+            let owner = job.owner();
             let view = &mut job.view;
             if let Some(item) = view.items.get_mut(index) {
                 match &state {
@@ -346,13 +413,16 @@ impl Jobs {
                 }
                 item.state = state;
             }
-            view.clone()
+            JobUpdate {
+                owner,
+                view: view.clone(),
+            }
         };
-        let _ = self.updates.send(view);
+        let _ = self.updates.send(update);
     }
 
     fn finish(&self, id: u64, cancelled: bool) {
-        let view = {
+        let update = {
             let mut jobs = self.lock();
             let Some(job) = jobs.iter_mut().find(|j| j.view.id == id) else {
                 return;
@@ -360,9 +430,12 @@ impl Jobs {
             job.view.finished = true;
             job.view.cancelled = cancelled;
             job.view.current = None;
-            job.view.clone()
+            JobUpdate {
+                owner: job.owner(),
+                view: job.view.clone(),
+            }
         };
-        let _ = self.updates.send(view);
+        let _ = self.updates.send(update);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Job>> {
@@ -388,5 +461,32 @@ fn label_of(task: &Task) -> String {
             |n| n.to_string_lossy().into_owned(),
         ),
         Task::Refresh { title, .. } => title.clone(),
+    }
+}
+
+/// A feed being refreshed by some job, so that no other job refreshes it at
+/// the same time. Released when dropped, also when the job is cancelled
+/// mid-refresh.
+struct Refreshing<'a> {
+    set: &'a Mutex<HashSet<SourceId>>,
+    source: SourceId,
+}
+
+impl<'a> Refreshing<'a> {
+    fn claim(set: &'a Mutex<HashSet<SourceId>>, source: SourceId) -> Option<Self> {
+        let fresh = set
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(source);
+        fresh.then_some(Self { set, source })
+    }
+}
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.source);
     }
 }

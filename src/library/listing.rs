@@ -35,6 +35,11 @@ pub struct LibraryQuery {
     pub after: Option<LibraryCursor>,
     /// How many to return; 0 means [`DEFAULT_PAGE`], at most [`MAX_PAGE`].
     pub limit: u32,
+    /// Only articles already in the library at this moment (a page's
+    /// [`LibraryPage::as_of`]): "Mark all read" then leaves alone what
+    /// arrived after the reader last looked.
+    #[ts(type = "number", optional)]
+    pub up_to: Option<Millis>,
 }
 
 /// Where a page ended: the next one starts after it.
@@ -55,6 +60,9 @@ pub struct LibraryPage {
     pub articles: Vec<ArticleSummary>,
     /// Where the next page starts; `None` at the end.
     pub next: Option<LibraryCursor>,
+    /// When the page was read from the library.
+    #[ts(type = "number")]
+    pub as_of: Millis,
 }
 
 #[derive(sqlx::FromRow)]
@@ -84,6 +92,7 @@ pub async fn page(
         n => n.min(MAX_PAGE),
     };
     let viewer_id = viewer.map(|v| v.id);
+    let as_of = store.now();
     let mut sql = QueryBuilder::<Sqlite>::new(
         "SELECT a.id, a.title, a.source, a.author, a.published_at, a.summary, a.source_id,
                 a.origin,
@@ -152,7 +161,11 @@ pub async fn page(
             unread: r.unread,
         })
         .collect();
-    Ok(LibraryPage { articles, next })
+    Ok(LibraryPage {
+        articles,
+        next,
+        as_of,
+    })
 }
 
 /// The filters of `query`, as `AND …` clauses.
@@ -178,6 +191,10 @@ fn push_filters(
         );
         sql.push_bind(tag.to_lowercase());
         sql.push(")");
+    }
+    if let Some(up_to) = query.up_to {
+        sql.push(" AND a.created_at <= ");
+        sql.push_bind(up_to);
     }
     if query.unread_only {
         let viewer = viewer.ok_or(Error::Unauthorized)?;

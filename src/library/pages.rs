@@ -10,6 +10,7 @@ use url::Url;
 use super::adding::{self, Added, Incoming, Origin};
 use super::address::{canonical, parse_pasted};
 use super::fetch::{Fetched, Fetcher, Validators};
+use super::images::ImageBudget;
 use super::readable;
 use super::sources::{fetch_failed, may_add};
 use crate::accounts::User;
@@ -84,7 +85,8 @@ pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -
         source_id: None,
         keys: vec![asked_key, key(&page_url)],
     };
-    let added = adding::add(store, Some(user.id), incoming, Some(fetcher)).await?;
+    let budget = ImageBudget::for_article();
+    let added = adding::add(store, Some(user.id), incoming, Some((fetcher, &budget))).await?;
     match added {
         Added::New(id) => Ok(Saved {
             article_id: id,
@@ -95,7 +97,17 @@ pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -
     }
 }
 
+/// Saving a page that came in from a feed keeps it: it becomes a saved
+/// page, which stays when that feed is removed.
 async fn already(store: &Store, id: ArticleId) -> Result<Saved> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "UPDATE articles SET origin = 'page', source_id = NULL WHERE id = ? AND origin = 'feed'",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(Saved {
         article_id: id,
         title: crate::articles::article(store, id).await?.title,

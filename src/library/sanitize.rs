@@ -98,11 +98,7 @@ impl Sanitized {
         // resolves image addresses itself.
         builder.attribute_filter(move |element, attribute, value| {
             if element == "img" && attribute == "src" {
-                let absolute = match &resolve_against {
-                    Some(base) => base.join(value).ok(),
-                    None => Url::parse(value).ok(),
-                };
-                return match absolute {
+                return match resolve(resolve_against.as_ref(), value) {
                     Some(url) if matches!(url.scheme(), "http" | "https") => {
                         let mut wanted = sink.lock().unwrap_or_else(PoisonError::into_inner);
                         if wanted.len() < MAX_IMAGES && !wanted.contains(&url) {
@@ -129,20 +125,28 @@ impl Sanitized {
     /// image's id) shown from Parley's scheme, every other image source
     /// dropped.
     pub fn with_images(&self, stored: &HashMap<Url, String>) -> String {
-        let by_address: HashMap<String, String> = stored
-            .iter()
-            .map(|(url, id)| (url.to_string(), id.clone()))
-            .collect();
+        let stored = stored.clone();
+        let base = self.base.clone();
         let mut builder = article_builder(self.base.as_ref());
         builder.attribute_filter(move |element, attribute, value| {
             if element == "img" && attribute == "src" {
-                return by_address
-                    .get(value)
+                // Compared as addresses, not as text: `HTTPS://Example.com/a b`
+                // is the image fetched from `https://example.com/a%20b`.
+                return resolve(base.as_ref(), value)
+                    .and_then(|url| stored.get(&url))
                     .map(|id| Cow::Owned(image_address(id)));
             }
             not_our_scheme(attribute, value)
         });
         builder.clean(&self.html).to_string()
+    }
+}
+
+/// `value` as an address: joined to `base`, or on its own without one.
+fn resolve(base: Option<&Url>, value: &str) -> Option<Url> {
+    match base {
+        Some(base) => base.join(value).ok(),
+        None => Url::parse(value).ok(),
     }
 }
 
@@ -267,7 +271,7 @@ mod tests {
     #[test]
     fn images_are_collected_then_served_only_from_parleys_scheme() {
         let html = r#"<figure><img src="img/a.png" alt="A"><figcaption>cap</figcaption></figure>
-            <img src="https://cdn.example/b.jpg"><img src="data:image/png;base64,AAAA">
+            <img src="HTTPS://CDN.example/b.jpg"><img src="data:image/png;base64,AAAA">
             <img src="https://track.example/p.gif" width="1" height="1">
             <img src="https://cdn.example/never-stored.png">"#;
         let first = Sanitized::first_pass(html, Some(&base()));

@@ -11,6 +11,7 @@ use super::adding::{self, Added, Incoming, Origin};
 use super::address::{canonical, parse_pasted};
 use super::feeds::{self, FeedEntry, FeedProblem, ParsedFeed};
 use super::fetch::{Body, FetchError, Fetched, Fetcher, Validators};
+use super::images::ImageBudget;
 use crate::accounts::User;
 use crate::clock::Millis;
 use crate::ids::{SourceId, UserId};
@@ -22,8 +23,10 @@ use crate::{Error, Result};
 pub const DEFAULT_REFRESH_MINUTES: u32 = 60;
 /// The bounds a person may choose between, in minutes.
 pub const REFRESH_MINUTES: std::ops::RangeInclusive<u32> = 15..=10_080;
-/// The longest a failing or rate-limited source waits before the next try.
+/// The longest a failing source waits before the next try.
 const LONGEST_WAIT_MS: Millis = 24 * 60 * 60 * 1000;
+/// The longest Parley waits when a server asks it to (Retry-After).
+const LONGEST_RETRY_AFTER_MS: Millis = 7 * LONGEST_WAIT_MS;
 
 const FEED_ACCEPT: &str = "application/atom+xml, application/rss+xml, application/feed+json, \
                            application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, \
@@ -86,34 +89,42 @@ pub async fn follow(
     })?;
     let (body, feed) = find_feed(fetcher, &address).await?;
     let feed_url = canonical(&body.final_url);
-    let id = SourceId::new();
     let now = store.now();
     let mut tx = store.begin_write().await?;
     authorize(&mut tx, user, Action::AddToLibrary, None).await?;
-    if let Some(title) = followed_as(&mut tx, &feed_url).await? {
-        return Err(Error::invalid(format!(
-            "You already follow this feed, as “{title}”."
-        )));
-    }
-    sqlx::query(
-        "INSERT INTO sources (id, feed_url, site_url, title, added_by, added_at, refresh_minutes,
-                              etag, last_modified, last_attempt_at, last_success_at, next_refresh_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(feed_url.as_str())
-    .bind(feed.site_url.as_ref().map(Url::as_str))
-    .bind(&feed.title)
-    .bind(user.id)
-    .bind(now)
-    .bind(DEFAULT_REFRESH_MINUTES)
-    .bind(&body.etag)
-    .bind(&body.last_modified)
-    .bind(now)
-    .bind(now)
-    .bind(now + minutes(DEFAULT_REFRESH_MINUTES))
-    .execute(&mut *tx)
-    .await?;
+    let id = match followed_as(&mut tx, &feed_url).await? {
+        // Followed, and its entries all in: nothing to do.
+        Some((_, title, true)) => {
+            return Err(Error::invalid(format!(
+                "You already follow this feed, as “{title}”."
+            )))
+        }
+        // An earlier follow that did not finish (cancelled, or Parley
+        // closed): carry on with it.
+        Some((id, _, false)) => id,
+        None => {
+            let id = SourceId::new();
+            // No validators yet: they are stored once every entry is in,
+            // so an interrupted follow is never answered "not modified".
+            sqlx::query(
+                "INSERT INTO sources (id, feed_url, site_url, title, added_by, added_at,
+                                      refresh_minutes, last_attempt_at, next_refresh_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(feed_url.as_str())
+            .bind(feed.site_url.as_ref().map(Url::as_str))
+            .bind(&feed.title)
+            .bind(user.id)
+            .bind(now)
+            .bind(DEFAULT_REFRESH_MINUTES)
+            .bind(now)
+            .bind(now + minutes(DEFAULT_REFRESH_MINUTES))
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+    };
     tx.commit().await?;
     let (added, already_there) = add_entries(
         store,
@@ -124,6 +135,8 @@ pub async fn follow(
         &feed.entries,
     )
     .await?;
+    let next = now + minutes(DEFAULT_REFRESH_MINUTES);
+    record_success(store, id, now, next, Some(&body)).await?;
     Ok(Refreshed {
         source_id: id,
         title: feed.title,
@@ -201,6 +214,15 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
         error: None,
     };
     let interval = minutes(state.refresh_minutes);
+    // Claimed now: until this refresh records how it went, the scheduler
+    // does not see the source as due (nor, if something here fails, every
+    // minute after).
+    sqlx::query("UPDATE sources SET last_attempt_at = ?, next_refresh_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(now + interval)
+        .bind(source)
+        .execute(store.pool())
+        .await?;
     match fetcher.get(&feed_url, &validators, FEED_ACCEPT).await {
         Ok(Fetched::NotModified) => {
             report.not_modified = true;
@@ -208,8 +230,8 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
         }
         Ok(Fetched::TryLater { retry_after }) => {
             let asked = retry_after.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-            let wait = asked.max(interval).min(LONGEST_WAIT_MS);
-            let why = "the server asked Parley to slow down (429); it will try again later";
+            let wait = asked.max(interval).min(LONGEST_RETRY_AFTER_MS);
+            let why = "the server asked Parley to wait before asking again";
             record_failure(store, source, now, now + wait, why, false).await?;
             report.error = Some(why.to_owned());
         }
@@ -407,10 +429,16 @@ async fn add_entries(
 ) -> Result<(u32, u32)> {
     let (mut added, mut already) = (0, 0);
     let now = store.now();
+    let budget = ImageBudget::for_batch();
     for entry in entries {
         let mut keys = vec![format!("feed:{source}:{}", entry.key)];
-        if let Some(link) = &entry.link {
-            keys.push(format!("page:{}", canonical(link)));
+        // An entry without an id is also known by its page, so saving that
+        // page later finds it; entries with ids may share a link (a
+        // podcast's items all pointing at the show) and stay apart.
+        if !entry.has_id {
+            if let Some(link) = &entry.link {
+                keys.push(format!("page:{}", canonical(link)));
+            }
         }
         let incoming = Incoming {
             title: entry.title.clone(),
@@ -431,7 +459,7 @@ async fn add_entries(
             source_id: Some(source),
             keys,
         };
-        match adding::add(store, added_by, incoming, Some(fetcher)).await? {
+        match adding::add(store, added_by, incoming, Some((fetcher, &budget))).await? {
             Added::New(_) => added += 1,
             Added::AlreadyThere(_) => already += 1,
         }
@@ -470,13 +498,18 @@ async fn owner(conn: &mut SqliteConnection, source: SourceId) -> Result<Option<U
     found.ok_or_else(|| Error::not_found("That feed is no longer followed."))
 }
 
-async fn followed_as(conn: &mut SqliteConnection, feed_url: &Url) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT title FROM sources WHERE feed_url = ?")
-            .bind(feed_url.as_str())
-            .fetch_optional(conn)
-            .await?,
+/// The source following `feed_url`: its id, title, and whether a fetch of
+/// it ever completed.
+async fn followed_as(
+    conn: &mut SqliteConnection,
+    feed_url: &Url,
+) -> Result<Option<(SourceId, String, bool)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, title, last_success_at IS NOT NULL FROM sources WHERE feed_url = ?",
     )
+    .bind(feed_url.as_str())
+    .fetch_optional(conn)
+    .await?)
 }
 
 async fn record_success(
@@ -533,13 +566,14 @@ fn minutes(n: u32) -> Millis {
 }
 
 /// The wait after the `failures`th failure in a row: the interval, doubled
-/// for each failure after the first, at most a day.
+/// for each failure after the first, at most a day (or the interval, if
+/// that is longer: failing never makes a feed asked more often).
 fn backoff(interval: Millis, failures: u32) -> Millis {
     let doublings = failures.saturating_sub(1).min(10);
     interval
         .saturating_mul(1 << doublings)
         .min(LONGEST_WAIT_MS)
-        .max(interval.min(LONGEST_WAIT_MS))
+        .max(interval)
 }
 
 #[cfg(test)]

@@ -1,16 +1,17 @@
 use std::path::PathBuf;
 
+use parley_core::accounts::User;
 use parley_core::articles;
 use parley_core::ids::{ArticleId, SourceId};
 use parley_core::library::address::parse_pasted;
 use parley_core::library::files::FileKind;
-use parley_core::library::jobs::{JobView, Task};
+use parley_core::library::jobs::{self, JobView, Task};
 use parley_core::library::listing::{self, LibraryPage, LibraryQuery, TagCount};
 use parley_core::library::opml;
 use parley_core::library::sources::{self, Source};
 use parley_core::Error;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::AppState;
@@ -121,9 +122,13 @@ pub async fn export_subscriptions<R: Runtime>(
         return Ok(None);
     };
     let bytes = opml::export(&state.store).await?;
-    tokio::fs::write(&path, bytes)
-        .await
-        .map_err(|e| Error::Invalid(format!("Parley could not write {}: {e}.", path.display())))?;
+    tokio::fs::write(&path, bytes).await.map_err(|e| {
+        let name = path
+            .file_name()
+            .unwrap_or(path.as_os_str())
+            .to_string_lossy();
+        Error::Invalid(format!("Parley could not write {name}: {e}."))
+    })?;
     Ok(path.file_name().map(|n| n.to_string_lossy().into_owned()))
 }
 
@@ -177,25 +182,40 @@ pub async fn delete_article(state: State<'_, AppState>, article_id: String) -> R
     articles::delete_article(&state.store, &user, ArticleId::parse(&article_id)?).await
 }
 
-/// The jobs still remembered, newest first.
+/// The jobs the signed-in person may see (their own, Parley's, and
+/// everyone's for the admin), newest first.
 #[tauri::command]
 pub async fn jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, Error> {
-    Ok(state.jobs.all())
+    let viewer = state.session.viewer(&state.store).await?;
+    Ok(state.jobs.visible_to(viewer.as_ref()))
 }
 
-/// Sends each change to any job down `on_update` until the page stops
-/// listening (a reload, the window closing).
+/// Sends each change to a job down `on_update` until the page stops
+/// listening (a reload, the window closing). Only changes to jobs the
+/// person signed in at that moment may see are sent: whoever signs in
+/// later on the same window does not learn what the last person fetched.
 #[tauri::command]
-pub async fn watch_jobs(
+pub async fn watch_jobs<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     on_update: Channel<JobView>,
 ) -> Result<(), Error> {
     let mut updates = state.jobs.watch();
     tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
         loop {
             match updates.recv().await {
-                Ok(view) => {
-                    if on_update.send(view).is_err() {
+                Ok(update) => {
+                    // Unknown (the database failed): told to nobody.
+                    let viewer: Option<User> = state
+                        .session
+                        .current_user(&state.store)
+                        .await
+                        .unwrap_or_default();
+                    if !jobs::visible(update.owner, viewer.as_ref()) {
+                        continue;
+                    }
+                    if on_update.send(update.view).is_err() {
                         break;
                     }
                 }
@@ -207,18 +227,19 @@ pub async fn watch_jobs(
     Ok(())
 }
 
+/// Stops a job; only its owner and the admin may.
 #[tauri::command]
 pub async fn cancel_job(state: State<'_, AppState>, job_id: u64) -> Result<(), Error> {
-    state.session.actor(&state.store).await?;
-    state.jobs.cancel(job_id);
-    Ok(())
+    let user = state.session.actor(&state.store).await?;
+    state.jobs.cancel(job_id, &user)
 }
 
-/// Starts a new job with the items of `job_id` that failed; `None` if none did.
+/// Starts a new job with the items of `job_id` that failed or were never
+/// reached; `None` if there are none. Only the owner and the admin may.
 #[tauri::command]
 pub async fn retry_job(state: State<'_, AppState>, job_id: u64) -> Result<Option<u64>, Error> {
-    state.session.actor(&state.store).await?;
-    Ok(state.jobs.retry(job_id))
+    let user = state.session.actor(&state.store).await?;
+    state.jobs.retry(job_id, &user)
 }
 
 fn checked_address(address: &str) -> Result<(), Error> {

@@ -29,6 +29,14 @@ export class Jobs {
     for (const job of await api.jobs()) this.#update(job);
   }
 
+  /** Someone else signed in (or out): show the jobs they may see, not
+   * the last person's. */
+  async reload(): Promise<void> {
+    const visible = await api.jobs();
+    this.#jobs = [];
+    for (const job of visible.reverse()) this.#update(job);
+  }
+
   #update(job: JobView): void {
     const at = this.#jobs.findIndex((j) => j.id === job.id);
     const before = at >= 0 ? this.#jobs[at] : undefined;

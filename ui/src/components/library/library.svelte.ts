@@ -19,6 +19,9 @@ export class LibraryList {
   error = $state('');
   /** Changes when the list is replaced rather than extended. */
   generation = $state(0);
+  /** When the first page was read: "Mark all as read" stops there, so
+   * what arrived since stays unread. */
+  asOf: number | null = null;
   #next: LibraryCursor | null = null;
   #request = 0;
 
@@ -46,6 +49,7 @@ export class LibraryList {
       if (request !== this.#request) return;
       this.articles = page.articles;
       this.#next = page.next;
+      this.asOf = page.asOf;
       this.generation += 1;
       this.loaded = true;
     } catch (e) {

@@ -236,7 +236,13 @@ after?: LibraryCursor,
 /**
  * How many to return; 0 means [`DEFAULT_PAGE`], at most [`MAX_PAGE`].
  */
-limit: number, };
+limit: number, 
+/**
+ * Only articles already in the library at this moment (a page's
+ * [`LibraryPage::as_of`]): "Mark all read" then leaves alone what
+ * arrived after the reader last looked.
+ */
+upTo?: number, };
 
 export type LibraryCursor = { publishedAt: number, id: ArticleId, };
 
@@ -244,7 +250,11 @@ export type LibraryPage = { articles: Array<ArticleSummary>,
 /**
  * Where the next page starts; `None` at the end.
  */
-next: LibraryCursor | null, };
+next: LibraryCursor | null, 
+/**
+ * When the page was read from the library.
+ */
+asOf: number, };
 
 export type TagCount = { tag: string, articles: number, };
 
