@@ -141,6 +141,44 @@ async fn the_default_policy_never_reaches_this_computer() {
     );
 }
 
+/// Under the default policy no first request reaches a test's server, so
+/// this allows exactly that server's address and nothing else local: the
+/// redirect from it to another server on 127.0.0.1 is refused, and that
+/// server is never asked.
+#[tokio::test]
+async fn a_redirect_to_this_computer_is_refused() {
+    let inside = MockServer::start().await;
+    Mock::given(path("/secret"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("local only"))
+        .mount(&inside)
+        .await;
+    let outside = MockServer::start().await;
+    let port = inside.address().port();
+    for (from, to) in [
+        ("/to-ip", format!("http://127.0.0.1:{port}/secret")),
+        ("/to-name", format!("http://localhost:{port}/secret")),
+        ("/to-v6", format!("http://[::ffff:127.0.0.1]:{port}/secret")),
+    ] {
+        Mock::given(path(from))
+            .respond_with(ResponseTemplate::new(302).insert_header("location", to.as_str()))
+            .mount(&outside)
+            .await;
+    }
+    let fetcher = Fetcher::new(FetchPolicy::allowing_only(outside.address().port())).unwrap();
+    for from in ["/to-ip", "/to-name", "/to-v6"] {
+        let err = get(&fetcher, &format!("{}{from}", outside.uri()))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::Refused(_)), "{from}: {err:?}");
+        assert!(err.to_string().contains("this computer"), "{err}");
+    }
+    assert_eq!(outside.received_requests().await.unwrap().len(), 3);
+    assert!(
+        inside.received_requests().await.unwrap().is_empty(),
+        "the redirect reached this computer"
+    );
+}
+
 #[tokio::test]
 async fn a_redirect_to_a_local_address_is_refused() {
     let server = MockServer::start().await;

@@ -34,9 +34,9 @@ const WHOLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// What a fetch may do. [`FetchPolicy::default`] is what Parley runs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FetchPolicy {
-    /// Allow loopback addresses (127.0.0.0/8, ::1). Only tests that serve
-    /// fixtures from their own local server set this.
-    pub allow_loopback: bool,
+    /// Which of this computer's own addresses may be reached: none, but
+    /// for tests that serve fixtures from their own local server.
+    pub loopback: Loopback,
     /// The cap on a response's decompressed size.
     pub max_body_bytes: usize,
     /// The limit on the whole request, from connecting to the last byte.
@@ -46,7 +46,7 @@ pub struct FetchPolicy {
 impl Default for FetchPolicy {
     fn default() -> Self {
         Self {
-            allow_loopback: false,
+            loopback: Loopback::Never,
             max_body_bytes: MAX_BODY_BYTES,
             timeout: WHOLE_TIMEOUT,
         }
@@ -58,8 +58,43 @@ impl FetchPolicy {
     /// start themselves.
     pub fn allowing_loopback() -> Self {
         Self {
-            allow_loopback: true,
+            loopback: Loopback::Any,
             ..Self::default()
+        }
+    }
+
+    /// The default policy, plus the one address `127.0.0.1:port`: a test's
+    /// own server, while every other local address is refused as by
+    /// default (a redirect from that server to another, too).
+    pub fn allowing_only(port: u16) -> Self {
+        Self {
+            loopback: Loopback::OnlyPort(port),
+            ..Self::default()
+        }
+    }
+}
+
+/// Which of this computer's own (loopback) addresses a fetch may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loopback {
+    /// None: what Parley runs with.
+    Never,
+    /// 127.0.0.0/8 and ::1 on any port, by number or by name.
+    Any,
+    /// Only `127.0.0.1:<port>`, written as a number.
+    OnlyPort(u16),
+}
+
+impl Loopback {
+    /// Whether `url`, whose host is the loopback address `ip`, may be
+    /// reached.
+    fn allows(self, ip: IpAddr, url: &Url) -> bool {
+        match self {
+            Loopback::Never => false,
+            Loopback::Any => true,
+            Loopback::OnlyPort(port) => {
+                ip == IpAddr::from([127, 0, 0, 1]) && url.port_or_known_default() == Some(port)
+            }
         }
     }
 }
@@ -134,12 +169,12 @@ impl Fetcher {
     /// A client that keeps `policy`. Fails with [`FetchError::Other`] if
     /// TLS cannot be set up (no certificate authorities on the system).
     pub fn new(policy: FetchPolicy) -> Result<Self, FetchError> {
-        let allow_loopback = policy.allow_loopback;
+        let loopback = policy.loopback;
         let redirects = redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() > MAX_REDIRECTS {
                 return attempt.error(Stop(FetchError::TooManyRedirects));
             }
-            match check_url(attempt.url(), allow_loopback) {
+            match check_url(attempt.url(), loopback) {
                 Ok(()) => attempt.follow(),
                 Err(e) => attempt.error(Stop(e)),
             }
@@ -149,7 +184,11 @@ impl Fetcher {
             // A proxy from the environment would reach addresses the
             // resolver below refuses.
             .no_proxy()
-            .dns_resolver(PublicOnly { allow_loopback })
+            // Names never reach this computer unless every loopback
+            // address is allowed.
+            .dns_resolver(PublicOnly {
+                allow_loopback: loopback == Loopback::Any,
+            })
             .redirect(redirects)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(policy.timeout)
@@ -200,7 +239,7 @@ impl Fetcher {
         accept: &str,
         cap: usize,
     ) -> Result<Fetched, FetchError> {
-        check_url(url, self.policy.allow_loopback)?;
+        check_url(url, self.policy.loopback)?;
         let mut headers = HeaderMap::new();
         if let Ok(value) = HeaderValue::from_str(accept) {
             headers.insert(header::ACCEPT, value);
@@ -346,7 +385,7 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 
 /// Checks a URL before it is requested, and each redirect's target: the
 /// scheme, and a literal IP address (which skips name resolution).
-fn check_url(url: &Url, allow_loopback: bool) -> Result<(), FetchError> {
+fn check_url(url: &Url, loopback: Loopback) -> Result<(), FetchError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(FetchError::Refused(format!(
             "Parley fetches only http and https addresses, not {}:",
@@ -359,7 +398,8 @@ fn check_url(url: &Url, allow_loopback: bool) -> Result<(), FetchError> {
         Some(Host::Domain(_)) => return Ok(()),
         None => return Err(FetchError::Refused("the address has no host".into())),
     };
-    check_ip(ip, &ip.to_string(), allow_loopback)
+    let allowed = ip.to_canonical().is_loopback() && loopback.allows(ip.to_canonical(), url);
+    check_ip(ip, &ip.to_string(), allowed)
 }
 
 fn check_ip(ip: IpAddr, host: &str, allow_loopback: bool) -> Result<(), FetchError> {
@@ -521,7 +561,7 @@ mod tests {
     fn urls_are_checked_before_any_request() {
         // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let url = |s: &str| Url::parse(s).unwrap();
-        assert!(check_url(&url("https://example.com/feed"), false).is_ok());
+        assert!(check_url(&url("https://example.com/feed"), Loopback::Never).is_ok());
         for refused in [
             "file:///etc/passwd",
             "ftp://example.com/",
@@ -531,10 +571,23 @@ mod tests {
             "http://169.254.169.254/latest/meta-data/",
             "http://[::ffff:192.168.0.1]/",
         ] {
-            assert!(check_url(&url(refused), false).is_err(), "{refused}");
+            assert!(
+                check_url(&url(refused), Loopback::Never).is_err(),
+                "{refused}"
+            );
         }
-        assert!(check_url(&url("http://127.0.0.1:9/"), true).is_ok());
-        assert!(check_url(&url("http://10.0.0.1/"), true).is_err());
+        assert!(check_url(&url("http://127.0.0.1:9/"), Loopback::Any).is_ok());
+        assert!(check_url(&url("http://[::1]:9/"), Loopback::Any).is_ok());
+        assert!(check_url(&url("http://10.0.0.1/"), Loopback::Any).is_err());
+        let one = Loopback::OnlyPort(9);
+        assert!(check_url(&url("http://127.0.0.1:9/"), one).is_ok());
+        for refused in [
+            "http://127.0.0.1:10/",
+            "http://127.0.0.2:9/",
+            "http://[::1]:9/",
+        ] {
+            assert!(check_url(&url(refused), one).is_err(), "{refused}");
+        }
     }
 
     #[test]
