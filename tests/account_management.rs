@@ -8,7 +8,7 @@
     reason = "test helpers: a panic is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::{expect, new_account, password_for, shape, TestDb};
 use parley_core::accounts::{self, NewAccount, Role, User, DELETED_USER};

@@ -5,7 +5,7 @@
     reason = "test helpers: a panic is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::{new_account, password_for, TestDb};
 use parley_core::accounts::{self, NewAccount, Role};

@@ -12,7 +12,7 @@
     reason = "test helpers: a panic is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::{new_account, TestDb};
 use parley_core::accounts::User;

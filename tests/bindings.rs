@@ -14,7 +14,7 @@ fn generated_typescript_bindings_are_current() {
     assert!(
         actual == expected,
         "{} is stale; regenerate it with \
-         `PARLEY_UPDATE_BINDINGS=1 cargo test -p parley-core --test bindings`",
+         `PARLEY_UPDATE_BINDINGS=1 cargo test -p parley-core --test domain bindings`",
         path.display()
     );
 }

@@ -7,7 +7,7 @@
     reason = "test helpers: a panic is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::TestDb;
 use parley_core::comments::{self, Sort, MAX_COMMENT_CHARS};

@@ -6,7 +6,7 @@
     reason = "test helpers: a panic is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::{expect, shape, text, TestDb};
 use parley_core::accounts::User;

@@ -8,7 +8,7 @@
     reason = "test helpers: a panic is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

@@ -7,7 +7,7 @@
     reason = "test helpers: a panic is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

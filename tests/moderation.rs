@@ -7,7 +7,7 @@
     reason = "test helpers: a panic is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::{expect, shape, TestDb};
 use parley_core::comments::{self, Removal, Sort, VoteChoice};

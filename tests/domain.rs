@@ -1,0 +1,27 @@
+//! parley-core's integration tests, one module per area, in one test binary:
+//! each binary links the whole dependency tree again, so twenty of them cost
+//! minutes of linking and gigabytes of disk. `tests/input_bounds.rs` stays
+//! apart because it installs its own global allocator.
+//!
+//! Run one area with `cargo test -p parley-core --test domain <area>::`.
+
+mod common;
+
+mod account_management;
+mod accounts;
+mod authorization;
+mod bindings;
+mod comment_text;
+mod comments;
+mod disclosure;
+mod discussion;
+mod fetch;
+mod library_feeds;
+mod library_imports;
+mod library_jobs;
+mod library_listing;
+mod moderation;
+mod names;
+mod render;
+mod sessions;
+mod store;
