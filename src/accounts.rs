@@ -85,7 +85,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     let display_name = validate_display_name(&new.display_name)?;
     // A quick look first, so a short first password is refused before the
     // slow hash; the transaction below decides for certain.
-    let first = user_count(store.pool()).await? == 0;
+    let first = user_count(&store.pool()).await? == 0;
     let min_chars = if first {
         MIN_ADMIN_PASSWORD_CHARS
     } else {
@@ -211,7 +211,7 @@ pub(crate) async fn sign_in(
         let noted = sqlx::query("UPDATE users SET password_fit_for_admin = ? WHERE id = ?")
             .bind(fit_for_admin)
             .bind(found.id)
-            .execute(store.pool())
+            .execute(&store.pool())
             .await;
         bookkeeping("note the password's length", noted.map_err(Error::from));
     }
@@ -223,7 +223,7 @@ pub(crate) async fn sign_in(
                 .bind(&fresh)
                 .bind(found.id)
                 .bind(&found.password_hash)
-                .execute(store.pool())
+                .execute(&store.pool())
                 .await;
         bookkeeping("upgrade a password hash", upgraded.map_err(Error::from));
     }
@@ -264,7 +264,7 @@ async fn check_back_off(store: &Store, key: &str) -> Result<()> {
     let blocked_until: Option<Option<Millis>> =
         sqlx::query_scalar("SELECT blocked_until FROM sign_in_failures WHERE username_key = ?")
             .bind(key)
-            .fetch_optional(store.pool())
+            .fetch_optional(&store.pool())
             .await?;
     match blocked_until.flatten() {
         Some(until) if until > store.now() => {
@@ -295,7 +295,7 @@ async fn record_failed_sign_in(store: &Store, key: &str) -> Result<()> {
     .bind(store.now())
     .bind(MAX_SIGN_IN_WAIT_MS)
     .bind(key)
-    .execute(store.pool())
+    .execute(&store.pool())
     .await?;
     Ok(())
 }
@@ -303,7 +303,7 @@ async fn record_failed_sign_in(store: &Store, key: &str) -> Result<()> {
 async fn clear_failed_sign_ins(store: &Store, key: &str) -> Result<()> {
     sqlx::query("DELETE FROM sign_in_failures WHERE username_key = ?")
         .bind(key)
-        .execute(store.pool())
+        .execute(&store.pool())
         .await?;
     Ok(())
 }
@@ -360,7 +360,7 @@ pub(crate) async fn active_account(
          WHERE id = ? AND deleted_at IS NULL AND disabled_at IS NULL",
     )
     .bind(id)
-    .fetch_optional(store.pool())
+    .fetch_optional(&store.pool())
     .await?;
     Ok(row.map(|r| (r.user, r.session_generation)))
 }
@@ -544,7 +544,7 @@ async fn confirm_password(store: &Store, user: &User, password: String) -> Resul
     let stored: Option<String> =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL")
             .bind(user.id)
-            .fetch_optional(store.pool())
+            .fetch_optional(&store.pool())
             .await?;
     let stored = stored.ok_or(Error::Unauthorized)?;
     match passwords::verify(password, Some(stored.clone())).await? {
@@ -578,10 +578,10 @@ pub(crate) async fn refresh_name_keys(store: &Store) -> Result<()> {
         "SELECT id, username, username_key, display_name, display_name_key
          FROM users WHERE deleted_at IS NULL",
     )
-    .fetch_all(store.pool())
+    .fetch_all(&store.pool())
     .await?;
     let failures: Vec<String> = sqlx::query_scalar("SELECT username_key FROM sign_in_failures")
-        .fetch_all(store.pool())
+        .fetch_all(&store.pool())
         .await?;
     // Keys in use now: an account whose new key another account already
     // has keeps its old one, so nothing here can fail on the unique index

@@ -211,7 +211,7 @@ pub const IDLE_TIMEOUT_MINUTES: std::ops::RangeInclusive<u32> = 1..=24 * 60;
 pub async fn app_settings(store: &Store) -> Result<AppSettings> {
     Ok(
         sqlx::query_as::<_, AppSettings>("SELECT idle_timeout_minutes FROM app_settings")
-            .fetch_optional(store.pool())
+            .fetch_optional(&store.pool())
             .await?
             .unwrap_or(AppSettings {
                 idle_timeout_minutes: 30,

@@ -109,7 +109,7 @@ pub async fn list_articles(store: &Store, viewer: Option<&User>) -> Result<Vec<A
          ORDER BY a.published_at DESC, a.id DESC",
     )
     .bind(viewer.map(|v| v.id))
-    .fetch_all(store.pool())
+    .fetch_all(&store.pool())
     .await?;
     let mut tags = all_tags(store).await?;
     Ok(rows
@@ -163,12 +163,12 @@ pub async fn article_for(store: &Store, viewer: Option<&User>, id: ArticleId) ->
     .bind(id)
     .bind(viewer.is_some_and(User::is_admin))
     .bind(viewer.map(|v| v.id))
-    .fetch_optional(store.pool())
+    .fetch_optional(&store.pool())
     .await?
     .ok_or_else(|| Error::not_found("That article is no longer in the library."))?;
     let tags = sqlx::query_scalar("SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag")
         .bind(id)
-        .fetch_all(store.pool())
+        .fetch_all(&store.pool())
         .await?;
     Ok(Article {
         id: row.id,
@@ -210,9 +210,11 @@ async fn insert_article(
     now: Millis,
 ) -> Result<ArticleId> {
     let id = ArticleId::new();
+    let body_html = paragraphs_to_html(&new.body_text);
     sqlx::query(
-        "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html,
+                               body_text, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(&new.title)
@@ -221,7 +223,8 @@ async fn insert_article(
     .bind(&new.url)
     .bind(new.published_at)
     .bind(&new.summary)
-    .bind(paragraphs_to_html(&new.body_text))
+    .bind(&body_html)
+    .bind(crate::search::article_text(&body_html))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -239,7 +242,7 @@ async fn all_tags(store: &Store) -> Result<HashMap<ArticleId, Vec<String>>> {
     let rows = sqlx::query_as::<_, (ArticleId, String)>(
         "SELECT article_id, tag FROM article_tags ORDER BY article_id, tag",
     )
-    .fetch_all(store.pool())
+    .fetch_all(&store.pool())
     .await?;
     let mut tags: HashMap<ArticleId, Vec<String>> = HashMap::new();
     for (id, tag) in rows {

@@ -8,6 +8,7 @@ use ts_rs::{Config, TS};
 use crate::accounts::{NewAccount, Role, User};
 use crate::admin::{AccountSummary, AppSettings};
 use crate::articles::{Article, ArticleSummary};
+use crate::backup::{Backup, Kind as BackupKind, Restored};
 use crate::comments::{
     Removal, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
     VoteOutcome,
@@ -18,6 +19,7 @@ use crate::library::jobs::{ItemState, JobItem, JobView};
 use crate::library::listing::{LibraryCursor, LibraryPage, LibraryQuery, TagCount};
 use crate::library::sources::Source;
 use crate::mutes::MutedPerson;
+use crate::search::{ArticleHit, CommentHit, HighlightWord, SearchQuery, SearchResults, Segment};
 use crate::{ErrorBody, ErrorKind};
 
 /// The contents of `ui/src/lib/api/bindings.ts`.
@@ -57,10 +59,19 @@ pub fn typescript() -> String {
         ItemState::decl(&cfg),
         JobItem::decl(&cfg),
         JobView::decl(&cfg),
+        SearchQuery::decl(&cfg),
+        Segment::decl(&cfg),
+        ArticleHit::decl(&cfg),
+        CommentHit::decl(&cfg),
+        HighlightWord::decl(&cfg),
+        SearchResults::decl(&cfg),
+        BackupKind::decl(&cfg),
+        Backup::decl(&cfg),
+        Restored::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from parley-core's Rust types by `src/bindings.rs`. Do not edit:\n\
-         // run `PARLEY_UPDATE_BINDINGS=1 cargo test -p parley-core --test bindings`.\n",
+         // run `PARLEY_UPDATE_BINDINGS=1 cargo test -p parley-core --test domain bindings`.\n",
     );
     for decl in decls {
         out.push_str("\nexport ");

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod articles;
+pub mod backup;
 pub mod bindings;
 pub mod clock;
 pub mod comments;
@@ -20,6 +21,7 @@ pub mod passwords;
 pub mod policy;
 pub mod render;
 mod samples;
+pub mod search;
 pub mod session;
 pub mod store;
 mod text;

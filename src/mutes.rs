@@ -38,7 +38,7 @@ pub async fn set_muted_by_comment(
     let author: Option<UserId> =
         sqlx::query_scalar("SELECT author_id FROM comments WHERE id = ? AND deleted_at IS NULL")
             .bind(id)
-            .fetch_optional(store.pool())
+            .fetch_optional(&store.pool())
             .await?;
     let author = author.ok_or_else(|| Error::not_found("That comment no longer exists."))?;
     set_muted(store, user, author, muted).await
@@ -52,7 +52,7 @@ pub async fn unmute(store: &Store, user: &User, id: MuteId) -> Result<()> {
         sqlx::query_scalar("SELECT muted_id FROM mutes WHERE id = ? AND user_id = ?")
             .bind(id)
             .bind(user.id)
-            .fetch_optional(store.pool())
+            .fetch_optional(&store.pool())
             .await?;
     let muted = muted.ok_or_else(|| Error::not_found("You no longer mute that person."))?;
     set_muted(store, user, muted, false).await
@@ -101,7 +101,7 @@ pub async fn muted_people(store: &Store, user: &User) -> Result<Vec<MutedPerson>
          ORDER BY u.display_name",
     )
     .bind(user.id)
-    .fetch_all(store.pool())
+    .fetch_all(&store.pool())
     .await?)
 }
 

@@ -81,7 +81,7 @@ pub async fn set_preferred_sort(store: &Store, user: &User, sort: Sort) -> Resul
     )
     .bind(user.id)
     .bind(sort)
-    .execute(store.pool())
+    .execute(&store.pool())
     .await?;
     Ok(())
 }
@@ -169,6 +169,6 @@ pub async fn replies_to_me(store: &Store, user: &User, limit: u32) -> Result<Vec
     )
     .bind(user.id)
     .bind(limit)
-    .fetch_all(store.pool())
+    .fetch_all(&store.pool())
     .await?)
 }

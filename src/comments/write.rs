@@ -320,7 +320,7 @@ pub async fn render_pending(store: &Store) -> Result<usize> {
     let pending = sqlx::query_as::<_, (CommentId, String)>(
         "SELECT id, body FROM comments WHERE body_html IS NULL",
     )
-    .fetch_all(store.pool())
+    .fetch_all(&store.pool())
     .await?;
     if pending.is_empty() {
         return Ok(0);

@@ -128,8 +128,8 @@ pub(crate) async fn add(
     }
     sqlx::query(
         "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html,
-                               created_at, origin, source_id, added_by, added_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               body_text, created_at, origin, source_id, added_by, added_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(cut(&one_line(&incoming.title), MAX_TITLE_CHARS).unwrap_or_else(|| "Untitled".into()))
@@ -139,6 +139,7 @@ pub(crate) async fn add(
     .bind(incoming.published_at.unwrap_or(now))
     .bind(cut(&summary, MAX_SUMMARY_CHARS).unwrap_or_default())
     .bind(&body_html)
+    .bind(crate::search::article_text(&body_html))
     .bind(now)
     .bind(incoming.origin)
     .bind(incoming.source_id)

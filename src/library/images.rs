@@ -150,7 +150,7 @@ pub async fn stored(store: &Store, id: ImageId) -> Result<Option<(String, Vec<u8
     Ok(
         sqlx::query_as("SELECT content_type, bytes FROM article_images WHERE id = ?")
             .bind(id)
-            .fetch_optional(store.pool())
+            .fetch_optional(&store.pool())
             .await?,
     )
 }

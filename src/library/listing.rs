@@ -130,7 +130,7 @@ pub async fn page(
     }
     sql.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ");
     sql.push_bind(i64::from(limit) + 1);
-    let mut rows = sql.build_query_as::<Row>().fetch_all(store.pool()).await?;
+    let mut rows = sql.build_query_as::<Row>().fetch_all(&store.pool()).await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = more
@@ -215,7 +215,7 @@ pub async fn mark_read(store: &Store, user: &User, article: ArticleId) -> Result
     .bind(user.id)
     .bind(article)
     .bind(store.now())
-    .execute(store.pool())
+    .execute(&store.pool())
     .await?;
     Ok(())
 }
@@ -237,7 +237,7 @@ pub async fn mark_all_read(store: &Store, user: &User, query: &LibraryQuery) -> 
     };
     push_filters(&mut sql, Some(user), &filters)?;
     sql.push(" ON CONFLICT DO NOTHING");
-    let done = sql.build().execute(store.pool()).await?;
+    let done = sql.build().execute(&store.pool()).await?;
     Ok(done.rows_affected())
 }
 
@@ -257,6 +257,6 @@ pub async fn tags(store: &Store) -> Result<Vec<TagCount>> {
         "SELECT tag, count(*) AS articles FROM article_tags
          GROUP BY tag ORDER BY articles DESC, tag LIMIT 200",
     )
-    .fetch_all(store.pool())
+    .fetch_all(&store.pool())
     .await?)
 }

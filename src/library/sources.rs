@@ -221,7 +221,7 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
         .bind(now)
         .bind(now + interval)
         .bind(source)
-        .execute(store.pool())
+        .execute(&store.pool())
         .await?;
     match fetcher.get(&feed_url, &validators, FEED_ACCEPT).await {
         Ok(Fetched::NotModified) => {
@@ -273,7 +273,7 @@ pub async fn due(store: &Store) -> Result<Vec<SourceId>> {
         "SELECT id FROM sources WHERE next_refresh_at <= ? ORDER BY next_refresh_at",
     )
     .bind(store.now())
-    .fetch_all(store.pool())
+    .fetch_all(&store.pool())
     .await?)
 }
 
@@ -288,7 +288,7 @@ pub async fn list(store: &Store, viewer: Option<&User>) -> Result<Vec<Source>> {
     )
     .bind(viewer.map(|v| v.id))
     .bind(viewer.is_some_and(User::is_admin))
-    .fetch_all(store.pool())
+    .fetch_all(&store.pool())
     .await?)
 }
 
@@ -484,7 +484,7 @@ async fn state(store: &Store, source: SourceId) -> Result<State> {
          FROM sources WHERE id = ?",
     )
     .bind(source)
-    .fetch_optional(store.pool())
+    .fetch_optional(&store.pool())
     .await?
     .ok_or_else(|| Error::not_found("That feed is no longer followed."))
 }
@@ -533,7 +533,7 @@ async fn record_success(
         .bind(body.and_then(|b| b.etag.as_deref()))
         .bind(body.and_then(|b| b.last_modified.as_deref()))
         .bind(source)
-        .execute(store.pool())
+        .execute(&store.pool())
         .await?;
     Ok(())
 }
@@ -556,7 +556,7 @@ async fn record_failure(
     .bind(next)
     .bind(i64::from(counts))
     .bind(source)
-    .execute(store.pool())
+    .execute(&store.pool())
     .await?;
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! Opening Parley's database: where the file lives, how SQLite is set up, and
 //! the migrations that run at every start.
 
-mod files;
+pub(crate) mod files;
 mod unusable;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -32,12 +32,65 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Parley's database, and the clock its rows are stamped with.
 ///
-/// Cheap to clone: clones share one connection pool.
+/// Cheap to clone: clones share one connection pool, and go on sharing it
+/// when a restore puts another database in place (`backup::restore`).
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Arc<RwLock<SqlitePool>>,
+    file: Arc<PathBuf>,
     clock: Arc<dyn Clock>,
     threads: Arc<ThreadCache>,
+    restoring: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Parley's migrations, built into the binary.
+pub(crate) fn migrator() -> sqlx::migrate::Migrator {
+    sqlx::migrate!("./migrations")
+}
+
+/// Opens the pool on `file` after checking the file is one Parley may
+/// use, and brings its schema up to date (see [`Store::open_with_clock`]).
+async fn connect(file: &Path) -> Result<SqlitePool> {
+    let migrator = migrator();
+    let known: Vec<i64> = migrator.iter().map(|m| m.version).collect();
+    unusable::check_existing(file, &known)
+        .await
+        .map_err(|u| Error::Unusable(Box::new(u)))?;
+    let unusable = |problem: Unusable| Error::Unusable(Box::new(problem));
+    files::create_private_file(file).map_err(|e| {
+        let problem = match e.kind() {
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                Problem::ReadOnly
+            }
+            std::io::ErrorKind::StorageFull => Problem::DiskFull,
+            _ => Problem::Other(e.to_string()),
+        };
+        unusable(Unusable::new(file, problem))
+    })?;
+    let options = SqliteConnectOptions::new()
+        .filename(file)
+        // WAL lets the thread load while a comment is being written;
+        // FULL makes a comment the UI showed as posted survive a crash.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(|e| unusable(Unusable::from_sqlx(file, &e)))?;
+    migrator
+        .run(&pool)
+        .await
+        .map_err(|e| unusable(Unusable::from_migration(file, &e)))?;
+    files::tighten(file);
+    for side in SIDE_FILES {
+        let mut name = file.to_path_buf().into_os_string();
+        name.push(side);
+        files::tighten(Path::new(&name));
+    }
+    Ok(pool)
 }
 
 impl Store {
@@ -61,68 +114,103 @@ impl Store {
         files::prepare_folder(dir)
             .map_err(|e| Error::DataDir(format!("{}: {e}", dir.display())))?;
         let file = dir.join(DATABASE_FILE);
-        let migrator = sqlx::migrate!("./migrations");
-        let known: Vec<i64> = migrator.iter().map(|m| m.version).collect();
-        unusable::check_existing(&file, &known)
-            .await
-            .map_err(|u| Error::Unusable(Box::new(u)))?;
-        let unusable = |problem: Unusable| Error::Unusable(Box::new(problem));
-        files::create_private_file(&file).map_err(|e| {
-            let problem = match e.kind() {
-                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
-                    Problem::ReadOnly
-                }
-                std::io::ErrorKind::StorageFull => Problem::DiskFull,
-                _ => Problem::Other(e.to_string()),
-            };
-            unusable(Unusable::new(&file, problem))
-        })?;
-        let options = SqliteConnectOptions::new()
-            .filename(&file)
-            // WAL lets the thread load while a comment is being written;
-            // FULL makes a comment the UI showed as posted survive a crash.
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|e| unusable(Unusable::from_sqlx(&file, &e)))?;
-        migrator
-            .run(&pool)
-            .await
-            .map_err(|e| unusable(Unusable::from_migration(&file, &e)))?;
-        files::tighten(&file);
-        for side in SIDE_FILES {
-            let mut name = file.clone().into_os_string();
-            name.push(side);
-            files::tighten(Path::new(&name));
-        }
+        let pool = connect(&file).await?;
         let store = Self {
-            pool,
+            pool: Arc::new(RwLock::new(pool)),
+            file: Arc::new(file),
             clock,
             threads: Arc::default(),
+            restoring: Arc::default(),
         };
-        // Start-up work that reads and writes the file: a failure here is
-        // about the file too, and is explained the same way.
-        let explained = |e: Error| match e {
-            Error::Database(d) => unusable(Unusable::from_sqlx(&file, &d)),
-            other => other,
-        };
-        crate::accounts::refresh_name_keys(&store)
-            .await
-            .map_err(explained)?;
-        crate::comments::render_pending(&store)
-            .await
-            .map_err(explained)?;
+        store.settle().await?;
         Ok(store)
     }
 
-    /// The pool, for reads.
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// Start-up work that reads and writes the file: a failure here is
+    /// about the file too, and is explained the same way.
+    async fn settle(&self) -> Result<()> {
+        let explained = |e: Error| match e {
+            Error::Database(d) => Error::Unusable(Box::new(Unusable::from_sqlx(&self.file, &d))),
+            other => other,
+        };
+        crate::accounts::refresh_name_keys(self)
+            .await
+            .map_err(explained)?;
+        crate::comments::render_pending(self)
+            .await
+            .map_err(explained)?;
+        crate::search::index_pending(self)
+            .await
+            .map_err(explained)?;
+        Ok(())
+    }
+
+    /// The folder the database file is in.
+    pub fn data_dir(&self) -> &Path {
+        self.file.parent().unwrap_or(Path::new("."))
+    }
+
+    /// Held while a restore replaces the database.
+    pub(crate) fn restoring(&self) -> &tokio::sync::Mutex<()> {
+        &self.restoring
+    }
+
+    /// Puts the database at `staged` (checked and up to date) in place of
+    /// this store's, and reopens every clone of the store on it. Work
+    /// under way finishes on the old database first. If the new one will
+    /// not open, the copy at `previous` goes back in its place.
+    pub(crate) async fn replace_file(&self, staged: &Path, previous: &Path) -> Result<()> {
+        self.pool().close().await;
+        let file = self.file.as_path();
+        let clear_side_files = || {
+            for side in SIDE_FILES {
+                let mut name = file.to_path_buf().into_os_string();
+                name.push(side);
+                let _ = std::fs::remove_file(Path::new(&name));
+            }
+        };
+        clear_side_files();
+        let placed = std::fs::rename(staged, file);
+        let opened = match placed {
+            Ok(()) => connect(file).await,
+            Err(e) => Err(Error::Internal(format!(
+                "placing the restored database: {e}"
+            ))),
+        };
+        let pool = match opened {
+            Ok(pool) => pool,
+            Err(e) => {
+                eprintln!("parley: the restored database did not open, putting back the previous one: {e:?}");
+                clear_side_files();
+                std::fs::copy(previous, file).map_err(|e| {
+                    Error::Internal(format!("putting back {}: {e}", previous.display()))
+                })?;
+                let pool = connect(file).await?;
+                self.set_pool(pool);
+                return Err(Error::Invalid(
+                    "The restored database could not be opened; Parley is back on the data it had."
+                        .into(),
+                ));
+            }
+        };
+        self.set_pool(pool);
+        self.threads.clear();
+        self.settle().await
+    }
+
+    fn set_pool(&self, pool: SqlitePool) {
+        match self.pool.write() {
+            Ok(mut slot) => *slot = pool,
+            Err(poisoned) => *poisoned.into_inner() = pool,
+        }
+    }
+
+    /// The pool (a cheap handle to it), for reads.
+    pub(crate) fn pool(&self) -> SqlitePool {
+        match self.pool.read() {
+            Ok(pool) => pool.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// Threads ordered recently, shared by clones of this store.
@@ -152,13 +240,13 @@ impl Store {
     /// write that reads first goes through here, so two writers never both
     /// read, then collide on upgrading to write.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.pool().begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// The SQLite settings a connection from this store runs with, as
     /// SQLite reports them (for diagnostics and tests).
     pub async fn settings(&self) -> Result<StoreSettings> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&mut *conn)
             .await?;
@@ -181,7 +269,7 @@ impl Store {
 
     /// Closes every connection, flushing the WAL. Pending work finishes first.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.pool().close().await;
     }
 }
 

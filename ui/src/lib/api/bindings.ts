@@ -1,5 +1,5 @@
 // Generated from parley-core's Rust types by `src/bindings.rs`. Do not edit:
-// run `PARLEY_UPDATE_BINDINGS=1 cargo test -p parley-core --test bindings`.
+// run `PARLEY_UPDATE_BINDINGS=1 cargo test -p parley-core --test domain bindings`.
 
 export type UserId = string;
 
@@ -301,3 +301,91 @@ added: number,
  * What it is working on now.
  */
 current: string | null, items: Array<JobItem>, finished: boolean, cancelled: boolean, };
+
+export type SearchQuery = { 
+/**
+ * What the person typed (see [`query`] for what it may hold).
+ */
+text: string, 
+/**
+ * Only articles from this source (its name, as the library shows it),
+ * and comments under them.
+ */
+source?: string, 
+/**
+ * Only articles with this tag, and comments under them.
+ */
+tag?: string, 
+/**
+ * Only comments by someone whose display name starts with this
+ * (compared as names are: case and look-alikes folded). Articles are
+ * not searched then.
+ */
+author?: string, 
+/**
+ * Only what was published (articles) or written (comments) at or
+ * after this moment.
+ */
+from?: number, 
+/**
+ * Only what was published or written before this moment.
+ */
+until?: number, 
+/**
+ * Only article titles: no bylines, texts or comments.
+ */
+titlesOnly: boolean, 
+/**
+ * Results per group; 0 means [`DEFAULT_LIMIT`], at most [`MAX_LIMIT`].
+ */
+limit: number, };
+
+export type Segment = { text: string, hit: boolean, };
+
+export type ArticleHit = { id: ArticleId, title: Array<Segment>, source: string, author: string, publishedAt: number, 
+/**
+ * Words around the best match in the text (empty when only the title
+ * or byline matched and the text has nothing to show).
+ */
+snippet: Array<Segment>, };
+
+export type CommentHit = { id: CommentId, articleId: ArticleId, articleTitle: string, 
+/**
+ * The author's display name ("[deleted user]" once their account is
+ * deleted).
+ */
+author: string, createdAt: number, snippet: Array<Segment>, 
+/**
+ * The reader muted the author: show it folded, as the discussion does.
+ */
+muted: boolean, };
+
+export type HighlightWord = { word: string, prefix: boolean, };
+
+export type SearchResults = { articles: Array<ArticleHit>, comments: Array<CommentHit>, 
+/**
+ * More articles matched than are listed.
+ */
+moreArticles: boolean, 
+/**
+ * More comments matched than are listed.
+ */
+moreComments: boolean, 
+/**
+ * The words looked for, to highlight in the article a result opens.
+ */
+words: Array<HighlightWord>, };
+
+export type BackupKind = "manual" | "automatic" | "beforeRestore";
+
+export type Backup = { 
+/**
+ * The file's name in the backups folder.
+ */
+name: string, size: number, takenAt: number, kind: BackupKind, };
+
+export type Restored = { 
+/**
+ * The backup (in the backups folder) holding what was replaced.
+ */
+setAside: string, };
