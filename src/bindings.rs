@@ -9,6 +9,7 @@ use crate::accounts::{NewAccount, Role, User};
 use crate::admin::{AccountSummary, AppSettings};
 use crate::articles::{Article, ArticleSummary};
 use crate::backup::{Backup, Kind as BackupKind, Restored};
+use crate::export::Format as ExportFormat;
 use crate::comments::{
     Removal, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
     VoteOutcome,
@@ -68,6 +69,7 @@ pub fn typescript() -> String {
         BackupKind::decl(&cfg),
         Backup::decl(&cfg),
         Restored::decl(&cfg),
+        ExportFormat::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from parley-core's Rust types by `src/bindings.rs`. Do not edit:\n\

@@ -16,6 +16,7 @@ mod comment_text;
 mod comments;
 mod disclosure;
 mod discussion;
+mod export;
 mod fetch;
 mod library_feeds;
 mod library_imports;

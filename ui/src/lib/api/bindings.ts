@@ -389,3 +389,5 @@ export type Restored = {
  * The backup (in the backups folder) holding what was replaced.
  */
 setAside: string, };
+
+export type ExportFormat = "markdown" | "json";
