@@ -53,6 +53,13 @@ const COMMANDS: &[&str] = &[
     "watch_jobs",
     "cancel_job",
     "retry_job",
+    "search",
+    "search_sources",
+    "export_article",
+    "list_backups",
+    "back_up_now",
+    "restore_backup",
+    "restore_backup_file",
 ];
 
 fn main() {

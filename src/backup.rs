@@ -21,7 +21,9 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use ts_rs::TS;
 
+use crate::accounts::User;
 use crate::clock::Millis;
+use crate::policy::{authorize, Action};
 use crate::store::{files, Store};
 use crate::{Error, Result};
 
@@ -70,6 +72,44 @@ pub struct Backup {
     #[ts(type = "number")]
     pub taken_at: Millis,
     pub kind: Kind,
+}
+
+/// Takes a backup now, for `actor` (the admin). See [`back_up`].
+pub async fn back_up_as(
+    store: &Store,
+    actor: &User,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<Backup> {
+    allowed(store, actor, Action::BackUp).await?;
+    back_up(store, Kind::Manual, progress).await
+}
+
+/// The backups, newest first, for `actor` (the admin).
+pub async fn list_as(store: &Store, actor: &User) -> Result<Vec<Backup>> {
+    allowed(store, actor, Action::BackUp).await?;
+    Ok(list(store))
+}
+
+/// Restores the backup called `name` from the backups folder, for
+/// `actor` (the admin). See [`restore`].
+pub async fn restore_as(store: &Store, actor: &User, name: &str) -> Result<Restored> {
+    allowed(store, actor, Action::Restore).await?;
+    let path = path_of(store, name)?;
+    restore(store, &path).await
+}
+
+/// Restores the backup at `path` (chosen by the admin in a native
+/// dialog), for `actor` (the admin). See [`restore`].
+pub async fn restore_file_as(store: &Store, actor: &User, path: &Path) -> Result<Restored> {
+    allowed(store, actor, Action::Restore).await?;
+    restore(store, path).await
+}
+
+/// Fails unless `actor` may take `action`. The connection is given back
+/// before returning: a restore closes the pool and waits for every one.
+async fn allowed(store: &Store, actor: &User, action: Action) -> Result<()> {
+    let mut conn = store.pool().acquire().await?;
+    authorize(&mut conn, actor, action, None).await
 }
 
 /// The backups folder of `store`.

@@ -9,11 +9,11 @@ use crate::accounts::{NewAccount, Role, User};
 use crate::admin::{AccountSummary, AppSettings};
 use crate::articles::{Article, ArticleSummary};
 use crate::backup::{Backup, Kind as BackupKind, Restored};
-use crate::export::Format as ExportFormat;
 use crate::comments::{
     Removal, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
     VoteOutcome,
 };
+use crate::export::Format as ExportFormat;
 use crate::ids::{ArticleId, CommentId, MuteId, SourceId, UserId};
 use crate::library::adding::Origin;
 use crate::library::jobs::{ItemState, JobItem, JobView};

@@ -79,6 +79,10 @@ actions! {
     ManageSource => "change or remove feeds others follow",
     /// Delete an article from the library.
     DeleteArticle => "delete articles others added",
+    /// Take a backup of everyone's data, or list the backups.
+    BackUp => "back up Parley's data",
+    /// Replace everyone's data with a backup.
+    Restore => "restore a backup",
 }
 
 /// Whether `actor` may take `action` on something owned by `owner`: the
@@ -134,7 +138,9 @@ fn decide(role: Role, own: bool, action: Action) -> Result<()> {
         | Action::ViewAccounts
         | Action::Configure
         | Action::ManageSource
-        | Action::DeleteArticle => {
+        | Action::DeleteArticle
+        | Action::BackUp
+        | Action::Restore => {
             if role != Role::Admin {
                 return Err(Error::Forbidden(format!(
                     "Only an admin can {}.",

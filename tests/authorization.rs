@@ -91,6 +91,8 @@ const MATRIX: &[(Action, [Expect; 6])] = &[
     // On a feed the owner follows, an article the owner added.
     (Action::ManageSource, [A, A, A, F, U, U]),
     (Action::DeleteArticle, [A, A, A, F, U, U]),
+    (Action::BackUp, [A, A, F, F, U, U]),
+    (Action::Restore, [A, A, F, F, U, U]),
 ];
 
 /// The people, each with their own session, and a second connection for
@@ -292,6 +294,20 @@ impl World {
             Action::DeleteArticle => {
                 let added = self.article_added_by(owner).await;
                 articles::delete_article(store, &actor, added).await
+            }
+            Action::BackUp => parley_core::backup::back_up_as(store, &actor, &|_, _| {})
+                .await
+                .map(drop),
+            // A restore would replace the database under this test's other
+            // connection: ask for a backup that is not there. Past the
+            // rule, that is "not found"; refused, it is the refusal.
+            Action::Restore => {
+                match parley_core::backup::restore_as(store, &actor, "parley-2000-01-01-000000.db")
+                    .await
+                {
+                    Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+                    other => other.map(drop),
+                }
             }
         }
     }

@@ -1,8 +1,10 @@
 //! Parley's desktop shell: opens the store, holds the session, and binds
 //! parley-core to the commands the web view may call. No rules live here.
 
+mod backups;
 mod browser;
 mod commands;
+mod dialogs;
 mod images;
 mod refresh;
 mod startup;
@@ -30,6 +32,7 @@ pub fn run() -> ExitCode {
     let builder = app(Builder::default(), state).setup(|app| {
         window::build(app)?;
         refresh::keep_feeds_current(app.handle().clone());
+        backups::keep_backed_up(app.handle().clone());
         Ok(())
     });
     match builder.run(tauri::generate_context!()) {
@@ -109,5 +112,12 @@ pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::library::watch_jobs,
             commands::library::cancel_job,
             commands::library::retry_job,
+            commands::data::search,
+            commands::data::search_sources,
+            commands::data::export_article,
+            commands::data::list_backups,
+            commands::data::back_up_now,
+            commands::data::restore_backup,
+            commands::data::restore_backup_file,
         ])
 }

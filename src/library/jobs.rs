@@ -223,6 +223,11 @@ impl Jobs {
             .any(|j| !j.view.finished && j.view.title == title)
     }
 
+    /// Whether any job is still running.
+    pub fn any_running(&self) -> bool {
+        self.lock().iter().any(|j| !j.view.finished)
+    }
+
     /// Starts `tasks` as one job, for `user` (who the additions are by; a
     /// scheduled refresh has none). Returns its id at once.
     pub fn start(self: &Arc<Self>, title: &str, user: Option<User>, tasks: Vec<Task>) -> u64 {

@@ -14,7 +14,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::AppState;
+use crate::{dialogs, AppState};
 
 /// One page of the library, for whoever is signed in (or nobody).
 #[tauri::command]
@@ -109,27 +109,18 @@ pub async fn export_subscriptions<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Result<Option<String>, Error> {
     state.session.actor(&state.store).await?;
-    let (sender, receiver) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Save the feeds you follow")
-        .set_file_name("parley-subscriptions.opml")
-        .add_filter("OPML", &["opml"])
-        .save_file(move |chosen| {
-            let _ = sender.send(chosen.and_then(|c| c.into_path().ok()));
-        });
-    let Some(path) = receiver.await.ok().flatten() else {
+    let Some(path) = dialogs::save_path(
+        &app,
+        "Save the feeds you follow",
+        "parley-subscriptions.opml",
+        ("OPML", &["opml"]),
+    )
+    .await
+    else {
         return Ok(None);
     };
-    let bytes = opml::export(&state.store).await?;
-    tokio::fs::write(&path, bytes).await.map_err(|e| {
-        let name = path
-            .file_name()
-            .unwrap_or(path.as_os_str())
-            .to_string_lossy();
-        Error::Invalid(format!("Parley could not write {name}: {e}."))
-    })?;
-    Ok(path.file_name().map(|n| n.to_string_lossy().into_owned()))
+    dialogs::write(&path, opml::export(&state.store).await?).await?;
+    Ok(dialogs::file_name(&path))
 }
 
 #[tauri::command]

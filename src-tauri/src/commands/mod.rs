@@ -6,5 +6,6 @@ pub mod accounts;
 pub mod admin;
 pub mod articles;
 pub mod comments;
+pub mod data;
 pub mod library;
 pub mod links;

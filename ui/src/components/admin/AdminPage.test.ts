@@ -16,6 +16,10 @@ vi.mock('../../lib/api', async (importOriginal) => {
       enableAccount: vi.fn(),
       appSettings: vi.fn(),
       setIdleTimeout: vi.fn(),
+      listBackups: vi.fn(),
+      backUpNow: vi.fn(),
+      restoreBackup: vi.fn(),
+      restoreBackupFile: vi.fn(),
     },
   };
 });
@@ -52,6 +56,7 @@ function renderPage(user: User | null = ada) {
 beforeEach(() => {
   for (const fn of Object.values(api)) vi.mocked(fn).mockReset();
   vi.mocked(api.appSettings).mockResolvedValue({ idleTimeoutMinutes: 30 });
+  vi.mocked(api.listBackups).mockResolvedValue([]);
 });
 
 describe('AdminPage', () => {
@@ -121,5 +126,36 @@ describe('AdminPage', () => {
     renderPage({ ...ada, role: 'member' });
     expect(screen.getByText('Only an admin can see this page.')).toBeTruthy();
     expect(api.listAccounts).not.toHaveBeenCalled();
+  });
+
+  it('takes a backup, lists it, and restores only after a confirmation', async () => {
+    const taken = {
+      name: 'parley-2026-11-30-120000.db',
+      size: 3 * 1024 * 1024,
+      takenAt: Date.UTC(2026, 10, 30, 12),
+      kind: 'manual' as const,
+    };
+    vi.mocked(api.listAccounts).mockResolvedValue([adaRow]);
+    vi.mocked(api.backUpNow).mockImplementation(async (onProgress) => {
+      onProgress(1024, 2048);
+      return taken;
+    });
+    vi.mocked(api.restoreBackup).mockRejectedValue(
+      new ApiError({ kind: 'invalid', message: 'parley-2026-11-30-120000.db cannot be restored: it is damaged.' }),
+    );
+    renderPage();
+    const panel = await screen.findByRole('region', { name: 'Backups' });
+    expect(await within(panel).findByText('No backups yet.')).toBeTruthy();
+
+    vi.mocked(api.listBackups).mockResolvedValue([taken]);
+    await userEvent.click(within(panel).getByRole('button', { name: 'Back up now' }));
+    expect(await within(panel).findByText('Backed up to parley-2026-11-30-120000.db (3.0 MB).')).toBeTruthy();
+    expect(within(panel).getByText('taken by hand')).toBeTruthy();
+
+    await userEvent.click(within(panel).getByRole('button', { name: 'Restore…' }));
+    expect(api.restoreBackup).not.toHaveBeenCalled();
+    await userEvent.click(within(panel).getByRole('button', { name: 'Yes, restore' }));
+    expect(api.restoreBackup).toHaveBeenCalledWith('parley-2026-11-30-120000.db');
+    expect((await within(panel).findByRole('alert')).textContent).toContain('it is damaged');
   });
 });

@@ -5,6 +5,11 @@ import type {
   AccountSummary,
   AppSettings,
   Article,
+  Backup,
+  ExportFormat,
+  Restored,
+  SearchQuery,
+  SearchResults,
   CommentId,
   ErrorBody,
   ErrorKind,
@@ -149,6 +154,27 @@ export const api = {
   repliesToMe: () => call<ReplyToMe[]>('replies_to_me'),
   /** Exactly the HTML that posting `body` would store; refused as posting would be. */
   previewMarkdown: (body: string) => call<string>('preview_markdown', { body }),
+
+  // Search, export, backups.
+  /** Articles and the comments the reader may see; any text is a valid query. */
+  search: (query: SearchQuery) => call<SearchResults>('search', { query }),
+  /** Every source name in the library, for the search filter. */
+  searchSources: () => call<string[]>('search_sources'),
+  /** Opens a native dialog; resolves to the saved file's name, or null. */
+  exportArticle: (articleId: string, format: ExportFormat) =>
+    call<string | null>('export_article', { articleId, format }),
+  // Admin only.
+  listBackups: () => call<Backup[]>('list_backups'),
+  /** Takes a backup now; `onProgress` hears bytes written of bytes expected. */
+  backUpNow: (onProgress: (done: number, total: number) => void) => {
+    const channel = new Channel<{ done: number; total: number }>();
+    channel.onmessage = (p) => onProgress(p.done, p.total);
+    return call<Backup>('back_up_now', { onProgress: channel });
+  },
+  /** Replaces everyone's data with a backup from the backups folder; signs everyone out. */
+  restoreBackup: (name: string) => call<Restored>('restore_backup', { name }),
+  /** The same, from a file chosen in a native dialog; null if none was chosen. */
+  restoreBackupFile: () => call<Restored | null>('restore_backup_file'),
 
   /** Opens an http, https or mailto address in the person's browser or mail
    * program. Call only after they confirmed the address; anything else is refused. */

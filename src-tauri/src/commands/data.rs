@@ -1,0 +1,122 @@
+//! Finding and keeping: search, export, backups and restore.
+
+use parley_core::backup::{self, Backup, Restored};
+use parley_core::export::{self, Format};
+use parley_core::ids::ArticleId;
+use parley_core::search::{self, SearchQuery, SearchResults};
+use parley_core::Error;
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::{dialogs, AppState};
+
+/// Searches articles and the comments the reader may see.
+#[tauri::command]
+pub async fn search(
+    state: State<'_, AppState>,
+    query: SearchQuery,
+) -> Result<SearchResults, Error> {
+    let viewer = state.session.viewer(&state.store).await?;
+    search::search(&state.store, viewer.as_ref(), &query).await
+}
+
+/// The sources in the library, for the search filter.
+#[tauri::command]
+pub async fn search_sources(state: State<'_, AppState>) -> Result<Vec<String>, Error> {
+    search::source_names(&state.store).await
+}
+
+/// Saves an article and its discussion where the person chooses. Returns
+/// the file's name, or `None` when they chose nowhere.
+#[tauri::command]
+pub async fn export_article<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    article_id: String,
+    format: Format,
+) -> Result<Option<String>, Error> {
+    let id = ArticleId::parse(&article_id)?;
+    let exported = export::article(&state.store, id, format).await?;
+    let filter = match format {
+        Format::Markdown => ("Markdown", &["md"][..]),
+        Format::Json => ("JSON", &["json"][..]),
+    };
+    let title = "Save the article and its discussion";
+    let Some(path) = dialogs::save_path(&app, title, &exported.file_name, filter).await else {
+        return Ok(None);
+    };
+    dialogs::write(&path, exported.contents).await?;
+    Ok(dialogs::file_name(&path))
+}
+
+/// The backups in the data folder, newest first (the admin only).
+#[tauri::command]
+pub async fn list_backups(state: State<'_, AppState>) -> Result<Vec<Backup>, Error> {
+    let actor = state.session.actor(&state.store).await?;
+    backup::list_as(&state.store, &actor).await
+}
+
+/// How far a backup has got.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupProgress {
+    done: u64,
+    total: u64,
+}
+
+/// Takes a backup now (the admin only), telling `on_progress` how far it
+/// has got.
+#[tauri::command]
+pub async fn back_up_now(
+    state: State<'_, AppState>,
+    on_progress: Channel<BackupProgress>,
+) -> Result<Backup, Error> {
+    let actor = state.session.actor(&state.store).await?;
+    let report = move |done, total| {
+        let _ = on_progress.send(BackupProgress { done, total });
+    };
+    backup::back_up_as(&state.store, &actor, &report).await
+}
+
+/// Restores a backup from the backups folder (the admin only). Everyone
+/// is signed out: the restored data has its own accounts.
+#[tauri::command]
+pub async fn restore_backup(state: State<'_, AppState>, name: String) -> Result<Restored, Error> {
+    let actor = state.session.actor(&state.store).await?;
+    may_restore(&state)?;
+    let restored = backup::restore_as(&state.store, &actor, &name).await?;
+    state.session.sign_out();
+    Ok(restored)
+}
+
+/// Restores a backup file the admin chooses in a native dialog. `None`
+/// when they choose nothing.
+#[tauri::command]
+pub async fn restore_backup_file<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Option<Restored>, Error> {
+    let actor = state.session.actor(&state.store).await?;
+    may_restore(&state)?;
+    let filter = ("Parley backups", &["db", "sqlite", "sqlite3"][..]);
+    let Some(path) = dialogs::open_path(&app, "Restore Parley from a backup", filter).await else {
+        return Ok(None);
+    };
+    let restored = backup::restore_file_as(&state.store, &actor, &path).await?;
+    state.session.sign_out();
+    Ok(Some(restored))
+}
+
+/// A restore waits until no import or refresh is running: their work
+/// would land in the database being replaced.
+fn may_restore(state: &AppState) -> Result<(), Error> {
+    if state.jobs.any_running() {
+        return Err(Error::Invalid(
+            "Imports or refreshes are still running. Wait for them to finish, or cancel them, \
+             then restore."
+                .into(),
+        ));
+    }
+    Ok(())
+}
