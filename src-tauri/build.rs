@@ -60,6 +60,7 @@ const COMMANDS: &[&str] = &[
     "back_up_now",
     "restore_backup",
     "restore_backup_file",
+    "about",
 ];
 
 fn main() {

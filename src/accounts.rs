@@ -239,7 +239,7 @@ pub(crate) async fn sign_in(
 /// Logs a bookkeeping write that failed; the action it belongs to goes on.
 fn bookkeeping<T>(what: &str, result: Result<T>) {
     if let Err(e) = result {
-        eprintln!("parley: could not {what} (the sign-in goes on): {e:?}");
+        log::warn!("could not {what} (the sign-in goes on): {e:?}");
     }
 }
 
@@ -591,8 +591,8 @@ pub(crate) async fn refresh_name_keys(store: &Store) -> Result<()> {
     for (id, username, old_key, display_name, old_display_key) in users {
         let mut key = username_key(&username);
         if key != old_key && in_use.contains(&key) {
-            eprintln!(
-                "parley: two accounts' usernames now compare equal ({key:?}); the later one \
+            log::warn!(
+                "two accounts' usernames now compare equal ({key:?}); the later one \
                  keeps its old key"
             );
             key = old_key.clone();

@@ -384,7 +384,7 @@ fn prune_automatic(dir: &Path) {
     automatic.sort_by(|a, b| b.cmp(a));
     for (_, name) in automatic.iter().skip(KEEP_AUTOMATIC) {
         if let Err(e) = std::fs::remove_file(dir.join(name)) {
-            eprintln!("parley: could not delete the old backup {name}: {e}");
+            log::warn!("could not delete the old backup {name}: {e}");
         }
     }
 }

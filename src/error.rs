@@ -109,8 +109,8 @@ impl Error {
     /// here, with their details, at the moment they leave the backend.
     pub fn to_body(&self) -> ErrorBody {
         match self {
-            Error::Database(e) => eprintln!("parley: database error: {e}"),
-            Error::Internal(e) => eprintln!("parley: internal error: {e}"),
+            Error::Database(e) => log::error!("database error: {e}"),
+            Error::Internal(e) => log::error!("internal error: {e}"),
             _ => {}
         }
         ErrorBody {

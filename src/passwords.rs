@@ -150,7 +150,7 @@ pub(crate) async fn verify(password: String, stored: Option<String>) -> Result<V
         let parsed = match PasswordHash::new(stored) {
             Ok(parsed) => parsed,
             Err(e) => {
-                eprintln!("parley: stored password hash does not parse: {e}");
+                log::error!("a stored password hash does not parse: {e}");
                 return Ok(Verified::Mismatch);
             }
         };

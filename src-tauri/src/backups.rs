@@ -18,9 +18,9 @@ pub fn keep_backed_up<R: Runtime>(app: AppHandle<R>) {
         loop {
             if let Some(state) = app.try_state::<AppState>() {
                 match backup::back_up_if_due(&state.store).await {
-                    Ok(Some(taken)) => eprintln!("parley: automatic backup {}", taken.name),
+                    Ok(Some(taken)) => log::info!("automatic backup {}", taken.name),
                     Ok(None) => {}
-                    Err(e) => eprintln!("parley: the automatic backup failed: {e:?}"),
+                    Err(e) => log::error!("the automatic backup failed: {e:?}"),
                 }
             }
             tokio::time::sleep(CHECK_EVERY).await;

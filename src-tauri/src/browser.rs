@@ -21,7 +21,7 @@ pub fn open(url: &Url) -> Result<(), Error> {
         None => open::that_detached(address),
     };
     launched.map_err(|e| {
-        eprintln!("parley: could not open a link: {e}");
+        log::warn!("could not open a link: {e}");
         Error::Internal(format!("opening a link: {e}"))
     })
 }

@@ -42,7 +42,7 @@ pub fn serve<R: Runtime>(
         };
         match response {
             Ok(response) => responder.respond(response),
-            Err(e) => eprintln!("parley: could not answer an image request: {e}"),
+            Err(e) => log::warn!("could not answer an image request: {e}"),
         }
     });
 }

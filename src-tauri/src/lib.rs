@@ -7,6 +7,7 @@ mod commands;
 mod dialogs;
 mod images;
 mod refresh;
+mod single;
 mod startup;
 mod state;
 pub mod window;
@@ -14,41 +15,151 @@ pub mod window;
 use std::process::ExitCode;
 
 use parley_core::{articles, store, store::Store};
-use tauri::{Builder, Runtime};
+use tauri::{Builder, RunEvent, Runtime};
+use tauri_plugin_window_state::StateFlags;
 
 pub use state::AppState;
 
 /// Opens Parley's database (creating it and the sample library on first
-/// start) and runs the window until it closes. When the database cannot
-/// be opened, says why (standard error and a dialog) and exits.
+/// start) and runs the window until it closes. When another Parley already
+/// has the data folder, brings its window to the front and exits. When the
+/// database cannot be opened, says why (standard error and a dialog) and
+/// exits.
 pub fn run() -> ExitCode {
-    let state = match tauri::async_runtime::block_on(open_state()) {
-        Ok(state) => state,
+    let dir = match store::default_data_dir().and_then(|dir| {
+        store::prepare_data_dir(&dir)?;
+        Ok(dir)
+    }) {
+        Ok(dir) => dir,
         Err(e) => {
             startup::report_failure(&e);
             return ExitCode::FAILURE;
         }
     };
-    let builder = app(Builder::default(), state).setup(|app| {
-        window::build(app)?;
-        refresh::keep_feeds_current(app.handle().clone());
-        backups::keep_backed_up(app.handle().clone());
-        Ok(())
+    let listener = match single::claim(&dir) {
+        single::Instance::First(listener) => listener,
+        single::Instance::AlreadyRunning => {
+            eprintln!(
+                "Parley is already open on {}: its window was brought to the front.",
+                dir.display()
+            );
+            return ExitCode::SUCCESS;
+        }
+    };
+    let (state, opened) = match tauri::async_runtime::block_on(open_state(&dir)) {
+        Ok(opened) => opened,
+        Err(e) => {
+            startup::report_failure(&e);
+            let _ = std::fs::remove_file(single::socket_path(&dir));
+            return ExitCode::FAILURE;
+        }
+    };
+    let builder = app(Builder::default(), state)
+        .plugin(logging())
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(WINDOW_STATE)
+                .build(),
+        )
+        .setup(move |app| {
+            log_start(app.handle(), &opened);
+            let main = window::build(app)?;
+            window::remember_place(&main, WINDOW_STATE);
+            listener.serve(app.handle().clone());
+            refresh::keep_feeds_current(app.handle().clone());
+            backups::keep_backed_up(app.handle().clone());
+            Ok(())
+        });
+    let socket = single::socket_path(&dir);
+    let outcome = builder.build(tauri::generate_context!()).map(|app| {
+        app.run(move |_, event| {
+            if let RunEvent::Exit = event {
+                log::info!("Parley is closing");
+                let _ = std::fs::remove_file(&socket);
+            }
+        })
     });
-    match builder.run(tauri::generate_context!()) {
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            log::error!("the window failed: {e}");
             eprintln!("parley: the window failed: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn open_state() -> parley_core::Result<AppState> {
-    let dir = store::default_data_dir()?;
-    let store = Store::open(&dir).await?;
-    articles::add_samples_if_empty(&store).await?;
-    AppState::new(store)
+/// The log: a file in the platform's log folder (on Linux
+/// `~/.local/share/app.parley.desktop/logs/parley.log`), at most 1 MB,
+/// with the 4 before it kept, and standard error. What is logged: start-up,
+/// the database, imports, backups and errors; never a password, a comment
+/// or a session.
+fn logging<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{RotationStrategy, Target, TargetKind};
+    let quiet = [
+        "tao",
+        "wry",
+        "sqlx",
+        "hyper",
+        "hyper_util",
+        "reqwest",
+        "rustls",
+        "h2",
+        "html5ever",
+        "selectors",
+    ];
+    let mut builder = tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .targets([
+            Target::new(TargetKind::LogDir {
+                file_name: Some("parley".into()),
+            }),
+            Target::new(TargetKind::Stderr),
+        ])
+        .level(log::LevelFilter::Info)
+        .max_file_size(LOG_FILE_BYTES)
+        .rotation_strategy(RotationStrategy::KeepSome(4));
+    for module in quiet {
+        builder = builder.level_for(module, log::LevelFilter::Warn);
+    }
+    builder.build()
+}
+
+/// What is remembered of the window between starts (the platform may
+/// refuse some: Wayland keeps windows from placing themselves).
+const WINDOW_STATE: StateFlags = StateFlags::SIZE
+    .union(StateFlags::POSITION)
+    .union(StateFlags::MAXIMIZED);
+
+/// The most one log file holds before the next one starts.
+const LOG_FILE_BYTES: u128 = 1_000_000;
+
+/// The first lines of the log, once the log exists.
+fn log_start<R: Runtime>(app: &tauri::AppHandle<R>, opened: &str) {
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    log::info!(
+        "Parley {} started ({build} build)",
+        app.package_info().version
+    );
+    log::info!("{opened}");
+}
+
+/// Opens the store and says what it opened, for the log.
+async fn open_state(dir: &std::path::Path) -> parley_core::Result<(AppState, String)> {
+    let store = Store::open(dir).await?;
+    let about = store.about().await?;
+    let opened = format!(
+        "database {} ({} bytes, schema {}); {} article(s) added as samples",
+        about.database.display(),
+        about.database_bytes,
+        about.schema_version,
+        articles::add_samples_if_empty(&store).await?
+    );
+    Ok((AppState::new(store)?, opened))
 }
 
 /// Parley's commands and state on any Tauri runtime, so tests can build the
@@ -119,5 +230,6 @@ pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::data::back_up_now,
             commands::data::restore_backup,
             commands::data::restore_backup_file,
+            commands::data::about,
         ])
 }

@@ -20,7 +20,7 @@ pub fn keep_feeds_current<R: Runtime>(app: AppHandle<R>) {
         loop {
             if let Some(state) = app.try_state::<AppState>() {
                 if let Err(e) = refresh_due(&state).await {
-                    eprintln!("parley: could not check which feeds are due: {e:?}");
+                    log::warn!("could not check which feeds are due: {e:?}");
                 }
             }
             tokio::time::sleep(EVERY).await;

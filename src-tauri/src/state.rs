@@ -28,7 +28,7 @@ impl AppState {
     pub fn new(store: Store) -> parley_core::Result<Self> {
         let asked = std::env::var(ALLOW_LOOPBACK_ENV).is_ok_and(|v| v == "1");
         let policy = if asked && cfg!(debug_assertions) {
-            eprintln!("parley: {ALLOW_LOOPBACK_ENV}=1: fetching from 127.0.0.1 is allowed");
+            log::warn!("{ALLOW_LOOPBACK_ENV}=1: fetching from 127.0.0.1 is allowed");
             FetchPolicy::allowing_loopback()
         } else {
             FetchPolicy::default()

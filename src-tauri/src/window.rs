@@ -2,8 +2,13 @@
 //! open other windows, download what a page points at, or show the Web
 //! Inspector unless whoever started Parley asked for it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
 use tauri::webview::{DownloadEvent, NewWindowResponse};
-use tauri::{Manager, Runtime, Url, WebviewWindow, WebviewWindowBuilder};
+use tauri::{Manager, Runtime, Url, WebviewWindow, WebviewWindowBuilder, WindowEvent};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
 /// The label of the window in `tauri.conf.json`, which is built here
 /// (`"create": false` there) so the rules below come with it.
@@ -31,27 +36,53 @@ pub fn build<R: Runtime, M: Manager<R>>(manager: &M) -> tauri::Result<WebviewWin
         .on_navigation(|url| {
             let own = is_parleys_own(url);
             if !own {
-                eprintln!("parley: refused to leave Parley for {}", url.as_str());
+                log::warn!("refused to leave Parley for {}", site(&url));
             }
             own
         })
         // A link with target="_blank", window.open or a middle click: a
         // second window would show a page nobody vouches for.
         .on_new_window(|url, _| {
-            eprintln!("parley: refused a new window for {}", url.as_str());
+            log::warn!("refused a new window for {}", site(&url));
             NewWindowResponse::Deny
         })
         // Nothing is downloaded from a page: Parley fetches what it shows
         // itself, in the backend, under its own rules.
         .on_download(|_, event| {
             if let DownloadEvent::Requested { url, .. } = event {
-                eprintln!("parley: refused to download {}", url.as_str());
+                log::warn!("refused to download from {}", site(&url));
             }
             false
         })
         .devtools(inspector_requested())
         .build()
 }
+
+/// Saves the window's size and place a second after it last changed, as
+/// well as when Parley closes (tauri-plugin-window-state): a Parley that
+/// is killed or crashes still opens where the person left it.
+pub fn remember_place<R: Runtime>(window: &WebviewWindow<R>, flags: StateFlags) {
+    let changes = Arc::new(AtomicU64::new(0));
+    let app = window.app_handle().clone();
+    window.on_window_event(move |event| {
+        if !matches!(event, WindowEvent::Resized(_) | WindowEvent::Moved(_)) {
+            return;
+        }
+        let this = changes.fetch_add(1, Ordering::SeqCst) + 1;
+        let (changes, app) = (changes.clone(), app.clone());
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(SETTLE).await;
+            if changes.load(Ordering::SeqCst) == this {
+                if let Err(e) = app.save_window_state(flags) {
+                    log::warn!("could not save the window's size and place: {e}");
+                }
+            }
+        });
+    });
+}
+
+/// How long a window must stay put before its place is saved.
+const SETTLE: Duration = Duration::from_secs(1);
 
 fn inspector_requested() -> bool {
     std::env::var(INSPECTOR_ENV).is_ok_and(|v| v == "1")
@@ -102,4 +133,10 @@ mod tests {
             assert!(!own(other), "{other}");
         }
     }
+}
+
+/// Where an address leads (scheme and host), for the log: never the
+/// whole address, which may carry what someone wrote.
+fn site(url: &Url) -> String {
+    format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""))
 }

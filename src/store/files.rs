@@ -57,8 +57,8 @@ pub(crate) fn tighten(path: &Path) {
         }
         let private = std::fs::Permissions::from_mode(mode & !0o077);
         if let Err(e) = std::fs::set_permissions(path, private) {
-            eprintln!(
-                "parley: could not make {} private to its owner: {e}",
+            log::warn!(
+                "could not make {} private to its owner: {e}",
                 path.display()
             );
         }

@@ -145,6 +145,28 @@ impl Store {
         Ok(())
     }
 
+    /// What a person sending a bug report needs to say about the
+    /// database: where it is, how big, and its schema's version.
+    pub async fn about(&self) -> Result<StoreAbout> {
+        let schema_version: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool())
+                .await?;
+        let side: u64 = SIDE_FILES
+            .iter()
+            .filter_map(|side| {
+                let mut name = self.file.as_os_str().to_owned();
+                name.push(side);
+                std::fs::metadata(Path::new(&name)).ok().map(|m| m.len())
+            })
+            .sum();
+        Ok(StoreAbout {
+            database: self.file.as_ref().clone(),
+            database_bytes: std::fs::metadata(self.file.as_path()).map_or(0, |m| m.len()) + side,
+            schema_version: schema_version.unwrap_or(0),
+        })
+    }
+
     /// The folder the database file is in.
     pub fn data_dir(&self) -> &Path {
         self.file.parent().unwrap_or(Path::new("."))
@@ -180,7 +202,9 @@ impl Store {
         let pool = match opened {
             Ok(pool) => pool,
             Err(e) => {
-                eprintln!("parley: the restored database did not open, putting back the previous one: {e:?}");
+                log::error!(
+                    "the restored database did not open, putting back the previous one: {e:?}"
+                );
                 clear_side_files();
                 std::fs::copy(previous, file).map_err(|e| {
                     Error::Internal(format!("putting back {}: {e}", previous.display()))
@@ -271,6 +295,21 @@ impl Store {
     pub async fn close(&self) {
         self.pool().close().await;
     }
+}
+
+/// What [`Store::about`] reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreAbout {
+    pub database: PathBuf,
+    /// The database file and its WAL, together.
+    pub database_bytes: u64,
+    /// The newest migration applied.
+    pub schema_version: i64,
+}
+
+/// Creates the data folder `dir` if it is missing, private to its owner.
+pub fn prepare_data_dir(dir: &Path) -> Result<()> {
+    files::prepare_folder(dir).map_err(|e| Error::DataDir(format!("{}: {e}", dir.display())))
 }
 
 /// What [`Store::settings`] reports.

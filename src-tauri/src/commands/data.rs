@@ -120,3 +120,45 @@ fn may_restore(state: &AppState) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// What the About view shows: enough to describe this Parley in a bug
+/// report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct About {
+    version: String,
+    build: &'static str,
+    data_folder: String,
+    database: String,
+    database_bytes: u64,
+    schema_version: i64,
+    backups_folder: String,
+    log_folder: Option<String>,
+}
+
+#[tauri::command]
+pub async fn about<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<About, Error> {
+    use tauri::Manager;
+    let store = state.store.about().await?;
+    Ok(About {
+        version: app.package_info().version.to_string(),
+        build: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        data_folder: state.store.data_dir().display().to_string(),
+        database: store.database.display().to_string(),
+        database_bytes: store.database_bytes,
+        schema_version: store.schema_version,
+        backups_folder: backup::folder(&state.store).display().to_string(),
+        log_folder: app
+            .path()
+            .app_log_dir()
+            .ok()
+            .map(|p| p.display().to_string()),
+    })
+}

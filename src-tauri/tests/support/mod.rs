@@ -149,6 +149,10 @@ impl Driver {
                 &free_port().to_string(),
             ])
             .env("PARLEY_DATA_DIR", data_dir)
+            // The window's remembered size and the log belong to this test,
+            // not to whoever runs it.
+            .env("XDG_CONFIG_HOME", data_dir.join("xdg-config"))
+            .env("XDG_DATA_HOME", data_dir.join("xdg-data"))
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -6,12 +6,14 @@
 //   #/account                        the signed-in person's own account
 //   #/admin                          accounts and settings, for the admin
 //   #/sources                        the feeds the library follows
+//   #/about                          this Parley: version, folders, database size
 export type Route =
   | { view: 'library' }
   | { view: 'replies' }
   | { view: 'account' }
   | { view: 'admin' }
   | { view: 'sources' }
+  | { view: 'about' }
   | { view: 'article'; articleId: string; commentId: string | null };
 
 const UUID = '[0-9a-fA-F-]{36}';
@@ -22,6 +24,7 @@ export function parseRoute(hash: string): Route {
   if (hash === '#/account') return { view: 'account' };
   if (hash === '#/admin') return { view: 'admin' };
   if (hash === '#/sources') return { view: 'sources' };
+  if (hash === '#/about') return { view: 'about' };
   const match = ARTICLE.exec(hash);
   if (match?.[1]) return { view: 'article', articleId: match[1], commentId: match[2] ?? null };
   return { view: 'library' };

@@ -32,6 +32,18 @@ import type {
 
 export type * from './bindings';
 
+/** What the About view shows (`about`, from the desktop shell). */
+export interface About {
+  version: string;
+  build: 'debug' | 'release';
+  dataFolder: string;
+  database: string;
+  databaseBytes: number;
+  schemaVersion: number;
+  backupsFolder: string;
+  logFolder: string | null;
+}
+
 /** A failed call: `kind` to branch on, `message` to show as it is. */
 export class ApiError extends Error {
   readonly kind: ErrorKind;
@@ -175,6 +187,9 @@ export const api = {
   restoreBackup: (name: string) => call<Restored>('restore_backup', { name }),
   /** The same, from a file chosen in a native dialog; null if none was chosen. */
   restoreBackupFile: () => call<Restored | null>('restore_backup_file'),
+
+  /** This Parley: version, where its data and log are, the database's size. */
+  about: () => call<About>('about'),
 
   /** Opens an http, https or mailto address in the person's browser or mail
    * program. Call only after they confirmed the address; anything else is refused. */
