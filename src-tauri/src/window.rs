@@ -36,7 +36,7 @@ pub fn build<R: Runtime, M: Manager<R>>(manager: &M) -> tauri::Result<WebviewWin
         .on_navigation(|url| {
             let own = is_parleys_own(url);
             if !own {
-                log::warn!("refused to leave Parley for {}", site(&url));
+                log::warn!("refused to leave Parley for {}", site(url));
             }
             own
         })
@@ -106,6 +106,12 @@ pub fn is_parleys_own(url: &Url) -> bool {
         && url.password().is_none()
 }
 
+/// Where an address leads (scheme and host), for the log: never the
+/// whole address, which may carry what someone wrote.
+fn site(url: &Url) -> String {
+    format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,10 +139,4 @@ mod tests {
             assert!(!own(other), "{other}");
         }
     }
-}
-
-/// Where an address leads (scheme and host), for the log: never the
-/// whole address, which may carry what someone wrote.
-fn site(url: &Url) -> String {
-    format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""))
 }
