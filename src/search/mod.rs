@@ -6,11 +6,10 @@
 //! through [`query::Parsed`] first, so no input is FTS5 syntax and none is
 //! an error.
 //!
-//! Ranking is FTS5's bm25 (a title word weighs ten body words). A word
-//! found in hundreds of thousands of comments is ranked among its
-//! [`RANK_WINDOW`] newest matches only: ranking all of them would take
-//! seconds, and for a word that common the recent matches are the useful
-//! ones.
+//! Ranking is FTS5's bm25 (a title word weighs ten body words) for a query
+//! with up to [`RANK_WINDOW`] matches; one that matches more (a common
+//! word in a million comments) shows its newest matches first, since bm25
+//! reads every match before it returns one.
 
 pub mod query;
 
@@ -30,9 +29,9 @@ pub use query::{HighlightWord, Parsed};
 pub const DEFAULT_LIMIT: u32 = 20;
 /// The most results per group one query returns.
 pub const MAX_LIMIT: u32 = 50;
-/// A query matching more than this many comments (or articles) ranks only
-/// the newest this many.
-pub const RANK_WINDOW: u32 = 2_000;
+/// A query matching more than this many comments (or articles) shows the
+/// newest first instead of the best.
+pub const RANK_WINDOW: u32 = 1_000;
 /// Filters longer than this are cut: no source, tag or name is longer.
 const MAX_FILTER_CHARS: usize = 200;
 
@@ -150,22 +149,33 @@ pub async fn search(
         ..SearchResults::default()
     };
     let column = query.titles_only.then_some("title");
-    let mut conn = store.pool().acquire().await?;
-    if filters.author_key.is_none() {
-        if let Some(fts) = parsed.fts(column) {
-            let (hits, more) = articles(&mut conn, &fts, &filters, limit).await?;
-            results.articles = hits;
-            results.more_articles = more;
-        }
-    }
-    if !query.titles_only {
-        if let Some(fts) = parsed.fts(None) {
-            let viewer = viewer.map(|u| u.id);
-            let (hits, more) = comments(&mut conn, &fts, &filters, viewer, limit).await?;
-            results.comments = hits;
-            results.more_comments = more;
-        }
-    }
+    let article_query = parsed.fts(column).filter(|_| filters.author_key.is_none());
+    let comment_query = parsed.fts(None).filter(|_| !query.titles_only);
+    let viewer = viewer.map(|u| u.id);
+    // The two groups are searched side by side, each on a connection of
+    // its own.
+    let (found_articles, found_comments) = tokio::join!(
+        async {
+            match &article_query {
+                Some(fts) => {
+                    let mut conn = store.pool().acquire().await?;
+                    articles(&mut conn, fts, &filters, limit).await
+                }
+                None => Ok((Vec::new(), false)),
+            }
+        },
+        async {
+            match &comment_query {
+                Some(fts) => {
+                    let mut conn = store.pool().acquire().await?;
+                    comments(&mut conn, fts, &filters, viewer, limit).await
+                }
+                None => Ok((Vec::new(), false)),
+            }
+        },
+    );
+    (results.articles, results.more_articles) = found_articles?;
+    (results.comments, results.more_comments) = found_comments?;
     Ok(results)
 }
 
@@ -208,8 +218,9 @@ impl Filters {
     }
 }
 
-/// The filters as SQL, on the article `a`; parameters ?2 to ?6 are
-/// [`bind_filters`]' (an absent filter is NULL and lets everything pass).
+/// The filters as SQL, on the article `a`; parameters ?2 to ?6 are the
+/// source, tag, author key, from and until (an absent filter is NULL and
+/// lets everything pass).
 /// `$AT` is replaced by the column holding the time filtered by.
 const FILTERS: &str = "
     AND (?2 IS NULL OR a.source = ?2)
@@ -219,19 +230,6 @@ const FILTERS: &str = "
 
 /// The author filter, on the comment's author `u` (parameter ?4).
 const AUTHOR_FILTER: &str = " AND (?4 IS NULL OR substr(u.display_name_key, 1, length(?4)) = ?4)";
-
-type Scalar<'q, O> =
-    sqlx::query::QueryScalar<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>;
-
-/// Binds ?1 (the FTS5 query) to ?6 (the filters), in order.
-fn bind_filters<'q, O>(q: Scalar<'q, O>, fts: &'q str, f: &'q Filters) -> Scalar<'q, O> {
-    q.bind(fts)
-        .bind(f.source.as_deref())
-        .bind(f.tag.as_deref())
-        .bind(f.author_key.as_deref())
-        .bind(f.from)
-        .bind(f.until)
-}
 
 /// One of the two indexes, and how its rows reach the article `a` (and
 /// the author `u`) that the filters read.
@@ -243,6 +241,10 @@ struct Index {
     at: &'static str,
     /// More filters for this index.
     extra: &'static str,
+    /// The marked texts a hit shows: a title (or '') and a snippet.
+    marks: &'static str,
+    /// Rowids follow the time filtered by (comments: written as stored).
+    by_time: bool,
 }
 
 const ARTICLES: Index = Index {
@@ -250,6 +252,9 @@ const ARTICLES: Index = Index {
     from: "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid",
     at: "a.published_at",
     extra: "",
+    marks: "highlight(articles_fts, 0, char(2), char(3)),
+            snippet(articles_fts, 2, char(2), char(3), '…', 24)",
+    by_time: false,
 };
 
 const COMMENTS: Index = Index {
@@ -260,41 +265,103 @@ const COMMENTS: Index = Index {
            JOIN users u ON u.id = c.author_id",
     at: "c.created_at",
     extra: AUTHOR_FILTER,
+    marks: "'', snippet(comments_fts, 0, char(2), char(3), '…', 24)",
+    by_time: true,
 };
 
-/// The rowids, best first, of the first `limit + 1` matches in `index`
-/// among its [`RANK_WINDOW`] newest that pass the filters.
+/// How far outside a date range a comment's rowid may be and still be
+/// looked at: rowids follow the time comments were written, unless the
+/// computer's clock was set back meanwhile, by up to this much.
+const CLOCK_SLACK_MS: Millis = 6 * 60 * 60 * 1000;
+
+/// The rowids of comments written within the date filters (widened by
+/// [`CLOCK_SLACK_MS`]), for FTS5 to skip to; the filters themselves still
+/// decide. Two index lookups (`comments_by_time`).
+async fn rowids_written(conn: &mut SqliteConnection, filters: &Filters) -> Result<(i64, i64)> {
+    let low = match filters.from {
+        Some(from) => sqlx::query_scalar::<_, i64>(
+            "SELECT rowid FROM comments WHERE created_at >= ? ORDER BY created_at LIMIT 1",
+        )
+        .bind(from.saturating_sub(CLOCK_SLACK_MS))
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(i64::MAX),
+        None => i64::MIN,
+    };
+    let high = match filters.until {
+        Some(until) => sqlx::query_scalar::<_, i64>(
+            "SELECT rowid FROM comments WHERE created_at < ? ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(until.saturating_add(CLOCK_SLACK_MS))
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(i64::MIN),
+        None => i64::MAX,
+    };
+    Ok((low, high))
+}
+
+/// A match, in the order shown: its rowid, marked title and snippet.
+type Ranked = (i64, String, String);
+
+/// The first `limit + 1` matches in `index` that pass the filters, with
+/// their marked texts. Up to [`RANK_WINDOW`] matches are ranked by bm25;
+/// a query that matches more shows the newest first: bm25 would read every
+/// match (hundreds of thousands for a common word) before returning one,
+/// and for so common a query the recent matches are the useful ones.
+///
+/// The snippets are made here, in the statement that ranks: FTS5 makes
+/// them only for the rows returned, and making them later, one statement
+/// per hit, would run the whole query again for each.
 async fn ranked(
     conn: &mut SqliteConnection,
     index: &Index,
     fts: &str,
     filters: &Filters,
     limit: u32,
-) -> Result<Vec<i64>> {
+) -> Result<Vec<Ranked>> {
     let Index {
         name,
         from,
         at,
         extra,
+        marks,
+        by_time,
     } = index;
     let filter_sql = FILTERS.replace("$AT", at) + extra;
-    let cut_sql = format!(
-        "SELECT {name}.rowid {from} WHERE {name} MATCH ?1 {filter_sql}
-         ORDER BY {name}.rowid DESC LIMIT 1 OFFSET ?7"
+    // More matches than the window, filters or not, and the newest are
+    // shown: counting past the window is a walk down one list, and with
+    // filters ranking would mean walking every match through the joins.
+    let window_sql = format!(
+        "SELECT rowid FROM {name} WHERE {name} MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2"
     );
-    let cut: Option<i64> = bind_filters(sqlx::query_scalar(&cut_sql), fts, filters)
+    let full: Option<i64> = sqlx::query_scalar(&window_sql)
+        .bind(fts)
         .bind(RANK_WINDOW - 1)
         .fetch_optional(&mut *conn)
         .await?;
-    let rank_sql = format!(
-        "SELECT {name}.rowid {from} WHERE {name} MATCH ?1 AND {name}.rowid >= ?7 {filter_sql}
-         ORDER BY {name}.rank LIMIT ?8"
+    let order = if full.is_some() { "rowid DESC" } else { "rank" };
+    let (low, high) = if *by_time {
+        rowids_written(conn, filters).await?
+    } else {
+        (i64::MIN, i64::MAX)
+    };
+    let sql = format!(
+        "SELECT {name}.rowid, {marks} {from}
+         WHERE {name} MATCH ?1 AND {name}.rowid >= ?8 AND {name}.rowid <= ?9 {filter_sql}
+         ORDER BY {name}.{order} LIMIT ?7"
     );
-    Ok(bind_filters(sqlx::query_scalar(&rank_sql), fts, filters)
-        .bind(cut.unwrap_or(i64::MIN))
+    let query = sqlx::query_as(&sql)
+        .bind(fts)
+        .bind(filters.source.as_deref())
+        .bind(filters.tag.as_deref())
+        .bind(filters.author_key.as_deref())
+        .bind(filters.from)
+        .bind(filters.until)
         .bind(limit + 1)
-        .fetch_all(&mut *conn)
-        .await?)
+        .bind(low)
+        .bind(high);
+    Ok(query.fetch_all(&mut *conn).await?)
 }
 
 async fn articles(
@@ -303,22 +370,17 @@ async fn articles(
     filters: &Filters,
     limit: u32,
 ) -> Result<(Vec<ArticleHit>, bool)> {
-    let mut rowids = ranked(conn, &ARTICLES, fts, filters, limit).await?;
-    let more = rowids.len() > limit as usize;
-    rowids.truncate(limit as usize);
-    let mut hits = Vec::with_capacity(rowids.len());
-    for rowid in rowids {
-        let row: Option<(ArticleId, String, String, String, Millis, String)> = sqlx::query_as(
-            "SELECT a.id, highlight(articles_fts, 0, char(2), char(3)), a.source, a.author,
-                    a.published_at, snippet(articles_fts, 2, char(2), char(3), '…', 24)
-             FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-             WHERE articles_fts MATCH ?1 AND articles_fts.rowid = ?2",
-        )
-        .bind(fts)
-        .bind(rowid)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some((id, title, source, author, published_at, snippet)) = row {
+    let mut found = ranked(conn, &ARTICLES, fts, filters, limit).await?;
+    let more = found.len() > limit as usize;
+    found.truncate(limit as usize);
+    let mut hits = Vec::with_capacity(found.len());
+    for (rowid, title, snippet) in found {
+        let row: Option<(ArticleId, String, String, Millis)> =
+            sqlx::query_as("SELECT id, source, author, published_at FROM articles WHERE rowid = ?")
+                .bind(rowid)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some((id, source, author, published_at)) = row {
             hits.push(ArticleHit {
                 id,
                 title: segments(&title),
@@ -339,29 +401,24 @@ async fn comments(
     viewer: Option<crate::ids::UserId>,
     limit: u32,
 ) -> Result<(Vec<CommentHit>, bool)> {
-    let mut rowids = ranked(conn, &COMMENTS, fts, filters, limit).await?;
-    let more = rowids.len() > limit as usize;
-    rowids.truncate(limit as usize);
-    let mut hits = Vec::with_capacity(rowids.len());
-    for rowid in rowids {
-        #[allow(clippy::type_complexity, reason = "one row, named just below")]
-        let row: Option<(CommentId, ArticleId, String, String, Millis, String, bool)> =
-            sqlx::query_as(
-                "SELECT c.id, c.article_id, a.title, u.display_name, c.created_at,
-                        snippet(comments_fts, 0, char(2), char(3), '…', 24),
-                        EXISTS (SELECT 1 FROM mutes m WHERE m.user_id = ?3 AND m.muted_id = c.author_id)
-                 FROM comments_fts
-                 JOIN comments c ON c.rowid = comments_fts.rowid
-                 JOIN articles a ON a.id = c.article_id
-                 JOIN users u ON u.id = c.author_id
-                 WHERE comments_fts MATCH ?1 AND comments_fts.rowid = ?2",
-            )
-            .bind(fts)
-            .bind(rowid)
-            .bind(viewer)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some((id, article_id, article_title, author, created_at, snippet, muted)) = row {
+    let mut found = ranked(conn, &COMMENTS, fts, filters, limit).await?;
+    let more = found.len() > limit as usize;
+    found.truncate(limit as usize);
+    let mut hits = Vec::with_capacity(found.len());
+    for (rowid, _, snippet) in found {
+        let row: Option<(CommentId, ArticleId, String, String, Millis, bool)> = sqlx::query_as(
+            "SELECT c.id, c.article_id, a.title, u.display_name, c.created_at,
+                    EXISTS (SELECT 1 FROM mutes m WHERE m.user_id = ?2 AND m.muted_id = c.author_id)
+             FROM comments c
+             JOIN articles a ON a.id = c.article_id
+             JOIN users u ON u.id = c.author_id
+             WHERE c.rowid = ?1",
+        )
+        .bind(rowid)
+        .bind(viewer)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((id, article_id, article_title, author, created_at, muted)) = row {
             hits.push(CommentHit {
                 id,
                 article_id,
