@@ -76,6 +76,16 @@ async fn one_window_per_data_folder_a_remembered_size_and_a_clean_log() {
         .unwrap();
     assert_eq!(focused, serde_json::Value::Bool(true));
 
+    // About Parley says which Parley this is and where its things are.
+    app.wait_for("//footer//a[normalize-space()='About Parley']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.see("0.1.0 (").await;
+    app.see(data.path().to_str().unwrap()).await;
+    app.see("app.parley.desktop/logs").await;
+
     // A size of the person's choosing, kept across a restart.
     app.client.set_window_size(900, 640).await.unwrap();
     let (width, height) = app.client.get_window_size().await.unwrap();
