@@ -413,11 +413,13 @@ fn write_failed(dir: &Path, detail: &str) -> Error {
 }
 
 /// Removes `file` and the journal files SQLite may have left beside it.
-pub(crate) fn remove_with_side_files(file: &Path) {
-    for side in ["", "-wal", "-shm", "-journal"] {
-        let mut name = file.as_os_str().to_owned();
-        name.push(side);
-        let _ = std::fs::remove_file(PathBuf::from(name));
+fn remove_with_side_files(file: &Path) {
+    let _ = std::fs::remove_file(file);
+    let mut journal = file.as_os_str().to_owned();
+    journal.push("-journal");
+    let _ = std::fs::remove_file(PathBuf::from(journal));
+    for side in crate::store::side_files(file) {
+        let _ = std::fs::remove_file(side);
     }
 }
 

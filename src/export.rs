@@ -348,7 +348,9 @@ fn html_to_markdown(html: &str) -> String {
     let mut rest = html;
     let mut link: Option<String> = None;
     while let Some(open) = rest.find('<') {
-        out.push_str(&decode(rest.get(..open).unwrap_or_default()));
+        out.push_str(&crate::library::adding::unescape(
+            rest.get(..open).unwrap_or_default(),
+        ));
         let after = rest.get(open..).unwrap_or_default();
         let Some(close) = after.find('>') else {
             break;
@@ -392,7 +394,7 @@ fn html_to_markdown(html: &str) -> String {
             _ => {}
         }
     }
-    out.push_str(&decode(rest));
+    out.push_str(&crate::library::adding::unescape(rest));
     // At most one blank line in a row.
     let mut tidy = String::with_capacity(out.len());
     let mut blank = 0;
@@ -418,16 +420,7 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
     let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
     let value = tag.get(start..)?;
     let end = value.find('"')?;
-    Some(decode(value.get(..end)?))
-}
-
-fn decode(text: &str) -> String {
-    text.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    Some(crate::library::adding::unescape(value.get(..end)?))
 }
 
 #[cfg(test)]

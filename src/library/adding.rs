@@ -258,15 +258,18 @@ pub(crate) fn plain_text(html: &str) -> String {
             _ => {}
         }
     }
-    one_line(
-        &text
-            .replace("&nbsp;", " ")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&"),
-    )
+    one_line(&unescape(&text))
+}
+
+/// Sanitized HTML's text with the escapes the sanitizer writes turned back
+/// into characters (a no-break space into a space).
+pub(crate) fn unescape(text: &str) -> String {
+    text.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Text made safe to put inside HTML.

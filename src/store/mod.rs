@@ -20,6 +20,16 @@ pub use unusable::{Problem, Unusable};
 /// The files SQLite keeps next to the database in WAL mode.
 const SIDE_FILES: [&str; 2] = ["-wal", "-shm"];
 
+/// The journal files SQLite keeps beside `file` in WAL mode (which may
+/// not exist).
+pub(crate) fn side_files(file: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    SIDE_FILES.iter().map(move |side| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(side);
+        PathBuf::from(name)
+    })
+}
+
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "parley.db";
 
@@ -85,10 +95,8 @@ async fn connect(file: &Path) -> Result<SqlitePool> {
         .await
         .map_err(|e| unusable(Unusable::from_migration(file, &e)))?;
     files::tighten(file);
-    for side in SIDE_FILES {
-        let mut name = file.to_path_buf().into_os_string();
-        name.push(side);
-        files::tighten(Path::new(&name));
+    for side in side_files(file) {
+        files::tighten(&side);
     }
     Ok(pool)
 }
@@ -152,13 +160,8 @@ impl Store {
             sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
                 .fetch_one(&self.pool())
                 .await?;
-        let side: u64 = SIDE_FILES
-            .iter()
-            .filter_map(|side| {
-                let mut name = self.file.as_os_str().to_owned();
-                name.push(side);
-                std::fs::metadata(Path::new(&name)).ok().map(|m| m.len())
-            })
+        let side: u64 = side_files(&self.file)
+            .filter_map(|side| std::fs::metadata(side).ok().map(|m| m.len()))
             .sum();
         Ok(StoreAbout {
             database: self.file.as_ref().clone(),
@@ -185,10 +188,8 @@ impl Store {
         self.pool().close().await;
         let file = self.file.as_path();
         let clear_side_files = || {
-            for side in SIDE_FILES {
-                let mut name = file.to_path_buf().into_os_string();
-                name.push(side);
-                let _ = std::fs::remove_file(Path::new(&name));
+            for side in side_files(file) {
+                let _ = std::fs::remove_file(side);
             }
         };
         clear_side_files();
