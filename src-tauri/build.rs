@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "open_discussion",
     "load_thread",
+    "comment_view",
     "post_comment",
     "edit_comment",
     "delete_comment",

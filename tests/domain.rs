@@ -28,3 +28,4 @@ mod render;
 mod search;
 mod sessions;
 mod store;
+mod thread_refresh;

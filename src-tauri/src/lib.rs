@@ -7,6 +7,7 @@ mod commands;
 mod dialogs;
 mod images;
 mod refresh;
+mod rendering;
 mod single;
 mod startup;
 mod state;
@@ -26,6 +27,7 @@ pub use state::AppState;
 /// database cannot be opened, says why (standard error and a dialog) and
 /// exits.
 pub fn run() -> ExitCode {
+    let drawing = rendering::choose();
     let dir = match store::default_data_dir().and_then(|dir| {
         store::prepare_data_dir(&dir)?;
         Ok(dir)
@@ -63,6 +65,7 @@ pub fn run() -> ExitCode {
         )
         .setup(move |app| {
             log_start(app.handle(), &opened);
+            log::info!("drawing the window {drawing}");
             let main = window::build(app)?;
             window::remember_place(&main, WINDOW_STATE);
             listener.serve(app.handle().clone());
@@ -179,6 +182,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::accounts::sign_out,
             commands::comments::open_discussion,
             commands::comments::load_thread,
+            commands::comments::comment_view,
             commands::comments::post_comment,
             commands::comments::edit_comment,
             commands::comments::delete_comment,

@@ -111,19 +111,33 @@ async fn format_edit_vote_sort_collapse_delete_and_reply_from_the_keyboard() {
         .await
         .is_empty());
 
-    // Best puts the up-voted comment first; Newest puts the newest first.
+    // Until the thread is ordered again, the reader's own new comment stays
+    // at the top where it appeared. Newest puts the newest first; Best
+    // puts the up-voted comment first.
     let first_comment = "(//ol[@aria-label='Discussion']/li/article)[1]";
     let first_text = || async { app.wait_for(first_comment).await.text().await.unwrap() };
-    assert!(first_text().await.contains("Grace's first thoughts"));
-    app.wait_for("//select[@id=//label[normalize-space()='Sort by']/@for]/option[normalize-space()='Newest']")
+    assert!(first_text().await.contains("bold and a link"));
+    let mine_first = format!("{first_comment}[.//strong[normalize-space()='bold']]");
+    let sort_by = |order: &'static str| {
+        format!("//select[@id=//label[normalize-space()='Sort by']/@for]/option[normalize-space()='{order}']")
+    };
+    app.wait_for(&sort_by("Newest"))
         .await
         .click()
         .await
         .unwrap();
+    app.wait_for(&mine_first).await;
+    app.wait_for(&sort_by("Best")).await.click().await.unwrap();
     app.wait_for(&format!(
-        "{first_comment}[.//strong[normalize-space()='bold']]"
+        "{first_comment}[.//*[normalize-space()=\"Grace's first thoughts\"]]"
     ))
     .await;
+    app.wait_for(&sort_by("Newest"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.wait_for(&mine_first).await;
 
     // Collapse a subtree to one line, and open it again.
     let timetable = comment_with("Grace on the timetable");

@@ -14,50 +14,12 @@ use std::time::{Duration, Instant};
 
 use parley_core::accounts::User;
 use parley_core::articles::{self, ArticleSummary};
-use parley_core::clock::{Clock, SystemClock};
-use parley_core::ids::CommentId;
-use parley_core::render::render_markdown;
 use support::{seed_account, seed_with_clock, Driver};
 
 const COMMENTS: usize = 10_000;
 /// Each top-level comment carries a chain of this many replies.
 const CHAIN: usize = 3;
 const READER: (&str, &str) = ("reader", "a long reading session");
-
-/// Writes the thread straight into the database file in one transaction:
-/// posting 10,000 comments one durable transaction at a time would take
-/// minutes and test nothing this test is about.
-async fn insert_thread(db_file: &std::path::Path, article: &ArticleSummary, writer: &User) {
-    let url = format!("sqlite://{}", db_file.display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let mut tx = pool.begin().await.unwrap();
-    let start = SystemClock.now() - 12 * 3_600_000;
-    let mut parent: Option<CommentId> = None;
-    for n in 0..COMMENTS {
-        if n % (CHAIN + 1) == 0 {
-            parent = None;
-        }
-        let id = CommentId::new();
-        let body = format!("Comment {n}: a *short* remark about the article.");
-        sqlx::query(
-            "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(article.id)
-        .bind(parent)
-        .bind(writer.id)
-        .bind(&body)
-        .bind(render_markdown(&body))
-        .bind(start + n as i64 * 1000)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-        parent = Some(id);
-    }
-    tx.commit().await.unwrap();
-    pool.close().await;
-}
 
 #[tokio::test]
 async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
@@ -73,7 +35,14 @@ async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
     })
     .await;
     let (article, writer) = seeded.lock().unwrap().clone().unwrap();
-    insert_thread(&data.path().join("parley.db"), &article, &writer).await;
+    support::insert_chains(
+        &data.path().join("parley.db"),
+        article.id,
+        writer.id,
+        COMMENTS,
+        CHAIN + 1,
+    )
+    .await;
 
     let driver = Driver::start(data.path());
     let app = driver.launch().await;
@@ -183,7 +152,7 @@ async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
     assert_eq!(shown().await, COMMENTS, "every comment was reached");
     let in_page = app.all("//ol[@aria-label='Discussion']/li").await.len();
     assert!(
-        in_page <= 300,
+        in_page <= 150,
         "{in_page} comments in the page at once: not windowed"
     );
 
@@ -204,6 +173,62 @@ async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
     eprintln!("large thread: at most {in_page} comments in the page at once");
     eprintln!(
         "large thread: frames while scrolling [count, longest gap ms, 99th percentile ms]: {frames}"
+    );
+
+    // Deep in the thread, vote, reply and edit the reply: each refreshes
+    // what it changed and nothing else. The page times every backend call
+    // (`parley:call:<command>`), so the calls made are counted there.
+    let calls = || async {
+        app.client
+            .execute(
+                "const counts = {}; \
+                 for (const m of performance.getEntriesByType('measure')) \
+                   if (m.name.startsWith('parley:call:')) { const c = m.name.slice(12); counts[c] = (counts[c] || 0) + 1; } \
+                 return counts;",
+                vec![],
+            )
+            .await
+            .unwrap()
+    };
+    let before = calls().await;
+    app.click_in(&last, "▲").await;
+    app.wait_for(&format!("{last}//*[@aria-label='Score 1']"))
+        .await;
+    app.reply_to(&last, "Prolific Writer", "A reply at the very end.")
+        .await;
+    let reply = support::comment_with("A reply at the very end.");
+    app.wait_for(&reply).await;
+    app.click_in(&reply, "Edit").await;
+    app.fill("Edit your comment", "A reply at the very end, edited.")
+        .await;
+    app.click("Save edit").await;
+    app.wait_for(&support::comment_with("A reply at the very end, edited."))
+        .await;
+    app.see_comment_count(COMMENTS + 1).await;
+    let after = calls().await;
+    let made = |command: &str| {
+        after[command].as_u64().unwrap_or(0) - before[command].as_u64().unwrap_or(0)
+    };
+    assert_eq!(
+        made("load_thread"),
+        0,
+        "a page of the thread was loaded again"
+    );
+    assert_eq!(made("open_discussion"), 0);
+    assert_eq!(
+        (
+            made("vote"),
+            made("post_comment"),
+            made("edit_comment"),
+            made("comment_view")
+        ),
+        (1, 1, 1, 2),
+        "one call per action and one comment fetched after posting and after editing"
+    );
+    assert_eq!(
+        shown().await,
+        COMMENTS + 1,
+        "nothing else was loaded or dropped"
     );
     app.quit().await;
 }

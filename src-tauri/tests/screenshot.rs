@@ -82,13 +82,15 @@ async fn a_nested_discussion_renders_and_is_captured() {
         .into_iter()
         .map(|(a, d, _)| (a, d))
         .collect();
+    // Priya's new comment stays at the top, where it appeared, until the
+    // thread is next ordered.
     assert_eq!(
         shape,
         [
+            ("Priya Raman", 0),
             ("Mara Okonjo", 0),
             ("Tomasz W.", 1),
-            ("Mara Okonjo", 2),
-            ("Priya Raman", 0)
+            ("Mara Okonjo", 2)
         ]
         .map(|(a, d)| (a.to_owned(), d))
     );

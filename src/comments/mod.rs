@@ -23,7 +23,7 @@ pub use reading::{
     READING_SESSION_MS,
 };
 pub use shape::wilson_lower_bound;
-pub use thread::{thread_page, ThreadQuery, MAX_COLLAPSED};
+pub use thread::{comment_view, thread_page, ThreadQuery, MAX_COLLAPSED};
 pub use votes::{vote, VoteOutcome};
 pub use write::{delete, edit, history, post, render_pending, Revision, EDIT_GRACE_MS};
 
@@ -126,9 +126,11 @@ pub struct ThreadComment {
 #[ts(rename_all = "camelCase")]
 pub struct ThreadPage {
     pub article_id: ArticleId,
-    /// Changes whenever the thread's order may have changed (a post, a
-    /// removal, a vote): a page with another version than the ones before
-    /// it does not continue them.
+    /// The version of the order this page was cut from: the thread's
+    /// current one, or the earlier one the query asked to continue. It
+    /// changes whenever the order may have changed (a post, a removal, a
+    /// vote): a page with another version than the ones before it does not
+    /// continue them.
     #[ts(type = "number")]
     pub version: i64,
     pub sort: Sort,

@@ -261,7 +261,8 @@ struct Key {
 }
 
 /// Recently ordered threads. A handful of entries is plenty: one reader
-/// looks at one discussion at a time.
+/// looks at one discussion at a time. An older version stays while it may
+/// still be paged through (see `ThreadQuery::version`).
 #[derive(Default)]
 pub(crate) struct ThreadCache {
     entries: Mutex<Vec<(Key, i64, Arc<Ordered>)>>,
@@ -274,24 +275,27 @@ impl std::fmt::Debug for ThreadCache {
 }
 
 const CACHED_THREADS: usize = 8;
+const VERSIONS_PER_KEY: usize = 2;
 
 impl ThreadCache {
-    /// The ordered thread for these inputs at `version`, from the cache or
-    /// freshly loaded. A request that opens the way to a comment is not
-    /// cached: it is a one-off. (Pinning bumps the version, so `pinned`
-    /// need not be part of the key.)
+    /// The ordered thread for these inputs, and the version it is of:
+    /// `wanted`, an earlier version a reader is still paging through, if
+    /// it is in the cache; else `current`, from the cache or freshly
+    /// loaded. A request that opens the way to a comment is not cached: it
+    /// is a one-off. (Pinning bumps the version, so `pinned` need not be
+    /// part of the key.)
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn ordered(
         &self,
         conn: &mut SqliteConnection,
         article: ArticleId,
-        version: i64,
+        (current, wanted): (i64, Option<i64>),
         pinned: Option<CommentId>,
         viewer: Option<UserId>,
         sort: Sort,
         collapsed: &HashSet<CommentId>,
         open: Option<CommentId>,
-    ) -> Result<Arc<Ordered>> {
+    ) -> Result<(Arc<Ordered>, i64)> {
         let mut collapsed_ids: Vec<CommentId> = collapsed.iter().copied().collect();
         collapsed_ids.sort();
         let key = Key {
@@ -301,8 +305,10 @@ impl ThreadCache {
             collapsed: collapsed_ids,
         };
         if open.is_none() {
-            if let Some(hit) = self.get(&key, version) {
-                return Ok(hit);
+            for version in wanted.into_iter().chain([current]) {
+                if let Some(hit) = self.get(&key, version) {
+                    return Ok((hit, version));
+                }
             }
         }
         let ordered = Arc::new(Ordered::new(
@@ -313,9 +319,9 @@ impl ThreadCache {
             open,
         ));
         if open.is_none() {
-            self.put(key, version, ordered.clone());
+            self.put(key, current, ordered.clone());
         }
-        Ok(ordered)
+        Ok((ordered, current))
     }
 
     pub(crate) fn clear(&self) {
@@ -338,9 +344,19 @@ impl ThreadCache {
         Some(hit)
     }
 
+    /// Keeps the newest two versions per key: the one a reader is paging
+    /// through, and the one after a change they have not reloaded for.
     fn put(&self, key: Key, version: i64, ordered: Arc<Ordered>) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.retain(|(k, _, _)| k != &key);
+        let mut kept = 0;
+        entries.retain(|(k, v, _)| {
+            if k != &key {
+                return true;
+            }
+            let keep = *v != version && kept + 1 < VERSIONS_PER_KEY;
+            kept += usize::from(keep);
+            keep
+        });
         entries.insert(0, (key, version, ordered));
         entries.truncate(CACHED_THREADS);
     }

@@ -35,6 +35,13 @@ pub struct ThreadQuery {
     /// [`MAX_COLLAPSED`] are read; ids not in this thread are dropped.
     #[serde(deserialize_with = "at_most_collapsed")]
     pub collapsed: Vec<CommentId>,
+    /// Continue the reading order of this earlier version (the one the
+    /// reader's loaded pages were cut from), while it is still at hand: a
+    /// vote, or the reader's own post, then leaves their place alone. The
+    /// page says which version it was cut from; a different one means the
+    /// reader's pages must be loaded again.
+    #[ts(optional, type = "number")]
+    pub version: Option<i64>,
 }
 
 /// The most collapsed subtrees a signed-out reader's request may name.
@@ -104,12 +111,12 @@ pub async fn thread_page(
         Some(id) => reading::collapsed(&mut conn, id, article_id).await?,
         None => in_thread(&mut conn, article_id, &query.collapsed).await?,
     };
-    let thread = store
+    let (thread, version) = store
         .threads()
         .ordered(
             &mut conn,
             article_id,
-            version,
+            (version, query.version),
             state.pinned,
             viewer_id,
             sort,
@@ -180,7 +187,9 @@ pub async fn thread_page(
                 mine,
                 created_at: s.created_at,
                 edited_at: d.edited_at,
-                score: i32::try_from(s.upvotes - s.downvotes).unwrap_or(0),
+                // From the comment as it is now: a page cut from an
+                // earlier order still shows today's votes.
+                score: i32::try_from(d.upvotes - d.downvotes).unwrap_or(0),
                 my_vote: my_votes.get(&s.id).copied().unwrap_or(0),
                 is_new: is_new(s),
                 reply_count: tree.descendants.get(i).copied().unwrap_or(0),
@@ -203,6 +212,121 @@ pub async fn thread_page(
         offset: to_u32(offset.min(order.len())),
         comments,
     })
+}
+
+/// One comment as `viewer` sees it in its discussion now: what the page
+/// needs to show a comment just posted, edited or deleted in place, without
+/// ordering (or sending) the rest of the thread again. Its depth and reply
+/// count come from walking its own ancestors and replies.
+///
+/// Fails with `NotFound` when the comment is gone: deleted, with no
+/// replies left to keep its place.
+pub async fn comment_view(
+    store: &Store,
+    viewer: Option<&User>,
+    id: CommentId,
+) -> Result<ThreadComment> {
+    let mut conn = store.pool().begin().await?;
+    let row = sqlx::query_as::<_, ViewRow>(
+        "SELECT c.article_id, c.parent_id, c.author_id, c.body, c.body_html, c.created_at,
+                c.edited_at, c.deleted_by, c.deleted_at IS NOT NULL AS removed,
+                c.upvotes, c.downvotes,
+                CASE WHEN p.deleted_at IS NULL THEN p.author_id END AS parent_author,
+                a.pinned_comment_id IS c.id AS pinned,
+                (WITH RECURSIVE up (id, depth) AS (
+                     SELECT c.parent_id, 1 WHERE c.parent_id IS NOT NULL
+                     UNION ALL
+                     SELECT x.parent_id, up.depth + 1 FROM comments x JOIN up ON x.id = up.id
+                     WHERE x.parent_id IS NOT NULL)
+                 SELECT coalesce(max(depth), 0) FROM up) AS depth,
+                (WITH RECURSIVE down (id) AS (
+                     SELECT x.id FROM comments x WHERE x.parent_id = c.id
+                     UNION ALL
+                     SELECT x.id FROM comments x JOIN down ON x.parent_id = down.id)
+                 SELECT count(*) FROM down JOIN comments x ON x.id = down.id
+                 WHERE x.deleted_at IS NULL) AS reply_count
+         FROM comments c
+         JOIN articles a ON a.id = c.article_id
+         LEFT JOIN comments p ON p.id = c.parent_id
+         WHERE c.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found("That comment is no longer there."))?;
+    let viewer_id = viewer.map(|v| v.id);
+    let names = display_names(&mut conn).await?;
+    let (seen, collapsed, my_vote, muted) = match viewer_id {
+        Some(user) => (
+            reading::previous_visit(&mut conn, user, row.article_id).await?,
+            reading::collapsed(&mut conn, user, row.article_id)
+                .await?
+                .contains(&id),
+            sqlx::query_scalar::<_, i8>(
+                "SELECT value FROM votes WHERE user_id = ? AND comment_id = ?",
+            )
+            .bind(user)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0),
+            mutes::muted_ids(&mut conn, user)
+                .await?
+                .contains(&row.author_id),
+        ),
+        None => (None, false, 0, false),
+    };
+    conn.commit().await?;
+    let mine = Some(row.author_id) == viewer_id && !row.removed;
+    Ok(ThreadComment {
+        id,
+        parent_id: row.parent_id,
+        author_name: if row.removed {
+            String::new()
+        } else {
+            name_of(&names, row.author_id)
+        },
+        parent_author_name: row.parent_author.map(|a| name_of(&names, a)),
+        depth: row.depth,
+        body_html: if row.removed {
+            String::new()
+        } else {
+            row.body_html.unwrap_or_default()
+        },
+        source: mine.then_some(row.body),
+        removed: row.deleted_by,
+        mine,
+        created_at: row.created_at,
+        edited_at: row.edited_at,
+        score: i32::try_from(row.upvotes - row.downvotes).unwrap_or(0),
+        my_vote,
+        is_new: !row.removed
+            && Some(row.author_id) != viewer_id
+            && seen.is_some_and(|seen| row.created_at > seen),
+        reply_count: row.reply_count,
+        collapsed,
+        pinned: row.pinned,
+        author_muted: !row.removed && muted,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct ViewRow {
+    article_id: ArticleId,
+    parent_id: Option<CommentId>,
+    author_id: UserId,
+    body: String,
+    body_html: Option<String>,
+    created_at: Millis,
+    edited_at: Option<Millis>,
+    deleted_by: Option<Removal>,
+    removed: bool,
+    upvotes: i64,
+    downvotes: i64,
+    parent_author: Option<UserId>,
+    pinned: bool,
+    depth: u32,
+    reply_count: u32,
 }
 
 /// The first [`MAX_COLLAPSED`] of `ids` that are comments of this article:
@@ -272,6 +396,8 @@ struct Details {
     body_html: Option<String>,
     edited_at: Option<Millis>,
     deleted_by: Option<Removal>,
+    upvotes: i64,
+    downvotes: i64,
 }
 
 /// Above this many comments in a page, reading the whole thread's text in
@@ -284,7 +410,8 @@ async fn details(
     shapes: &[Shape],
     window: &[(usize, u32)],
 ) -> Result<HashMap<CommentId, Details>> {
-    const COLUMNS: &str = "SELECT id, body, body_html, edited_at, deleted_by FROM comments";
+    const COLUMNS: &str =
+        "SELECT id, body, body_html, edited_at, deleted_by, upvotes, downvotes FROM comments";
     let rows = if window.len() > BIND_LIMIT {
         sqlx::query_as::<_, Details>(&format!("{COLUMNS} WHERE article_id = ?"))
             .bind(article_id)

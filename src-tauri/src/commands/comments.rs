@@ -1,5 +1,6 @@
 use parley_core::comments::{
-    self, ReplyToMe, Revision, Sort, ThreadPage, ThreadQuery, VoteChoice, VoteOutcome,
+    self, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
+    VoteOutcome,
 };
 use parley_core::ids::{ArticleId, CommentId};
 use parley_core::Error;
@@ -29,6 +30,18 @@ pub async fn load_thread(
     let viewer = state.session.viewer(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     comments::thread_page(&state.store, viewer.as_ref(), article_id, &query).await
+}
+
+/// One comment as the reader sees it now: what the page refreshes in place
+/// after posting, editing or deleting it.
+#[tauri::command]
+pub async fn comment_view(
+    state: State<'_, AppState>,
+    comment_id: String,
+) -> Result<ThreadComment, Error> {
+    let viewer = state.session.viewer(&state.store).await?;
+    let comment_id = CommentId::parse(&comment_id)?;
+    comments::comment_view(&state.store, viewer.as_ref(), comment_id).await
 }
 
 /// Posts as whoever is signed in; returns the new comment's id.

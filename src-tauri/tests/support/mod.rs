@@ -42,6 +42,53 @@ where
     store.close().await;
 }
 
+/// Writes `count` comments by `writer` on `article` straight into the
+/// database file, in one transaction: chains of `chain` (a comment, then
+/// replies each to the one before), a second apart from twelve hours ago.
+/// Comment n reads "Comment n: a short remark about the article." Posting
+/// thousands one durable transaction at a time would take minutes and test
+/// nothing the large-thread tests are about.
+pub async fn insert_chains(
+    db_file: &Path,
+    article: parley_core::ids::ArticleId,
+    writer: parley_core::ids::UserId,
+    count: usize,
+    chain: usize,
+) {
+    use parley_core::clock::{Clock, SystemClock};
+    use parley_core::ids::CommentId;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let start = SystemClock.now() - 12 * 3_600_000;
+    let mut parent: Option<CommentId> = None;
+    for n in 0..count {
+        if n % chain == 0 {
+            parent = None;
+        }
+        let id = CommentId::new();
+        let body = format!("Comment {n}: a *short* remark about the article.");
+        sqlx::query(
+            "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(article)
+        .bind(parent)
+        .bind(writer)
+        .bind(&body)
+        .bind(parley_core::render::render_markdown(&body))
+        .bind(start + n as i64 * 1000)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        parent = Some(id);
+    }
+    tx.commit().await.unwrap();
+    pool.close().await;
+}
+
 /// Someone to seed: (username, display name, password).
 pub type Person = (&'static str, &'static str, &'static str);
 
@@ -171,11 +218,14 @@ impl Driver {
 
     /// Launches Parley and opens a WebDriver session on its window.
     pub async fn launch(&self) -> App {
+        self.launch_binary(&app_binary()).await
+    }
+
+    /// Launches any Tauri app whose page has a "Library" heading (Parley,
+    /// or the empty app `scripts/measure` compares it with).
+    pub async fn launch_binary(&self, binary: &Path) -> App {
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": app_binary() }),
-        );
+        caps.insert("tauri:options".into(), json!({ "application": binary }));
         let started = Instant::now();
         let client = ClientBuilder::native()
             .capabilities(caps)
@@ -185,10 +235,50 @@ impl Driver {
         let app = App { client };
         app.wait_for("//h1[normalize-space()='Library']").await;
         eprintln!(
-            "e2e: Parley's library was on screen {:?} after launch",
+            "e2e: the library was on screen {:?} after launch",
             started.elapsed()
         );
         app
+    }
+}
+
+impl Driver {
+    /// The processes of the launched app: everything tauri-driver started
+    /// below WebKitWebDriver (the app and its WebKit web and network
+    /// processes).
+    pub fn app_processes(&self) -> Vec<u32> {
+        let mut parents: Vec<(u32, u32, String)> = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            // `pid (comm) state ppid ...`; comm may hold spaces.
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            let Some((head, tail)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let comm = head.split_once('(').map(|(_, c)| c).unwrap_or_default();
+            let ppid = tail.split_whitespace().nth(1).and_then(|p| p.parse().ok());
+            if let Some(ppid) = ppid {
+                parents.push((pid, ppid, comm.to_owned()));
+            }
+        }
+        let mut found = vec![self.child.id()];
+        let mut at = 0;
+        while let Some(&parent) = found.get(at) {
+            found.extend(parents.iter().filter(|p| p.1 == parent).map(|p| p.0));
+            at += 1;
+        }
+        found
+            .into_iter()
+            .filter(|pid| {
+                parents.iter().any(|(p, _, comm)| {
+                    p == pid && comm != "tauri-driver" && comm != "WebKitWebDriver"
+                })
+            })
+            .collect()
     }
 }
 

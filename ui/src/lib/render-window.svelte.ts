@@ -3,9 +3,13 @@
 // their measured (or estimated) height, so the scroll bar and the reader's
 // place stay true while the slice moves.
 
-export const MAX_RENDERED = 240;
+// 120 items are many screens of comments. Fewer items in the page, moved
+// fewer at a time, keep the frames in which they change short: every item
+// rendered is DOM the garbage collector scans, and with 240 its pauses grew
+// past 100 ms in a long scroll (scripts/measure).
+export const MAX_RENDERED = 120;
 /** How far the slice moves at a time. */
-const STEP = 80;
+export const STEP = 40;
 /** Height assumed for an item never rendered yet. */
 const ESTIMATED_HEIGHT = 110;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RENDERED, RenderWindow } from './render-window.svelte';
+import { MAX_RENDERED, RenderWindow, STEP } from './render-window.svelte';
 
 const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `c${i}` }));
 
@@ -28,7 +28,7 @@ describe('RenderWindow', () => {
     // The reader has scrolled to where the slice ends: it moves down.
     const near = { top: -20_000, bottom: 600 + slice.spaceAfter() } as DOMRect;
     expect(slice.followScroll(near, 800)).toBe(true);
-    expect(slice.end).toBe(MAX_RENDERED + 80);
+    expect(slice.end).toBe(MAX_RENDERED + STEP);
     expect(slice.end - slice.start).toBe(MAX_RENDERED);
 
     // Far from both edges: it stays.

@@ -12,6 +12,7 @@ vi.mock('../../lib/api', async (importOriginal) => {
     api: {
       openDiscussion: vi.fn(),
       loadThread: vi.fn(),
+      commentView: vi.fn(),
       postComment: vi.fn(),
       previewMarkdown: vi.fn(),
       vote: vi.fn(),
@@ -79,6 +80,11 @@ function thread(...comments: ThreadComment[]): ThreadPage {
     offset: 0,
     comments,
   };
+}
+
+/** The comments' text, in the order shown. */
+function bodies(): string[] {
+  return [...document.querySelectorAll('ol[aria-label="Discussion"] .comment-body')].map((b) => b.textContent?.trim() ?? '');
 }
 
 function renderDiscussion(user: User | null, onRequestSignIn = vi.fn()) {
@@ -166,18 +172,64 @@ describe('Discussion', () => {
 
   it('posts a reply under its parent and updates the count at once', async () => {
     const top = comment(0, 'Grace Hopper', 'top');
-    vi.mocked(api.openDiscussion).mockResolvedValue(thread(top));
-    const reply = comment(1, 'Ada Lovelace', 'my reply', 'Grace Hopper');
+    const other = comment(0, 'Alan Turing', 'another thread');
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread(top, other));
+    const reply = comment(1, 'Ada Lovelace', 'my reply', 'Grace Hopper', { parentId: top.id, mine: true });
     vi.mocked(api.postComment).mockResolvedValue(reply.id);
-    vi.mocked(api.loadThread).mockResolvedValue(thread(top, reply));
+    vi.mocked(api.commentView).mockResolvedValue(reply);
     renderDiscussion(ada);
-    await userEvent.click(await screen.findByRole('button', { name: 'Reply' }));
+    await userEvent.click((await screen.findAllByRole('button', { name: 'Reply' }))[0]!);
     await userEvent.type(screen.getByLabelText('Reply to Grace Hopper'), 'my reply');
     await userEvent.click(screen.getByRole('button', { name: 'Post reply' }));
-    expect(await screen.findByRole('heading', { name: 'Comments (2)' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'Comments (3)' })).toBeTruthy();
     expect(api.postComment).toHaveBeenCalledWith(ARTICLE, top.id, 'my reply');
-    expect(api.loadThread).toHaveBeenCalledWith(ARTICLE, expect.objectContaining({ through: reply.id }));
+    // Only the new comment was fetched, and it sits under its parent.
+    expect(api.commentView).toHaveBeenCalledWith(reply.id);
+    expect(api.loadThread).not.toHaveBeenCalled();
+    expect(bodies()).toEqual(['top', 'my reply', 'another thread']);
     expect(screen.queryByLabelText('Reply to Grace Hopper')).toBeNull();
+  });
+
+  it('keeps what is loaded when voting and posting deep in a long thread', async () => {
+    const loaded = [0, 1, 2].map((n) => comment(0, 'Grace Hopper', `c${n}`));
+    vi.mocked(api.openDiscussion).mockResolvedValue({ ...thread(...loaded), version: 7, visibleCount: 5, commentCount: 5 });
+    vi.mocked(api.vote).mockResolvedValue({ score: 1, myVote: 1 });
+    const mine = comment(0, 'Ada Lovelace', 'mine', null, { mine: true });
+    vi.mocked(api.postComment).mockResolvedValue(mine.id);
+    vi.mocked(api.commentView).mockResolvedValue(mine);
+    const rest = [3, 4].map((n) => comment(0, 'Grace Hopper', `c${n}`));
+    vi.mocked(api.loadThread).mockResolvedValue({ ...thread(...rest), version: 7, visibleCount: 5, commentCount: 5, offset: 3 });
+    renderDiscussion(ada);
+    await screen.findByText('c2');
+    await userEvent.click(screen.getAllByRole('button', { name: 'Upvote' })[2]!);
+    expect((await screen.findByLabelText('Score 1')).textContent).toBe('1');
+    await userEvent.type(screen.getByLabelText('Your comment'), 'mine');
+    await userEvent.click(screen.getByRole('button', { name: 'Post comment' }));
+    expect(await screen.findByRole('heading', { name: 'Comments (6)' })).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Load more comments (2 left)' }));
+    await screen.findByText('c4');
+    // One call for the next page, from where the pages the reader has
+    // left off, in the order they were cut from: nothing loaded again.
+    expect(api.loadThread).toHaveBeenCalledTimes(1);
+    expect(api.loadThread).toHaveBeenCalledWith(ARTICLE, expect.objectContaining({ offset: 3, version: 7 }));
+    expect(bodies()).toEqual(['mine', 'c0', 'c1', 'c2', 'c3', 'c4']);
+    expect(screen.getByRole('heading', { name: 'Comments (6)' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /^Load more/ })).toBeNull();
+  });
+
+  it('takes a deleted comment without replies off the page, fetching nothing else', async () => {
+    const mine = comment(0, 'Ada Lovelace', 'mine', null, { mine: true });
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread(comment(0, 'Grace Hopper', 'theirs'), mine));
+    vi.mocked(api.deleteComment).mockResolvedValue(null);
+    vi.mocked(api.commentView).mockRejectedValue(new ApiError({ kind: 'not_found', message: 'That comment is no longer there.' }));
+    renderDiscussion(ada);
+    await screen.findByText('mine');
+    await userEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Yes, delete' }));
+    expect(await screen.findByRole('heading', { name: 'Comments (1)' })).toBeTruthy();
+    expect(bodies()).toEqual(['theirs']);
+    expect(api.loadThread).not.toHaveBeenCalled();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('shows a deleted comment with replies as a placeholder', async () => {

@@ -15,7 +15,7 @@ import {
 export const FIRST_PAGE = 40;
 /** Comments fetched per page while scrolling: small pages keep each frame
  * short, and the next one is asked for well before it is needed. */
-export const PAGE_SIZE = 60;
+export const PAGE_SIZE = 30;
 
 export class ThreadState {
   readonly articleId: string;
@@ -39,10 +39,19 @@ export class ThreadState {
   /** A signed-out reader's collapsed subtrees (signed-in ones are saved). */
   #localCollapsed = new Set<string>();
   #signedIn: () => boolean;
-  /** The thread version the loaded pages were cut from. */
+  /** The thread version the loaded pages were cut from: later pages
+   * continue that order, so a vote or the reader's own post deep in a long
+   * thread leaves their place (and what is loaded) alone. */
   #version = -1;
+  /** Comments the reader added (+) or that left (-) since the pages were
+   * cut, shown in place: the pages still count without them. */
+  #shifted = 0;
   /** A comment whose collapsed ancestors stay open until a collapse changes. */
   #through: string | undefined;
+  /** Ids of the comments loaded from the pages, so a page never shows one
+   * twice. Kept rather than rebuilt per page: rebuilding it made garbage in
+   * proportion to the whole thread with every page. */
+  #seen = new Set<string>();
   /** Only the newest whole load may land. */
   #request = 0;
   #loading: Promise<void> | null = null;
@@ -58,21 +67,24 @@ export class ThreadState {
     return this.comments.length < this.visibleCount;
   }
 
-  #query(offset: number, limit: number, sort?: Sort): ThreadQuery {
-    return { sort, offset, limit, through: this.#through, collapsed: [...this.#localCollapsed] };
+  #query(offset: number, limit: number, sort?: Sort, version?: number): ThreadQuery {
+    return { sort, offset, limit, version, through: this.#through, collapsed: [...this.#localCollapsed] };
   }
 
   #take(page: ThreadPage, append: boolean) {
+    if (!append) this.#shifted = 0;
     this.sort = page.sort;
-    this.commentCount = page.commentCount;
+    this.commentCount = page.commentCount + this.#shifted;
     this.newCount = page.newCount;
-    this.visibleCount = page.visibleCount;
+    this.visibleCount = page.visibleCount + this.#shifted;
     this.locked = page.locked;
     if (append) {
-      const seen = new Set(this.comments.map((c) => c.id));
-      this.comments = [...this.comments, ...page.comments.filter((c) => !seen.has(c.id))];
+      const fresh = page.comments.filter((c) => !this.#seen.has(c.id));
+      for (const c of fresh) this.#seen.add(c.id);
+      this.comments = this.comments.concat(fresh);
     } else {
       this.comments = page.comments;
+      this.#seen = new Set(page.comments.map((c) => c.id));
       this.generation++;
     }
     this.#version = page.version;
@@ -115,14 +127,15 @@ export class ThreadState {
   async #loadMore(): Promise<void> {
     this.loadingMore = true;
     const request = this.#request;
-    const offset = this.comments.length;
+    const loaded = this.comments.length;
     try {
       // User Timing marks: the large-thread test reads them to tell the
       // backend's share of a page from the page's own.
       const asked = performance.now();
-      const page = await api.loadThread(this.articleId, this.#query(offset, PAGE_SIZE, this.sort));
+      const query = this.#query(loaded - this.#shifted, PAGE_SIZE, this.sort, this.#version);
+      const page = await api.loadThread(this.articleId, query);
       performance.measure('parley:page-fetch', { start: asked });
-      if (request !== this.#request || offset !== this.comments.length) return;
+      if (request !== this.#request || loaded !== this.comments.length) return;
       if (page.version !== this.#version) {
         await this.reload();
       } else {
@@ -153,25 +166,101 @@ export class ThreadState {
     await this.reload();
   }
 
-  /** Posts and reloads so the new comment is on screen; resolves to its id
-   * once it is saved, even if showing it then fails (the error is shown
-   * instead: posting again would post twice). */
+  /** Posts, then shows the new comment where the reader looks for it:
+   * a reply just under its parent, a comment at the top (below a pinned
+   * one). Only the new comment is fetched; the rest stays as it is until
+   * the thread is next loaded whole, when it takes its place in the order.
+   * Resolves to its id once it is saved, even if showing it then fails
+   * (the error is shown instead: posting again would post twice). */
   async post(parentId: string | null, body: string): Promise<string> {
     const id = await api.postComment(this.articleId, parentId, body);
     delete this.drafts[parentId ?? 'new'];
-    await this.#refreshAfterWrite(id);
+    try {
+      if (!this.#insert(await api.commentView(id))) await this.reload(id);
+    } catch (e) {
+      this.error = (e as ApiError).message;
+    }
     return id;
   }
 
+  /** Saves the edit and refreshes that one comment. */
   async edit(commentId: string, body: string): Promise<void> {
     await api.editComment(commentId, body);
     delete this.drafts[`edit:${commentId}`];
-    await this.#refreshAfterWrite(commentId);
+    await this.#refreshOne(commentId);
   }
 
+  /** Deletes: the comment becomes a placeholder where replies need its
+   * place, and leaves the page where none do. */
   async remove(commentId: string): Promise<void> {
     await api.deleteComment(commentId);
-    await this.#refreshAfterWrite();
+    await this.#refreshOne(commentId);
+  }
+
+  /** Shows one comment as it is now, or takes it off the page if it is
+   * gone (deleted, with no replies to keep its place). */
+  async #refreshOne(commentId: string): Promise<void> {
+    const before = this.comments.find((c) => c.id === commentId);
+    let now: ThreadComment | null;
+    try {
+      now = await api.commentView(commentId);
+    } catch (e) {
+      const error = e as ApiError;
+      if (error.kind !== 'not_found') {
+        this.error = error.message;
+        return;
+      }
+      now = null;
+    }
+    if (!before) return;
+    // A comment that stops counting (now a placeholder, or gone) leaves
+    // "Comments (N)" and its ancestors' reply counts.
+    const left = !before.removed && (now === null || now.removed !== null);
+    let comments = this.comments;
+    if (now) {
+      // Text and standing change; its place (depth, collapsed) does not.
+      const { depth, collapsed, replyCount, isNew, pinned } = before;
+      comments = comments.map((c) =>
+        c.id === commentId ? { ...now, depth, collapsed, replyCount, isNew, pinned } : c,
+      );
+    } else {
+      comments = comments.filter((c) => c.id !== commentId);
+      this.#shifted -= 1;
+      this.visibleCount -= 1;
+    }
+    this.comments = left ? this.#withReplies(comments, before.parentId, -1) : comments;
+    if (left) this.commentCount -= 1;
+  }
+
+  /** Puts a comment the reader just posted on the page, under its parent
+   * (or at the top); false if its parent is not on the page. */
+  #insert(comment: ThreadComment): boolean {
+    const parentId = comment.parentId;
+    const parent = parentId === null ? -1 : this.comments.findIndex((c) => c.id === parentId);
+    if (parentId !== null && parent < 0) return false;
+    const at = parentId === null ? (this.comments[0]?.pinned ? 1 : 0) : parent + 1;
+    const comments = [...this.comments];
+    comments.splice(at, 0, comment);
+    this.#seen.add(comment.id);
+    this.comments = this.#withReplies(comments, parentId, 1);
+    this.#shifted += 1;
+    this.commentCount += 1;
+    this.visibleCount += 1;
+    return true;
+  }
+
+  /** `comments` with the reply counts of `parentId` and its ancestors
+   * moved by `change`. */
+  #withReplies(comments: ThreadComment[], parentId: string | null, change: number): ThreadComment[] {
+    const byId = new Map(comments.map((c) => [c.id, c]));
+    const ancestors = new Set<string>();
+    for (let id = parentId; id !== null && !ancestors.has(id); id = byId.get(id)?.parentId ?? null) {
+      ancestors.add(id);
+    }
+    if (ancestors.size === 0) return comments;
+    return comments.map((c) =>
+      ancestors.has(c.id) ? { ...c, replyCount: Math.max(0, c.replyCount + change) } : c,
+    );
   }
 
   /** Mutes (or unmutes) the comment's author for this reader; their

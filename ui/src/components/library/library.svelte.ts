@@ -10,10 +10,18 @@ export interface LibraryFilters {
 
 export const filters = $state<LibraryFilters>({ source: null, tag: null, unreadOnly: false });
 
+/** Articles in the first page: enough to fill a tall window. */
+export const FIRST_PAGE = 50;
+/** Articles per page while scrolling: small pages keep the frame a page
+ * lands in short (scripts/measure), and the next is asked for early. */
+export const PAGE_SIZE = 25;
+
 /** The library as loaded so far: pages of articles, newest first, for the
  * current filters. */
 export class LibraryList {
-  articles = $state<ArticleSummary[]>([]);
+  // Raw: pages are appended as new arrays, never changed in place, and a
+  // deep proxy over tens of thousands of articles costs more than it gives.
+  articles = $state.raw<ArticleSummary[]>([]);
   loading = $state(false);
   loaded = $state(false);
   error = $state('');
@@ -23,6 +31,8 @@ export class LibraryList {
    * what arrived since stays unread. */
   asOf: number | null = null;
   #next: LibraryCursor | null = null;
+  /** Ids of the articles loaded, so a page never lists one twice. */
+  #known = new Set<string>();
   #request = 0;
 
   get hasMore(): boolean {
@@ -35,7 +45,7 @@ export class LibraryList {
       tag: filters.tag ?? undefined,
       unreadOnly: filters.unreadOnly,
       after: after ?? undefined,
-      limit: 0,
+      limit: after ? PAGE_SIZE : FIRST_PAGE,
     };
   }
 
@@ -48,6 +58,7 @@ export class LibraryList {
       const page = await api.libraryPage(this.#query(null));
       if (request !== this.#request) return;
       this.articles = page.articles;
+      this.#known = new Set(page.articles.map((a) => a.id));
       this.#next = page.next;
       this.asOf = page.asOf;
       this.generation += 1;
@@ -67,8 +78,9 @@ export class LibraryList {
     try {
       const page = await api.libraryPage(this.#query(this.#next));
       if (request !== this.#request) return;
-      const known = new Set(this.articles.map((a) => a.id));
-      this.articles = [...this.articles, ...page.articles.filter((a) => !known.has(a.id))];
+      const fresh = page.articles.filter((a) => !this.#known.has(a.id));
+      for (const a of fresh) this.#known.add(a.id);
+      this.articles = [...this.articles, ...fresh];
       this.#next = page.next;
     } catch (e) {
       if (request === this.#request) this.error = (e as Error).message;

@@ -122,9 +122,11 @@ authorMuted: boolean, };
 
 export type ThreadPage = { articleId: ArticleId, 
 /**
- * Changes whenever the thread's order may have changed (a post, a
- * removal, a vote): a page with another version than the ones before
- * it does not continue them.
+ * The version of the order this page was cut from: the thread's
+ * current one, or the earlier one the query asked to continue. It
+ * changes whenever the order may have changed (a post, a removal, a
+ * vote): a page with another version than the ones before it does not
+ * continue them.
  */
 version: number, sort: Sort, 
 /**
@@ -168,7 +170,15 @@ through?: CommentId,
  * saved in the database and this is ignored). At most
  * [`MAX_COLLAPSED`] are read; ids not in this thread are dropped.
  */
-collapsed: Array<CommentId>, };
+collapsed: Array<CommentId>, 
+/**
+ * Continue the reading order of this earlier version (the one the
+ * reader's loaded pages were cut from), while it is still at hand: a
+ * vote, or the reader's own post, then leaves their place alone. The
+ * page says which version it was cut from; a different one means the
+ * reader's pages must be loaded again.
+ */
+version?: number, };
 
 export type Revision = { bodyHtml: string, 
 /**

@@ -23,6 +23,7 @@ import type {
   ReplyToMe,
   Revision,
   Sort,
+  ThreadComment,
   ThreadPage,
   ThreadQuery,
   User,
@@ -78,10 +79,15 @@ export function toApiError(error: unknown): ApiError {
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const asked = performance.now();
   try {
     return await invoke<T>(command, args);
   } catch (error) {
     throw toApiError(error);
+  } finally {
+    // Each call's round trip, for profiling (scripts/measure prints the
+    // ones made while Parley starts).
+    performance.measure(`parley:call:${command}`, { start: asked });
   }
 }
 
@@ -153,6 +159,9 @@ export const api = {
     call<ThreadPage>('open_discussion', { articleId, query }),
   loadThread: (articleId: string, query: ThreadQuery) =>
     call<ThreadPage>('load_thread', { articleId, query }),
+  /** One comment as the reader sees it now (after posting, editing or
+   * deleting it); refused with `not_found` once it is gone. */
+  commentView: (commentId: string) => call<ThreadComment>('comment_view', { commentId }),
   /** Posts as the signed-in person; resolves to the new comment's id. */
   postComment: (articleId: string, parentId: string | null, body: string) =>
     call<CommentId>('post_comment', { articleId, parentId, body }),
