@@ -1,4 +1,4 @@
-import { api, type ArticleSummary, type LibraryCursor, type LibraryQuery } from '../../lib/api';
+import { api, type ArticleSummary, type LibraryCursor, type LibraryPage, type LibraryQuery } from '../../lib/api';
 
 /** What the library is filtered by; kept while the reader opens an
  * article and comes back. */
@@ -10,11 +10,42 @@ export interface LibraryFilters {
 
 export const filters = $state<LibraryFilters>({ source: null, tag: null, unreadOnly: false });
 
-/** Articles in the first page: enough to fill a tall window. */
-export const FIRST_PAGE = 50;
+/** Articles in the first page: more than a tall window shows, few enough
+ * to be drawn quickly when Parley starts. */
+export const FIRST_PAGE = 20;
 /** Articles per page while scrolling: small pages keep the frame a page
  * lands in short (scripts/measure), and the next is asked for early. */
 export const PAGE_SIZE = 25;
+
+/** The first page as Parley starts, asked for before the UI is mounted
+ * (`askForFirstPage` in main.ts) so that it is on its way while the page
+ * renders; the library's first load takes it, and nothing else does. */
+let early: { query: string; page: Promise<LibraryPage> } | null = null;
+
+/** Starts loading the library's first page, unfiltered, at once. */
+export function askForFirstPage(): void {
+  const query = queryFor(null);
+  early = { query: JSON.stringify(query), page: api.libraryPage(query) };
+  // A failure is seen, and shown, by the load that takes it.
+  early.page.catch(() => {});
+}
+
+function queryFor(after: LibraryCursor | null): LibraryQuery {
+  return {
+    source: filters.source ?? undefined,
+    tag: filters.tag ?? undefined,
+    unreadOnly: filters.unreadOnly,
+    after: after ?? undefined,
+    limit: after ? PAGE_SIZE : FIRST_PAGE,
+  };
+}
+
+/** The page asked for early, if it is for `query`; never twice. */
+function takeEarly(query: LibraryQuery): Promise<LibraryPage> | null {
+  const taken = early;
+  early = null;
+  return taken && taken.query === JSON.stringify(query) ? taken.page : null;
+}
 
 /** The library as loaded so far: pages of articles, newest first, for the
  * current filters. */
@@ -40,13 +71,7 @@ export class LibraryList {
   }
 
   #query(after: LibraryCursor | null): LibraryQuery {
-    return {
-      source: filters.source ?? undefined,
-      tag: filters.tag ?? undefined,
-      unreadOnly: filters.unreadOnly,
-      after: after ?? undefined,
-      limit: after ? PAGE_SIZE : FIRST_PAGE,
-    };
+    return queryFor(after);
   }
 
   /** Loads the first page again (new filters, or new articles). */
@@ -55,7 +80,8 @@ export class LibraryList {
     this.loading = true;
     this.error = '';
     try {
-      const page = await api.libraryPage(this.#query(null));
+      const query = this.#query(null);
+      const page = await (takeEarly(query) ?? api.libraryPage(query));
       if (request !== this.#request) return;
       this.articles = page.articles;
       this.#known = new Set(page.articles.map((a) => a.id));
