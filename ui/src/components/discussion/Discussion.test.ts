@@ -217,6 +217,26 @@ describe('Discussion', () => {
     expect(screen.queryByRole('button', { name: /^Load more/ })).toBeNull();
   });
 
+  it('keeps a deleted comment out of the count when the next page comes', async () => {
+    const mine = comment(0, 'Ada Lovelace', 'mine', null, { mine: true, replyCount: 1 });
+    const reply = comment(1, 'Grace Hopper', 'a reply', 'Ada Lovelace', { parentId: mine.id });
+    vi.mocked(api.openDiscussion).mockResolvedValue({ ...thread(mine, reply), version: 3, visibleCount: 4, commentCount: 4 });
+    vi.mocked(api.deleteComment).mockResolvedValue(null);
+    vi.mocked(api.commentView).mockResolvedValue({ ...mine, removed: 'author', bodyHtml: '', authorName: '', mine: false });
+    const rest = [2, 3].map((n) => comment(0, 'Grace Hopper', `c${n}`));
+    vi.mocked(api.loadThread).mockResolvedValue({ ...thread(...rest), version: 3, visibleCount: 4, commentCount: 4, offset: 2 });
+    renderDiscussion(ada);
+    await screen.findByText('mine');
+    await userEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Yes, delete' }));
+    expect(await screen.findByText('[deleted]')).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Comments (3)' })).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Load more comments (2 left)' }));
+    await screen.findByText('c3');
+    expect(screen.getByRole('heading', { name: 'Comments (3)' })).toBeTruthy();
+    expect(api.loadThread).toHaveBeenCalledWith(ARTICLE, expect.objectContaining({ offset: 2, version: 3 }));
+  });
+
   it('takes a deleted comment without replies off the page, fetching nothing else', async () => {
     const mine = comment(0, 'Ada Lovelace', 'mine', null, { mine: true });
     vi.mocked(api.openDiscussion).mockResolvedValue(thread(comment(0, 'Grace Hopper', 'theirs'), mine));

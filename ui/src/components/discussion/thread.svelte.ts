@@ -43,9 +43,12 @@ export class ThreadState {
    * continue that order, so a vote or the reader's own post deep in a long
    * thread leaves their place (and what is loaded) alone. */
   #version = -1;
-  /** Comments the reader added (+) or that left (-) since the pages were
-   * cut, shown in place: the pages still count without them. */
+  /** Comments the reader added (+) or that left the page (-) since the
+   * pages were cut, shown in place: the pages still list without them. */
   #shifted = 0;
+  /** Likewise for "Comments (N)": a comment left as a placeholder stays
+   * in the list but no longer counts. */
+  #counted = 0;
   /** A comment whose collapsed ancestors stay open until a collapse changes. */
   #through: string | undefined;
   /** Ids of the comments loaded from the pages, so a page never shows one
@@ -72,9 +75,12 @@ export class ThreadState {
   }
 
   #take(page: ThreadPage, append: boolean) {
-    if (!append) this.#shifted = 0;
+    if (!append) {
+      this.#shifted = 0;
+      this.#counted = 0;
+    }
     this.sort = page.sort;
-    this.commentCount = page.commentCount + this.#shifted;
+    this.commentCount = page.commentCount + this.#counted;
     this.newCount = page.newCount;
     this.visibleCount = page.visibleCount + this.#shifted;
     this.locked = page.locked;
@@ -229,7 +235,10 @@ export class ThreadState {
       this.visibleCount -= 1;
     }
     this.comments = left ? this.#withReplies(comments, before.parentId, -1) : comments;
-    if (left) this.commentCount -= 1;
+    if (left) {
+      this.#counted -= 1;
+      this.commentCount -= 1;
+    }
   }
 
   /** Puts a comment the reader just posted on the page, under its parent
@@ -244,6 +253,7 @@ export class ThreadState {
     this.#seen.add(comment.id);
     this.comments = this.#withReplies(comments, parentId, 1);
     this.#shifted += 1;
+    this.#counted += 1;
     this.commentCount += 1;
     this.visibleCount += 1;
     return true;
