@@ -121,22 +121,19 @@ async fn format_edit_vote_sort_collapse_delete_and_reply_from_the_keyboard() {
     let sort_by = |order: &'static str| {
         format!("//select[@id=//label[normalize-space()='Sort by']/@for]/option[normalize-space()='{order}']")
     };
-    app.wait_for(&sort_by("Newest"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    let choose = |order: &'static str| {
+        let option = sort_by(order);
+        let app = &app;
+        async move { app.wait_for(&option).await.click().await.unwrap() }
+    };
+    choose("Newest").await;
     app.wait_for(&mine_first).await;
-    app.wait_for(&sort_by("Best")).await.click().await.unwrap();
+    choose("Best").await;
     app.wait_for(&format!(
         "{first_comment}[.//*[normalize-space()=\"Grace's first thoughts\"]]"
     ))
     .await;
-    app.wait_for(&sort_by("Newest"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    choose("Newest").await;
     app.wait_for(&mine_first).await;
 
     // Collapse a subtree to one line, and open it again.

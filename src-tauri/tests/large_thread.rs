@@ -9,12 +9,9 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use parley_core::accounts::User;
-use parley_core::articles::{self, ArticleSummary};
-use support::{seed_account, seed_with_clock, Driver};
+use support::Driver;
 
 const COMMENTS: usize = 10_000;
 /// Each top-level comment carries a chain of this many replies.
@@ -24,23 +21,11 @@ const READER: (&str, &str) = ("reader", "a long reading session");
 #[tokio::test]
 async fn ten_thousand_comments_open_at_once_and_scroll_to_the_end() {
     let data = tempfile::tempdir().unwrap();
-    let seeded: Arc<Mutex<Option<(ArticleSummary, User)>>> = Arc::default();
-    let slot = seeded.clone();
-    seed_with_clock(data.path(), 60, |store, _| async move {
-        seed_account(&store, (READER.0, "Reader", READER.1)).await;
-        let writer =
-            seed_account(&store, ("writer", "Prolific Writer", "ten thousand words")).await;
-        let article = articles::list_articles(&store, None).await.unwrap()[1].clone();
-        *slot.lock().unwrap() = Some((article, writer));
-    })
-    .await;
-    let (article, writer) = seeded.lock().unwrap().clone().unwrap();
-    support::insert_chains(
-        &data.path().join("parley.db"),
-        article.id,
-        writer.id,
+    let article = support::seed_long_thread(
+        data.path(),
         COMMENTS,
         CHAIN + 1,
+        &[(READER.0, "Reader", READER.1)],
     )
     .await;
 

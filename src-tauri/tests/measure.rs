@@ -23,11 +23,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use parley_core::articles;
 use parley_core::clock::{Clock, SystemClock};
 use parley_core::ids::ArticleId;
 use serde_json::json;
-use support::{seed_account, seed_with_clock, App, Driver};
+use support::{seed_with_clock, App, Driver};
 
 /// Launches of each app; the median is reported.
 const LAUNCHES: usize = 5;
@@ -96,29 +95,39 @@ fn started_at(pid: u32) -> f64 {
     (now - uptime + ticks / 100.0) * 1000.0
 }
 
-/// When the page first showed `entry` (a paint or a mark), in
-/// milliseconds since the Unix epoch.
-async fn shown_at(app: &App, entry: &str) -> f64 {
+/// Runs `script` in the page until it returns a number, and returns it;
+/// fails, naming `what`, after 15 s.
+async fn number_from_page(
+    app: &App,
+    script: &str,
+    args: Vec<serde_json::Value>,
+    what: &str,
+) -> f64 {
     let started = Instant::now();
     loop {
-        let at = app
-            .client
-            .execute(
-                "const e = performance.getEntriesByName(arguments[0])[0]; \
-                 return e ? performance.timeOrigin + e.startTime : null;",
-                vec![json!(entry)],
-            )
-            .await
-            .unwrap();
-        if let Some(at) = at.as_f64() {
-            return at;
+        let value = app.client.execute(script, args.clone()).await.unwrap();
+        if let Some(number) = value.as_f64() {
+            return number;
         }
         assert!(
             started.elapsed() < Duration::from_secs(15),
-            "never saw {entry}"
+            "never saw {what}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// When the page first showed `entry` (a paint or a mark), in
+/// milliseconds since the Unix epoch.
+async fn shown_at(app: &App, entry: &str) -> f64 {
+    number_from_page(
+        app,
+        "const e = performance.getEntriesByName(arguments[0])[0]; \
+         return e ? performance.timeOrigin + e.startTime : null;",
+        vec![json!(entry)],
+        entry,
+    )
+    .await
 }
 
 /// One launch: milliseconds from the process starting to the library
@@ -313,48 +322,19 @@ async fn click_to_frame(app: &App, link: &str, selector: &str) -> f64 {
         .await
         .unwrap();
     app.wait_for(link).await.click().await.unwrap();
-    let started = Instant::now();
-    loop {
-        let shown = app
-            .client
-            .execute(
-                "return window.__shown === null ? null : window.__shown - window.__clicked;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        if let Some(ms) = shown.as_f64() {
-            return ms;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "{selector} never appeared"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    number_from_page(
+        app,
+        "return window.__shown === null ? null : window.__shown - window.__clicked;",
+        vec![],
+        selector,
+    )
+    .await
 }
 
 #[tokio::test]
 async fn a_thread_of_ten_thousand_comments() {
     let data = tempfile::tempdir().unwrap();
-    let seeded = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let slot = seeded.clone();
-    seed_with_clock(data.path(), 60, |store, _| async move {
-        let writer =
-            seed_account(&store, ("writer", "Prolific Writer", "ten thousand words")).await;
-        let article = articles::list_articles(&store, None).await.unwrap()[1].clone();
-        *slot.lock().unwrap() = Some((article, writer));
-    })
-    .await;
-    let (article, writer) = seeded.lock().unwrap().clone().unwrap();
-    support::insert_chains(
-        &data.path().join("parley.db"),
-        article.id,
-        writer.id,
-        COMMENTS,
-        4,
-    )
-    .await;
+    let article = support::seed_long_thread(data.path(), COMMENTS, 4, &[]).await;
 
     let driver = Driver::start(data.path());
     let app = driver.launch().await;

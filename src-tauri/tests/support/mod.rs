@@ -42,6 +42,35 @@ where
     store.close().await;
 }
 
+/// Fills `dir` with the sample library, `people`, and "Prolific Writer"
+/// who wrote `count` comments on the second sample article, in chains of
+/// `chain` (see [`insert_chains`]); returns that article.
+pub async fn seed_long_thread(
+    dir: &Path,
+    count: usize,
+    chain: usize,
+    people: &'static [Person],
+) -> parley_core::articles::ArticleSummary {
+    let seeded = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let slot = seeded.clone();
+    seed_with_clock(dir, 60, |store, _| async move {
+        for person in people {
+            seed_account(&store, *person).await;
+        }
+        let writer =
+            seed_account(&store, ("writer", "Prolific Writer", "ten thousand words")).await;
+        let article = parley_core::articles::list_articles(&store, None)
+            .await
+            .unwrap()
+            .swap_remove(1);
+        *slot.lock().unwrap() = Some((article, writer));
+    })
+    .await;
+    let (article, writer) = seeded.lock().unwrap().take().unwrap();
+    insert_chains(&dir.join("parley.db"), article.id, writer.id, count, chain).await;
+    article
+}
+
 /// Writes `count` comments by `writer` on `article` straight into the
 /// database file, in one transaction: chains of `chain` (a comment, then
 /// replies each to the one before), a second apart from twelve hours ago.
