@@ -166,6 +166,21 @@ async fn a_link_in_a_comment_asks_first_then_opens_in_the_browser_never_in_the_w
     app.client.execute(&go, vec![]).await.unwrap();
     let pop = format!("window.open('{lure}/popup', '_blank');");
     app.client.execute(&pop, vec![]).await.unwrap();
+    // WebKit blocks a script's pop-up unless a person's click started it:
+    // this one has a real click behind it, so only the shell stops it.
+    let button = format!(
+        "const b = document.createElement('button');
+         b.id = 'pop-up';
+         b.textContent = 'Pop up';
+         b.onclick = () => window.open('{lure}/clicked', '_blank');
+         document.body.prepend(b);"
+    );
+    app.client.execute(&button, vec![]).await.unwrap();
+    app.wait_for("//button[@id='pop-up']")
+        .await
+        .click()
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(2000)).await;
     assert_eq!(
         requests.load(Ordering::SeqCst),
