@@ -16,7 +16,7 @@ pub mod window;
 use std::process::ExitCode;
 
 use parley_core::{articles, store, store::Store};
-use tauri::{Builder, RunEvent, Runtime};
+use tauri::{Builder, Manager, RunEvent, Runtime};
 use tauri_plugin_window_state::StateFlags;
 
 pub use state::AppState;
@@ -48,15 +48,16 @@ pub fn run() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
-    let (state, opened) = match tauri::async_runtime::block_on(open_state(&dir)) {
-        Ok(opened) => opened,
-        Err(e) => {
-            startup::report_failure(&e);
-            let _ = std::fs::remove_file(single::socket_path(&dir));
-            return ExitCode::FAILURE;
-        }
+    // The database opens (and, the first time, migrates and takes in the
+    // sample articles) on its own thread while Tauri starts GTK and its
+    // plugins; the window is made once it is open.
+    let opening = {
+        let dir = dir.clone();
+        std::thread::Builder::new()
+            .name("open-database".into())
+            .spawn(move || tauri::async_runtime::block_on(open_state(&dir)))
     };
-    let builder = app(Builder::default(), state)
+    let builder = app(Builder::default())
         .plugin(logging())
         .plugin(
             tauri_plugin_window_state::Builder::new()
@@ -64,6 +65,17 @@ pub fn run() -> ExitCode {
                 .build(),
         )
         .setup(move |app| {
+            let (state, opened) = match opened(opening) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    // Tauri has started GTK, so the dialog can be shown
+                    // here; Parley then exits without a window.
+                    startup::report_failure(&e);
+                    app.handle().exit(1);
+                    return Ok(());
+                }
+            };
+            app.manage(state);
             log_start(app.handle(), &opened);
             log::info!("drawing the window {drawing}");
             let main = window::build(app)?;
@@ -151,6 +163,17 @@ fn log_start<R: Runtime>(app: &tauri::AppHandle<R>, opened: &str) {
     log::info!("{opened}");
 }
 
+/// The store from the thread that opened it, or why it could not be.
+fn opened(
+    opening: std::io::Result<std::thread::JoinHandle<parley_core::Result<(AppState, String)>>>,
+) -> parley_core::Result<(AppState, String)> {
+    let lost = |what: String| parley_core::Error::Internal(format!("opening the database: {what}"));
+    opening
+        .map_err(|e| lost(e.to_string()))?
+        .join()
+        .map_err(|_| lost("the thread stopped".into()))?
+}
+
 /// Opens the store and says what it opened, for the log.
 async fn open_state(dir: &std::path::Path) -> parley_core::Result<(AppState, String)> {
     let store = Store::open(dir).await?;
@@ -165,11 +188,10 @@ async fn open_state(dir: &std::path::Path) -> parley_core::Result<(AppState, Str
     Ok((AppState::new(store)?, opened))
 }
 
-/// Parley's commands and state on any Tauri runtime, so tests can build the
-/// same app on the mock runtime.
-pub fn app<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+/// Parley's commands on any Tauri runtime; the [`AppState`] they use is
+/// managed once the database is open (see [`run`]).
+pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
-        .manage(state)
         // Used from Rust only, to choose files: the window is granted none
         // of its commands.
         .plugin(tauri_plugin_dialog::init())

@@ -153,6 +153,17 @@ async fn launch_once(binary: &Path, shown: &str, data: &Path) -> (f64, f64) {
         .await
         .unwrap();
     eprintln!("measure:   the page (ms from navigation start): {page}");
+    let navigation = number_from_page(
+        &app,
+        "return performance.timeOrigin;",
+        vec![],
+        "the navigation's start",
+    )
+    .await;
+    eprintln!(
+        "measure:   navigation started {:.0} ms after the process",
+        navigation - started_at(pids[0])
+    );
     tokio::time::sleep(SETTLE).await;
     let memory = pss_mib(&pids);
     for pid in &pids {

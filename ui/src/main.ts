@@ -6,12 +6,22 @@ import App from './App.svelte';
 import { askForFirstPage } from './components/library/library.svelte';
 import './app.css';
 
+/** How long the window may stay blank waiting for the library's first
+ * page before the UI is shown without it (and fills it in when it comes). */
+const FIRST_PAGE_WAIT_MS = 150;
+
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
-// Parley opens on the library: its first page is asked for now, so it is
-// on its way while the rest of the page is built.
-if (location.hash === '' || location.hash === '#/') askForFirstPage();
-const app = mount(App, { target });
-performance.mark('parley:mounted');
-export default app;
+// Parley opens on the library. Its first page is asked for at once, and
+// the UI is mounted when it is in: the window is laid out and painted once,
+// with the articles, rather than first empty and again a few frames later
+// (which also held the answer up while the empty page was painted).
+const opensOnLibrary = location.hash === '' || location.hash === '#/';
+const ready = opensOnLibrary
+  ? Promise.race([askForFirstPage(), new Promise((done) => setTimeout(done, FIRST_PAGE_WAIT_MS))])
+  : Promise.resolve();
+void ready.then(() => {
+  mount(App, { target });
+  performance.mark('parley:mounted');
+});

@@ -18,16 +18,20 @@ export const FIRST_PAGE = 20;
 export const PAGE_SIZE = 25;
 
 /** The first page as Parley starts, asked for before the UI is mounted
- * (`askForFirstPage` in main.ts) so that it is on its way while the page
- * renders; the library's first load takes it, and nothing else does. */
+ * (`askForFirstPage` in main.ts, which mounts the UI once it is in); the
+ * library's first load takes it, and nothing else does. */
 let early: { query: string; page: Promise<LibraryPage> } | null = null;
 
-/** Starts loading the library's first page, unfiltered, at once. */
-export function askForFirstPage(): void {
+/** Starts loading the library's first page, unfiltered, at once; resolves
+ * when it has arrived or failed (a failure is seen, and shown, by the load
+ * that takes it). */
+export function askForFirstPage(): Promise<void> {
   const query = queryFor(null);
   early = { query: JSON.stringify(query), page: api.libraryPage(query) };
-  // A failure is seen, and shown, by the load that takes it.
-  early.page.catch(() => {});
+  return early.page.then(
+    () => {},
+    () => {},
+  );
 }
 
 function queryFor(after: LibraryCursor | null): LibraryQuery {
