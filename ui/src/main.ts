@@ -4,6 +4,7 @@ performance.mark('parley:script');
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { askForFirstPage } from './components/library/library.svelte';
+import { parseRoute } from './lib/route.svelte';
 import './app.css';
 
 /** How long the window may stay blank waiting for the library's first
@@ -17,7 +18,7 @@ if (!target) throw new Error('index.html has no #app element');
 // the UI is mounted when it is in: the window is laid out and painted once,
 // with the articles, rather than first empty and again a few frames later
 // (which also held the answer up while the empty page was painted).
-const opensOnLibrary = location.hash === '' || location.hash === '#/';
+const opensOnLibrary = parseRoute(location.hash).view === 'library';
 const ready = opensOnLibrary
   ? Promise.race([askForFirstPage(), new Promise((done) => setTimeout(done, FIRST_PAGE_WAIT_MS))])
   : Promise.resolve();
