@@ -1,3 +1,5 @@
+import { afterFirstPaint } from './startup';
+
 /** A part of the UI that Parley does not need to open on the library: its
  * code is a separate file, fetched the first time it is wanted (or when
  * `prefetch` asks) and kept. Parley starts faster for not reading it. */
@@ -13,12 +15,10 @@ export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** Fetches every one of `views` once the window has painted and the page
- * is idle, so that the first click on any of them waits for nothing. */
+/** Fetches every one of `views` once the window has painted its first
+ * frame, so that the first click on any of them waits for nothing. */
 export function prefetch(views: Array<() => Promise<unknown>>): void {
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      for (const view of views) view().catch(() => {});
-    }, 0),
-  );
+  afterFirstPaint(() => {
+    for (const view of views) view().catch(() => {});
+  });
 }

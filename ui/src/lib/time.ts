@@ -7,29 +7,44 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ];
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+/** Made the first time it is wanted: building an ICU formatter loads its
+ * locale data, which costs Parley's start several milliseconds when done
+ * for every formatter as the script loads (scripts/measure). */
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
+}
+
+const relative = once(() => new Intl.RelativeTimeFormat('en', { numeric: 'auto' }));
 
 /** "just now", "3 minutes ago", "yesterday", "2 weeks ago". */
 export function timeAgo(then: number, now: number): string {
   const seconds = Math.round((now - then) / 1000);
   if (Math.abs(seconds) < 45) return 'just now';
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(-Math.round(seconds / size), unit);
+    if (Math.abs(seconds) >= size) return relative().format(-Math.round(seconds / size), unit);
   }
-  return relative.format(-Math.round(seconds / 60), 'minute');
+  return relative().format(-Math.round(seconds / 60), 'minute');
 }
 
 // Formatters are made once: building one per call costs more than
 // formatting, and a long thread formats thousands of times.
-const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
-const long = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+const exact = once(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' }));
+
+const MONTHS = [
+  'January', 'February', 'March', 'April', 'May', 'June',
+  'July', 'August', 'September', 'October', 'November', 'December',
+];
 
 /** The exact local date and time, for tooltips. */
 export function exactTime(ms: number): string {
-  return exact.format(ms);
+  return exact().format(ms);
 }
 
-/** A publication date: "26 November 2026". */
+/** A publication date in the reader's time zone: "26 November 2026".
+ * Written out by hand rather than through ICU: every card in the library
+ * shows one, and the library is the first thing Parley paints. */
 export function longDate(ms: number): string {
-  return long.format(ms);
+  const date = new Date(ms);
+  return `${date.getDate()} ${MONTHS[date.getMonth()]} ${date.getFullYear()}`;
 }
