@@ -1,3 +1,5 @@
+import { afterFirstPaint } from './startup';
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
   ['month', 30 * 24 * 3600],
@@ -7,12 +9,16 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ];
 
-/** Made the first time it is wanted: building an ICU formatter loads its
- * locale data, which costs Parley's start several milliseconds when done
- * for every formatter as the script loads (scripts/measure). */
+/** Made once the window has painted its first frame, or when first wanted
+ * if that is sooner: building an ICU formatter loads its locale data, which
+ * costs several milliseconds, too many to spend before the library is on
+ * screen and too many to add to opening the first discussion
+ * (scripts/measure). */
 function once<T>(make: () => T): () => T {
   let made: T | undefined;
-  return () => (made ??= make());
+  const get = () => (made ??= make());
+  afterFirstPaint(() => void get());
+  return get;
 }
 
 const relative = once(() => new Intl.RelativeTimeFormat('en', { numeric: 'auto' }));
