@@ -29,7 +29,7 @@ use serde_json::json;
 use support::{seed_with_clock, App, Driver};
 
 /// Launches of each app; the median is reported.
-const LAUNCHES: usize = 5;
+const LAUNCHES: usize = 9;
 /// How long an app rests after launch before its memory is read.
 const SETTLE: Duration = Duration::from_secs(5);
 const COMMENTS: usize = 10_000;
