@@ -37,15 +37,15 @@ export function timeAgo(then: number, now: number): string {
 // formatting, and a long thread formats thousands of times.
 const exact = once(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' }));
 
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
-
 /** The exact local date and time, for tooltips. */
 export function exactTime(ms: number): string {
   return exact().format(ms);
 }
+
+const MONTHS = [
+  'January', 'February', 'March', 'April', 'May', 'June',
+  'July', 'August', 'September', 'October', 'November', 'December',
+];
 
 /** A publication date in the reader's time zone: "26 November 2026".
  * Written out by hand rather than through ICU: every card in the library
