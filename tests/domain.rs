@@ -17,6 +17,8 @@ mod comments;
 mod disclosure;
 mod discussion;
 mod export;
+mod feed_mutations;
+mod feed_shapes;
 mod fetch;
 mod library_feeds;
 mod library_imports;

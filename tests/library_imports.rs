@@ -192,20 +192,20 @@ async fn subscriptions_export_and_import_back_to_the_same_set() {
         "subscribes once"
     );
 
-    let exported = opml::export(&db.store).await.unwrap();
+    let exported = opml::export(&db.store, &ada).await.unwrap();
     let fresh = TestDb::new().await;
     let (_, grace, _) = people(&fresh).await;
     let back = opml::import(&fresh.store, &grace, &exported).await.unwrap();
     assert_eq!(back.new.len(), 3);
     let addresses = |sources: Vec<sources::Source>| {
-        let mut all: Vec<(String, String)> =
+        let mut all: Vec<(String, Option<String>)> =
             sources.into_iter().map(|s| (s.title, s.feed_url)).collect();
         all.sort();
         all
     };
     assert_eq!(
-        addresses(sources::list(&fresh.store, None).await.unwrap()),
-        addresses(sources::list(&db.store, None).await.unwrap())
+        addresses(sources::list(&fresh.store, Some(&grace)).await.unwrap()),
+        addresses(sources::list(&db.store, Some(&ada)).await.unwrap())
     );
 }
 

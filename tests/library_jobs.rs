@@ -21,7 +21,11 @@ use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Waits for job `id` to finish, collecting every update on the way.
-async fn until_finished(jobs: &Arc<Jobs>, viewer: &User, id: u64) -> (JobView, Vec<JobView>) {
+pub(crate) async fn until_finished(
+    jobs: &Arc<Jobs>,
+    viewer: &User,
+    id: u64,
+) -> (JobView, Vec<JobView>) {
     let mut updates = jobs.watch();
     let mut seen = Vec::new();
     if let Some(done) = jobs

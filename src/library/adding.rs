@@ -8,6 +8,8 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 use url::Url;
 
+use super::address::without_tracking;
+use super::contain::contain_panics;
 use super::fetch::Fetcher;
 use super::images::{self, FetchedImage, ImageBudget};
 use super::sanitize::Sanitized;
@@ -15,7 +17,7 @@ use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId, UserId};
 use crate::store::Store;
 use crate::text::has_visible_text;
-use crate::Result;
+use crate::{Error, Result};
 
 /// Longest title kept, in characters; longer ones are cut with "…".
 pub const MAX_TITLE_CHARS: usize = 300;
@@ -97,14 +99,19 @@ pub(crate) async fn add(
     if let Some(id) = known(&mut *store.pool().acquire().await?, &incoming.keys).await? {
         return Ok(Added::AlreadyThere(id));
     }
-    let sanitized = Sanitized::first_pass(&incoming.body_html, incoming.base.as_ref());
+    let sanitized = contain_panics("article", || {
+        Sanitized::first_pass(&incoming.body_html, incoming.base.as_ref())
+    })
+    .map_err(|e| Error::invalid(format!("{e}.")))?;
     let fetched: Vec<FetchedImage> = match images {
         Some((fetcher, budget)) if !sanitized.images.is_empty() => {
             images::fetch_all(fetcher, &sanitized.images, budget).await
         }
         _ => Vec::new(),
     };
-    let body_html = sanitized.with_images(&images::addresses(&fetched));
+    let stored = images::addresses(&fetched);
+    let body_html = contain_panics("article", || sanitized.with_images(&stored))
+        .map_err(|e| Error::invalid(format!("{e}.")))?;
     let text = plain_text(&body_html);
     let summary = incoming
         .summary
@@ -135,7 +142,12 @@ pub(crate) async fn add(
     .bind(cut(&one_line(&incoming.title), MAX_TITLE_CHARS).unwrap_or_else(|| "Untitled".into()))
     .bind(cut(&one_line(&incoming.source_name), 120).unwrap_or_default())
     .bind(cut(&one_line(&incoming.author), 120).unwrap_or_default())
-    .bind(incoming.url.as_ref().map(Url::as_str))
+    .bind(
+        incoming
+            .url
+            .as_ref()
+            .map(|u| without_tracking(u).to_string()),
+    )
     .bind(incoming.published_at.unwrap_or(now))
     .bind(cut(&summary, MAX_SUMMARY_CHARS).unwrap_or_default())
     .bind(&body_html)

@@ -6,6 +6,8 @@ use url::Url;
 /// The canonical form of a web address: scheme and host in lower case (the
 /// URL parser already does that, and drops a default port), no fragment,
 /// and no `utm_*` tracking parameters. Other parameters keep their order.
+/// The dedupe keys stored in every library are written in this form, so
+/// it must never change.
 pub fn canonical(url: &Url) -> Url {
     let mut url = url.clone();
     url.set_fragment(None);
@@ -20,6 +22,62 @@ pub fn canonical(url: &Url) -> Url {
         } else {
             url.query_pairs_mut().clear().extend_pairs(kept);
         }
+    }
+    url
+}
+
+/// An address as it is shown to someone it is not theirs to see whole: the
+/// scheme, host, port and path, each query value masked (`?token=•••`; a
+/// name without a value may itself be the secret, so it is masked too),
+/// and no user information or fragment. Private feeds carry their key in
+/// the query. Text that is not an address shows as nothing but its host,
+/// or not at all.
+pub fn masked(address: &str) -> String {
+    const MASK: &str = "•••";
+    let Ok(url) = Url::parse(address) else {
+        return String::new();
+    };
+    let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
+    if let Some(port) = url.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    shown.push_str(url.path());
+    if url.query().is_some_and(|q| !q.is_empty()) {
+        let pairs: Vec<String> = url
+            .query_pairs()
+            .map(|(name, value)| {
+                if value.is_empty() {
+                    MASK.to_owned()
+                } else {
+                    format!("{name}={MASK}")
+                }
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&pairs.join("&"));
+    }
+    shown
+}
+
+/// `url` without its `utm_*` tracking parameters; everything else, its
+/// fragment included, as it was. What "Read the original" opens.
+pub fn without_tracking(url: &Url) -> Url {
+    let tracked = url
+        .query_pairs()
+        .any(|(name, _)| name.to_ascii_lowercase().starts_with("utm_"));
+    if !tracked {
+        return url.clone();
+    }
+    let mut url = url.clone();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| !name.to_ascii_lowercase().starts_with("utm_"))
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
     }
     url
 }
@@ -66,6 +124,41 @@ mod tests {
         assert_eq!(
             canon("https://example.com/p?b=2&a=1"),
             "https://example.com/p?b=2&a=1"
+        );
+    }
+
+    #[test]
+    fn others_see_no_secrets_in_an_address() {
+        assert_eq!(
+            masked("https://u:pw@feeds.example:8443/private/atom?token=s3cret&user=7#x"),
+            "https://feeds.example:8443/private/atom?token=•••&user=•••"
+        );
+        assert_eq!(
+            masked("https://feeds.example/rss?abc123"),
+            "https://feeds.example/rss?•••"
+        );
+        assert_eq!(
+            masked("https://feeds.example/rss"),
+            "https://feeds.example/rss"
+        );
+        assert_eq!(masked("not an address"), "");
+    }
+
+    #[test]
+    fn the_original_keeps_all_but_its_tracking() {
+        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
+        let url = |s: &str| without_tracking(&Url::parse(s).unwrap()).to_string();
+        assert_eq!(
+            url("https://news.example/a?utm_source=rss&id=7&utm_medium=feed#part-2"),
+            "https://news.example/a?id=7#part-2"
+        );
+        assert_eq!(
+            url("https://news.example/a?utm_source=rss"),
+            "https://news.example/a"
+        );
+        assert_eq!(
+            url("https://news.example/a?b=%20x"),
+            "https://news.example/a?b=%20x"
         );
     }
 

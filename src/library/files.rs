@@ -12,6 +12,7 @@ use ts_rs::TS;
 use yaml_rust2::{Yaml, YamlLoader};
 
 use super::adding::{self, Added, Incoming, Origin};
+use super::contain::contain_panics;
 use super::fetch::Fetcher;
 use super::images::ImageBudget;
 use super::readable::{self, parse_date};
@@ -181,7 +182,10 @@ fn from_markdown(text: &str, stem: &str) -> Result<Incoming> {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS;
-    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(body, options));
+    contain_panics("file", || {
+        pulldown_cmark::html::push_html(&mut html, Parser::new_ext(body, options));
+    })
+    .map_err(|e| Error::invalid(format!("{e}.")))?;
     let field = |name: &str| front.as_ref().and_then(|f| text_field(f, name));
     let title = field("title")
         .or_else(|| first_heading(body))
@@ -221,15 +225,18 @@ fn split_front_matter(text: &str) -> Result<(Option<Yaml>, &str)> {
         if trimmed == "---" || trimmed == "..." {
             let yaml = rest.get(..offset).unwrap_or_default();
             let body = rest.get(offset + line.len()..).unwrap_or_default();
-            if uses_alias(yaml) {
-                return Err(Error::invalid(
-                    "The front matter of that file uses YAML aliases, which Parley does not read.",
-                ));
-            }
-            let front = YamlLoader::load_from_str(yaml)
-                .ok()
-                .and_then(|docs| docs.into_iter().next())
-                .filter(|doc| doc.as_hash().is_some());
+            let read = contain_panics("file", || {
+                if uses_alias(yaml) {
+                    return Err(Error::invalid(
+                        "The front matter of that file uses YAML aliases, which Parley does not read.",
+                    ));
+                }
+                Ok(YamlLoader::load_from_str(yaml)
+                    .ok()
+                    .and_then(|docs| docs.into_iter().next())
+                    .filter(|doc| doc.as_hash().is_some()))
+            });
+            let front = read.map_err(|e| Error::invalid(format!("{e}.")))??;
             return Ok((front, body));
         }
         offset += line.len();

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use futures_util::future::join_all;
 use url::Url;
 
+use super::contain::contain_panics;
 use super::fetch::{Fetched, Fetcher};
 use crate::ids::ImageId;
 use crate::store::Store;
@@ -110,7 +111,9 @@ async fn fetch_one(fetcher: &Fetcher, url: &Url, budget: &ImageBudget) -> Option
         return None;
     };
     let content_type = image_type(&body.bytes)?;
-    let size = imagesize::blob_size(&body.bytes).ok()?;
+    let size = contain_panics("image", || imagesize::blob_size(&body.bytes))
+        .ok()?
+        .ok()?;
     if size.width <= 1 || size.height <= 1 || !budget.spend(body.bytes.len()) {
         return None;
     }
@@ -125,7 +128,10 @@ async fn fetch_one(fetcher: &Fetcher, url: &Url, budget: &ImageBudget) -> Option
 /// The content type of an image Parley shows, from its first bytes.
 pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
     use imagesize::ImageType;
-    match imagesize::image_type(bytes).ok()? {
+    match contain_panics("image", || imagesize::image_type(bytes))
+        .ok()?
+        .ok()?
+    {
         ImageType::Png => Some("image/png"),
         ImageType::Jpeg => Some("image/jpeg"),
         ImageType::Gif => Some("image/gif"),

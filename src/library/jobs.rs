@@ -53,6 +53,10 @@ pub enum ItemState {
     /// Done: it was all in the library already (or the feed had not
     /// changed).
     AlreadyThere,
+    /// Done, with nothing to add: the feed has no entries.
+    Empty {
+        why: String,
+    },
     Failed {
         why: String,
     },
@@ -67,6 +71,9 @@ pub struct JobItem {
     /// What it is: an address, a file name, a feed's title.
     pub label: String,
     pub state: ItemState,
+    /// Lines for the log beneath it: entries skipped or read in part,
+    /// older articles that made room.
+    pub notes: Vec<String>,
 }
 
 /// A job, as the progress panel shows it.
@@ -238,6 +245,7 @@ impl Jobs {
             .map(|task| JobItem {
                 label: label_of(task),
                 state: ItemState::Waiting,
+                notes: Vec::new(),
             })
             .collect();
         let view = JobView {
@@ -335,10 +343,11 @@ impl Jobs {
                     return;
                 }
                 jobs.set(id, index, ItemState::Working);
-                let outcome = tokio::select! {
+                let (outcome, notes) = tokio::select! {
                     outcome = jobs.perform(user.as_ref(), &task, &budget) => outcome,
-                    () = cancel.wait() => ItemState::Cancelled,
+                    () = cancel.wait() => (ItemState::Cancelled, Vec::new()),
                 };
+                jobs.note(id, index, notes);
                 jobs.set(id, index, outcome);
             });
         }
@@ -346,51 +355,67 @@ impl Jobs {
         self.finish(id, cancel.asked());
     }
 
-    async fn perform(&self, user: Option<&User>, task: &Task, budget: &ImageBudget) -> ItemState {
+    /// Does `task`; returns how it ended and the notes for its log.
+    async fn perform(
+        &self,
+        user: Option<&User>,
+        task: &Task,
+        budget: &ImageBudget,
+    ) -> (ItemState, Vec<String>) {
         let (store, fetcher) = (&self.store, &self.fetcher);
-        let failed = |e: Error| ItemState::Failed {
-            why: e.to_body().message,
+        // Parley's own refreshes are by nobody; everything else needs
+        // someone signed in.
+        let user = match (task, user) {
+            (Task::Refresh { source, .. }, _) => return self.refresh(*source).await,
+            (_, Some(user)) => user,
+            (_, None) => return (failed(&Error::Unauthorized), Vec::new()),
         };
-        let signed_in = || user.ok_or(Error::Unauthorized);
-        match task {
-            Task::Follow(address) => match signed_in() {
-                Ok(user) => match sources::follow(store, fetcher, user, address).await {
-                    Ok(done) => added(done.added),
-                    Err(e) => failed(e),
-                },
-                Err(e) => failed(e),
-            },
-            Task::SavePage(address) => match signed_in() {
-                Ok(user) => match pages::save(store, fetcher, user, address).await {
-                    Ok(saved) if saved.already_there => ItemState::AlreadyThere,
-                    Ok(_) => added(1),
-                    Err(e) => failed(e),
-                },
-                Err(e) => failed(e),
-            },
-            Task::ImportFile(path) => match signed_in() {
-                Ok(user) => {
-                    match files::import_path(store, Some((fetcher, budget)), user, path).await {
-                        Ok(imported) if imported.already_there => ItemState::AlreadyThere,
-                        Ok(_) => added(1),
-                        Err(e) => failed(e),
-                    }
-                }
-                Err(e) => failed(e),
-            },
-            Task::Refresh { source, .. } => {
-                let Some(_claim) = Refreshing::claim(&self.refreshing, *source) else {
-                    // Another job is at it right now.
-                    return ItemState::AlreadyThere;
-                };
-                match sources::refresh(store, fetcher, *source).await {
-                    Ok(done) => match done.error {
-                        Some(why) => ItemState::Failed { why },
-                        None => added(done.added),
-                    },
-                    Err(e) => failed(e),
+        let state = match task {
+            Task::Follow(address) => {
+                return match sources::follow(store, fetcher, user, address).await {
+                    Ok(done) => refreshed(done),
+                    Err(e) => (failed(&e), Vec::new()),
                 }
             }
+            Task::SavePage(address) => match pages::save(store, fetcher, user, address).await {
+                Ok(saved) if saved.already_there => ItemState::AlreadyThere,
+                Ok(_) => added(1),
+                Err(e) => failed(&e),
+            },
+            Task::ImportFile(path) => {
+                match files::import_path(store, Some((fetcher, budget)), user, path).await {
+                    Ok(imported) if imported.already_there => ItemState::AlreadyThere,
+                    Ok(_) => added(1),
+                    Err(e) => failed(&e),
+                }
+            }
+            Task::Refresh { source, .. } => return self.refresh(*source).await,
+        };
+        (state, Vec::new())
+    }
+
+    /// Refreshes `source`, unless another job is at it right now.
+    async fn refresh(&self, source: SourceId) -> (ItemState, Vec<String>) {
+        let Some(_claim) = Refreshing::claim(&self.refreshing, source) else {
+            return (ItemState::AlreadyThere, Vec::new());
+        };
+        match sources::refresh(&self.store, &self.fetcher, source).await {
+            Ok(done) => refreshed(done),
+            Err(e) => (failed(&e), Vec::new()),
+        }
+    }
+
+    fn note(&self, id: u64, index: usize, notes: Vec<String>) {
+        if notes.is_empty() {
+            return;
+        }
+        let mut jobs = self.lock();
+        if let Some(item) = jobs
+            .iter_mut()
+            .find(|j| j.view.id == id)
+            .and_then(|j| j.view.items.get_mut(index))
+        {
+            item.notes = notes;
         }
     }
 
@@ -413,7 +438,9 @@ impl Jobs {
                         view.done += 1;
                         view.failed += 1;
                     }
-                    ItemState::AlreadyThere | ItemState::Cancelled => view.done += 1,
+                    ItemState::AlreadyThere | ItemState::Empty { .. } | ItemState::Cancelled => {
+                        view.done += 1;
+                    }
                     ItemState::Waiting => {}
                 }
                 item.state = state;
@@ -448,6 +475,26 @@ impl Jobs {
         // half-written.
         self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+fn failed(e: &Error) -> ItemState {
+    ItemState::Failed {
+        why: e.to_body().message,
+    }
+}
+
+/// How a follow or refresh ended, and its notes.
+fn refreshed(done: sources::Refreshed) -> (ItemState, Vec<String>) {
+    let state = match done.error {
+        Some(why) => ItemState::Failed { why },
+        None if done.added == 0 && done.already_there == 0 && !done.not_modified => {
+            ItemState::Empty {
+                why: super::feeds::NO_ENTRIES.to_owned(),
+            }
+        }
+        None => added(done.added),
+    };
+    (state, done.notes)
 }
 
 fn added(articles: u32) -> ItemState {

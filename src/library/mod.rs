@@ -9,6 +9,9 @@
 
 pub mod adding;
 pub mod address;
+pub mod contain;
+pub mod dates;
+pub mod encoding;
 pub mod feeds;
 pub mod fetch;
 pub mod files;

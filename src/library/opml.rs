@@ -4,7 +4,6 @@
 //! file cut short (what was read is kept). Entities from a DTD are never
 //! expanded.
 
-use quick_xml::encoding::DecodingReader;
 use quick_xml::events::{BytesDecl, BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer, XmlVersion};
 use serde::Serialize;
@@ -12,6 +11,8 @@ use ts_rs::TS;
 use url::Url;
 
 use super::address::parse_pasted;
+use super::contain::contain_panics;
+use super::encoding::xml_text;
 use super::sources::{self, may_add};
 use crate::accounts::User;
 use crate::ids::SourceId;
@@ -46,32 +47,40 @@ pub struct Subscribed {
 /// at most [`MAX_OUTLINES`]; with how many outlines had no usable address.
 /// Fails with [`Error::Invalid`] when nothing in it is a feed.
 pub fn read(bytes: &[u8]) -> Result<(Vec<Outline>, u32)> {
-    let mut reader = Reader::from_reader(DecodingReader::new(bytes));
+    let (found, skipped, saw_opml) = contain_panics("list of subscriptions", || outlines(bytes))
+        .map_err(|e| Error::invalid(format!("{e}.")))?;
+    if found.is_empty() {
+        return Err(Error::invalid(if saw_opml {
+            "That list of subscriptions has no feeds in it."
+        } else {
+            "That is not an OPML file (a list of subscriptions)."
+        }));
+    }
+    Ok((found, skipped))
+}
+
+/// The outlines with a feed address in `bytes`, those without a usable
+/// one counted, and whether the document is OPML at all.
+fn outlines(bytes: &[u8]) -> (Vec<Outline>, u32, bool) {
+    let text = xml_text(bytes);
+    let mut reader = Reader::from_str(&text);
     reader.config_mut().allow_dangling_amp = true;
-    let mut buffer = Vec::new();
     let mut found: Vec<Outline> = Vec::new();
     let mut skipped = 0;
     let mut saw_opml = false;
     // A broken or truncated file ends the loop with an error: what was
     // read is kept.
-    while let Ok(event) = reader.read_event_into(&mut buffer) {
+    while let Ok(event) = reader.read_event() {
         match event {
-            Event::Decl(ref declaration) => {
-                if let Some(encoding) = declaration.encoder() {
-                    reader.get_mut().set_encoding(encoding);
-                }
-            }
             Event::Start(ref element) | Event::Empty(ref element) => {
                 let name = element.local_name();
                 if name.as_ref().eq_ignore_ascii_case("opml") {
                     saw_opml = true;
                 }
                 if !name.as_ref().eq_ignore_ascii_case("outline") {
-                    buffer.clear();
                     continue;
                 }
                 let Some(address) = attribute(element, "xmlUrl") else {
-                    buffer.clear();
                     continue; // a folder
                 };
                 match parse_pasted(&address) {
@@ -96,16 +105,8 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<Outline>, u32)> {
             Event::Eof => break,
             _ => {}
         }
-        buffer.clear();
     }
-    if found.is_empty() {
-        return Err(Error::invalid(if saw_opml {
-            "That list of subscriptions has no feeds in it."
-        } else {
-            "That is not an OPML file (a list of subscriptions)."
-        }));
-    }
-    Ok((found, skipped))
+    (found, skipped, saw_opml)
 }
 
 /// An attribute's value by name, in any letter case; predefined entities
@@ -154,9 +155,19 @@ pub async fn import(store: &Store, user: &User, bytes: &[u8]) -> Result<Subscrib
     Ok(subscribed)
 }
 
-/// Every followed feed as an OPML 2.0 document.
-pub async fn export(store: &Store) -> Result<Vec<u8>> {
-    let sources = sources::list(store, None).await?;
+/// The followed feeds `viewer` may take elsewhere, as an OPML 2.0
+/// document: every feed for the admin; for others the feeds they added and
+/// those whose address carries no query (a private feed's key is in its
+/// query, and is not theirs to copy).
+pub async fn export(store: &Store, viewer: &User) -> Result<Vec<u8>> {
+    // Addresses the viewer sees only masked would not work in another
+    // reader, and the mask is there because their query is a secret.
+    let sources: Vec<(String, sources::Source)> = sources::list(store, Some(viewer))
+        .await?
+        .into_iter()
+        .filter(|s| s.can_manage || s.feed_url.as_deref().is_some_and(|u| !u.contains('?')))
+        .filter_map(|s| Some((s.feed_url.clone()?, s)))
+        .collect();
     let write = |w: &mut Writer<Vec<u8>>| -> std::io::Result<()> {
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         w.create_element("opml")
@@ -168,13 +179,13 @@ pub async fn export(store: &Store) -> Result<Vec<u8>> {
                     Ok(())
                 })?;
                 w.create_element("body").write_inner_content(|w| {
-                    for source in &sources {
+                    for (feed_url, source) in &sources {
                         let mut outline = w
                             .create_element("outline")
                             .with_attribute(("type", "rss"))
                             .with_attribute(("text", source.title.as_str()))
                             .with_attribute(("title", source.title.as_str()))
-                            .with_attribute(("xmlUrl", source.feed_url.as_str()));
+                            .with_attribute(("xmlUrl", feed_url.as_str()));
                         if let Some(site) = &source.site_url {
                             outline = outline.with_attribute(("htmlUrl", site.as_str()));
                         }

@@ -4,6 +4,7 @@
 
 use dom_smoothie::{Config, Readability, TextMode};
 
+use super::contain::contain_panics;
 use crate::clock::Millis;
 
 /// Pages with more elements than this are not searched for an article
@@ -25,8 +26,15 @@ pub struct Extracted {
 /// The article in `html`, whose address is `url` (absolute; relative
 /// links are resolved against it). `None` when the page has no article
 /// Parley can find. Runs on the calling thread and takes milliseconds to
-/// tens of milliseconds: call it from a blocking task.
+/// tens of milliseconds: call it from a blocking task. A panic inside the
+/// readability crate is logged and reads as no article.
 pub fn extract(html: &str, url: Option<&str>) -> Option<Extracted> {
+    contain_panics("page", || extract_article(html, url))
+        .ok()
+        .flatten()
+}
+
+fn extract_article(html: &str, url: Option<&str>) -> Option<Extracted> {
     let config = Config {
         max_elements_to_parse: MAX_ELEMENTS,
         text_mode: TextMode::Formatted,
@@ -74,24 +82,9 @@ fn without_site_name(title: &str, site_name: Option<&str>) -> String {
     title.to_owned()
 }
 
-/// A date as pages and front matter write them: RFC 3339 (with or without
-/// a time), or RFC 2822.
+/// A date as pages and front matter write them (see [`super::dates`]).
 pub fn parse_date(text: &str) -> Option<Millis> {
-    let text = text.trim();
-    if let Ok(when) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some(when.timestamp_millis());
-    }
-    if let Ok(when) = chrono::DateTime::parse_from_rfc2822(text) {
-        return Some(when.timestamp_millis());
-    }
-    if let Ok(when) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S") {
-        return Some(when.and_utc().timestamp_millis());
-    }
-    if let Ok(when) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M") {
-        return Some(when.and_utc().timestamp_millis());
-    }
-    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    Some(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+    super::dates::parse(text)
 }
 
 #[cfg(test)]

@@ -187,14 +187,29 @@ fn article_builder(base: Option<&Url>) -> Builder<'static> {
         .generic_attribute_prefixes(HashSet::new())
         .allowed_classes(HashMap::new())
         .url_schemes(HashSet::from(["http", "https", "mailto", IMAGE_SCHEME]))
-        .url_relative(match base {
-            Some(base) => UrlRelative::RewriteWithBase(base.clone()),
+        .url_relative(match base.cloned() {
+            Some(base) => UrlRelative::Custom(Box::new(JoinedTo(base))),
             None => UrlRelative::Deny,
         })
         .link_rel(Some(LINK_REL))
         .strip_comments(true)
         .id_prefix(None);
     builder
+}
+
+/// Relative addresses joined to the base here rather than by ammonia, so
+/// that what a join makes is checked too: only http, https and mailto
+/// leave it.
+struct JoinedTo(Url);
+
+impl ammonia::UrlRelativeEvaluate<'static> for JoinedTo {
+    fn evaluate<'url>(&self, relative: &'url str) -> Option<Cow<'url, str>> {
+        self.0
+            .join(relative)
+            .ok()
+            .filter(|url| matches!(url.scheme(), "http" | "https" | "mailto"))
+            .map(|url| Cow::Owned(url.to_string()))
+    }
 }
 
 /// Removes images that say they are at most one pixel wide or high: the

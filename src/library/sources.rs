@@ -8,7 +8,7 @@ use ts_rs::TS;
 use url::Url;
 
 use super::adding::{self, Added, Incoming, Origin};
-use super::address::{canonical, parse_pasted};
+use super::address::{canonical, masked, parse_pasted};
 use super::feeds::{self, FeedEntry, FeedProblem, ParsedFeed};
 use super::fetch::{Body, FetchError, Fetched, Fetcher, Validators};
 use super::images::ImageBudget;
@@ -32,14 +32,17 @@ const FEED_ACCEPT: &str = "application/atom+xml, application/rss+xml, applicatio
                            application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, \
                            text/html;q=0.5, */*;q=0.1";
 
-/// A followed feed, as the list of sources shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+/// A followed feed, as the list of sources shows it to one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Source {
     pub id: SourceId,
     pub title: String,
-    pub feed_url: String,
+    /// The feed's address: whole for whoever added it and the admin (a
+    /// private feed's key is in it); for other members with its query
+    /// values masked ([`masked`]); for nobody signed in, `None`.
+    pub feed_url: Option<String>,
     pub site_url: Option<String>,
     pub refresh_minutes: u32,
     /// The last refresh that worked.
@@ -47,6 +50,9 @@ pub struct Source {
     pub last_success_at: Option<Millis>,
     /// Why the last refresh failed; `None` when it worked.
     pub last_error: Option<String>,
+    /// What the last refresh had to say besides: no entries, entries
+    /// skipped, older articles that made room.
+    pub notice: Option<String>,
     #[ts(type = "number")]
     pub next_refresh_at: Millis,
     /// Articles in the library from this feed.
@@ -70,6 +76,9 @@ pub struct Refreshed {
     pub not_modified: bool,
     /// Why it failed, in words for a person; `None` when it worked.
     pub error: Option<String>,
+    /// What else there is to say, for the job's log: the feed has no
+    /// entries, entries were skipped, older articles made room.
+    pub notes: Vec<String>,
 }
 
 /// Follows the feed at `pasted`, or the feed a web page at `pasted` points
@@ -126,17 +135,10 @@ pub async fn follow(
         }
     };
     tx.commit().await?;
-    let (added, already_there) = add_entries(
-        store,
-        fetcher,
-        Some(user.id),
-        id,
-        &feed.title,
-        &feed.entries,
-    )
-    .await?;
+    let (added, already_there, notes) =
+        add_feed(store, fetcher, Some(user.id), id, &feed.title, &feed).await?;
     let next = now + minutes(DEFAULT_REFRESH_MINUTES);
-    record_success(store, id, now, next, Some(&body)).await?;
+    record_success(store, id, now, next, Some(&body), &notes).await?;
     Ok(Refreshed {
         source_id: id,
         title: feed.title,
@@ -144,6 +146,7 @@ pub async fn follow(
         already_there,
         not_modified: false,
         error: None,
+        notes,
     })
 }
 
@@ -212,7 +215,21 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
         already_there: 0,
         not_modified: false,
         error: None,
+        notes: Vec::new(),
     };
+    if let Some(until) = state.retry_not_before.filter(|&until| until > now) {
+        // Whoever asks, and however often: the server said when.
+        let minutes_left = (until - now + 59_999) / 60_000;
+        report.error = Some(format!(
+            "the server asked Parley to wait before asking again (about {} more)",
+            if minutes_left == 1 {
+                "1 minute".to_owned()
+            } else {
+                format!("{minutes_left} minutes")
+            }
+        ));
+        return Ok(report);
+    }
     let interval = minutes(state.refresh_minutes);
     // Claimed now: until this refresh records how it went, the scheduler
     // does not see the source as due (nor, if something here fails, every
@@ -226,29 +243,30 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
     match fetcher.get(&feed_url, &validators, FEED_ACCEPT).await {
         Ok(Fetched::NotModified) => {
             report.not_modified = true;
-            record_success(store, source, now, now + interval, None).await?;
+            record_success(store, source, now, now + interval, None, &[]).await?;
         }
         Ok(Fetched::TryLater { retry_after }) => {
-            let asked = retry_after.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-            let wait = asked.max(interval).min(LONGEST_RETRY_AFTER_MS);
+            let asked = retry_after
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .min(LONGEST_RETRY_AFTER_MS);
+            let wait = asked.max(interval);
             let why = "the server asked Parley to wait before asking again";
             record_failure(store, source, now, now + wait, why, false).await?;
+            sqlx::query("UPDATE sources SET retry_not_before = ? WHERE id = ?")
+                .bind((asked > 0).then(|| now.saturating_add(asked)))
+                .bind(source)
+                .execute(&store.pool())
+                .await?;
             report.error = Some(why.to_owned());
         }
         Ok(Fetched::Body(body)) => match feeds::parse(&body.bytes, &body.final_url) {
             Ok(feed) => {
-                let (added, already) = add_entries(
-                    store,
-                    fetcher,
-                    state.added_by,
-                    source,
-                    &state.title,
-                    &feed.entries,
-                )
-                .await?;
+                let (added, already, notes) =
+                    add_feed(store, fetcher, state.added_by, source, &state.title, &feed).await?;
                 report.added = added;
                 report.already_there = already;
-                record_success(store, source, now, now + interval, Some(&body)).await?;
+                record_success(store, source, now, now + interval, Some(&body), &notes).await?;
+                report.notes = notes;
             }
             Err(problem) => {
                 let why = problem.to_string();
@@ -277,19 +295,55 @@ pub async fn due(store: &Store) -> Result<Vec<SourceId>> {
     .await?)
 }
 
-/// Every source, by title, as `viewer` sees them.
+/// Every source, by title, as `viewer` sees them (see
+/// [`Source::feed_url`] for who sees which address).
 pub async fn list(store: &Store, viewer: Option<&User>) -> Result<Vec<Source>> {
-    Ok(sqlx::query_as::<_, Source>(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: SourceId,
+        title: String,
+        feed_url: String,
+        site_url: Option<String>,
+        refresh_minutes: u32,
+        last_success_at: Option<Millis>,
+        last_error: Option<String>,
+        notice: Option<String>,
+        next_refresh_at: Millis,
+        article_count: u32,
+        added_by: Option<UserId>,
+    }
+    let rows = sqlx::query_as::<_, Row>(
         "SELECT s.id, s.title, s.feed_url, s.site_url, s.refresh_minutes, s.last_success_at,
-                s.last_error, s.next_refresh_at,
-                (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS article_count,
-                (coalesce(s.added_by = ?1, 0) OR ?2) AS can_manage
+                s.last_error, s.notice, s.next_refresh_at, s.added_by,
+                (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS article_count
          FROM sources s ORDER BY s.title COLLATE NOCASE, s.id",
     )
-    .bind(viewer.map(|v| v.id))
-    .bind(viewer.is_some_and(User::is_admin))
     .fetch_all(&store.pool())
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let whole = viewer.is_some_and(|v| v.is_admin() || row.added_by == Some(v.id));
+            let feed_url = match viewer {
+                None => None,
+                Some(_) if whole => Some(row.feed_url),
+                Some(_) => Some(masked(&row.feed_url)),
+            };
+            Source {
+                id: row.id,
+                title: row.title,
+                feed_url,
+                site_url: row.site_url,
+                refresh_minutes: row.refresh_minutes,
+                last_success_at: row.last_success_at,
+                last_error: row.last_error,
+                notice: row.notice,
+                next_refresh_at: row.next_refresh_at,
+                article_count: row.article_count,
+                can_manage: whole,
+            }
+        })
+        .collect())
 }
 
 /// Stops following `source`. Its articles go, except those with a
@@ -361,6 +415,9 @@ async fn find_feed(fetcher: &Fetcher, address: &Url) -> Result<(Body, ParsedFeed
         Err(FeedProblem::Malformed(why)) if !looks_like_html(&body) => {
             return Err(Error::invalid(format!("That feed cannot be read: {why}.")))
         }
+        Err(problem @ FeedProblem::Unreadable) => {
+            return Err(Error::invalid(capitalised(&problem.to_string())))
+        }
         Err(_) => {}
     }
     if !looks_like_html(&body) {
@@ -416,6 +473,33 @@ fn looks_like_html(body: &Body) -> bool {
         .trim_start()
         .to_ascii_lowercase();
     declared || start.starts_with("<!doctype html") || start.starts_with("<html")
+}
+
+/// Adds what `feed` has that the library has not, then keeps `source`
+/// within its caps; returns (added, already there, notes for the log).
+async fn add_feed(
+    store: &Store,
+    fetcher: &Fetcher,
+    added_by: Option<UserId>,
+    source: SourceId,
+    source_name: &str,
+    feed: &ParsedFeed,
+) -> Result<(u32, u32, Vec<String>)> {
+    let (added, already) =
+        add_entries(store, fetcher, added_by, source, source_name, &feed.entries).await?;
+    let mut notes = Vec::new();
+    if feed.entries.is_empty() {
+        notes.push(capitalised(feeds::NO_ENTRIES));
+    }
+    notes.extend(feed.notes.iter().cloned());
+    Ok((added, already, notes))
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect::<String>() + "."
+    })
 }
 
 /// Adds each entry not yet in the library; returns (added, already there).
@@ -476,11 +560,13 @@ struct State {
     refresh_minutes: u32,
     failures: u32,
     added_by: Option<UserId>,
+    retry_not_before: Option<Millis>,
 }
 
 async fn state(store: &Store, source: SourceId) -> Result<State> {
     sqlx::query_as::<_, State>(
-        "SELECT feed_url, title, etag, last_modified, refresh_minutes, failures, added_by
+        "SELECT feed_url, title, etag, last_modified, refresh_minutes, failures, added_by,
+                retry_not_before
          FROM sources WHERE id = ?",
     )
     .bind(source)
@@ -512,19 +598,22 @@ async fn followed_as(
     .await?)
 }
 
+/// Records a refresh that worked; `body` is what it fetched (`None`: the
+/// server said nothing changed, and what the last one noticed stands).
 async fn record_success(
     store: &Store,
     source: SourceId,
     now: Millis,
     next: Millis,
     body: Option<&Body>,
+    notes: &[String],
 ) -> Result<()> {
     let mut query = String::from(
         "UPDATE sources SET last_attempt_at = ?1, last_success_at = ?1, last_error = NULL,
-                failures = 0, next_refresh_at = ?2",
+                failures = 0, next_refresh_at = ?2, retry_not_before = NULL",
     );
     if body.is_some() {
-        query.push_str(", etag = ?3, last_modified = ?4");
+        query.push_str(", etag = ?3, last_modified = ?4, notice = ?6");
     }
     query.push_str(" WHERE id = ?5");
     sqlx::query(&query)
@@ -533,6 +622,7 @@ async fn record_success(
         .bind(body.and_then(|b| b.etag.as_deref()))
         .bind(body.and_then(|b| b.last_modified.as_deref()))
         .bind(source)
+        .bind(notice(notes))
         .execute(&store.pool())
         .await?;
     Ok(())
@@ -559,6 +649,20 @@ async fn record_failure(
     .execute(&store.pool())
     .await?;
     Ok(())
+}
+
+/// A source's notice: its refresh's notes, the first few of them.
+fn notice(notes: &[String]) -> Option<String> {
+    const SHOWN: usize = 3;
+    let (first, rest) = notes.split_at(notes.len().min(SHOWN));
+    if first.is_empty() {
+        return None;
+    }
+    let mut text = first.join(" · ");
+    if !rest.is_empty() {
+        text.push_str(&format!(" · and {} more", rest.len()));
+    }
+    Some(text)
 }
 
 fn minutes(n: u32) -> Millis {

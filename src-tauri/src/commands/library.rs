@@ -108,7 +108,7 @@ pub async fn export_subscriptions<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<String>, Error> {
-    state.session.actor(&state.store).await?;
+    let user = state.session.actor(&state.store).await?;
     let Some(path) = dialogs::save_path(
         &app,
         "Save the feeds you follow",
@@ -119,7 +119,7 @@ pub async fn export_subscriptions<R: Runtime>(
     else {
         return Ok(None);
     };
-    dialogs::write(&path, opml::export(&state.store).await?).await?;
+    dialogs::write(&path, opml::export(&state.store, &user).await?).await?;
     Ok(dialogs::file_name(&path))
 }
 

@@ -268,7 +268,13 @@ asOf: number, };
 
 export type TagCount = { tag: string, articles: number, };
 
-export type Source = { id: SourceId, title: string, feedUrl: string, siteUrl: string | null, refreshMinutes: number, 
+export type Source = { id: SourceId, title: string, 
+/**
+ * The feed's address: whole for whoever added it and the admin (a
+ * private feed's key is in it); for other members with its query
+ * values masked ([`masked`]); for nobody signed in, `None`.
+ */
+feedUrl: string | null, siteUrl: string | null, refreshMinutes: number, 
 /**
  * The last refresh that worked.
  */
@@ -276,7 +282,12 @@ lastSuccessAt: number | null,
 /**
  * Why the last refresh failed; `None` when it worked.
  */
-lastError: string | null, nextRefreshAt: number, 
+lastError: string | null, 
+/**
+ * What the last refresh had to say besides: no entries, entries
+ * skipped, older articles that made room.
+ */
+notice: string | null, nextRefreshAt: number, 
 /**
  * Articles in the library from this feed.
  */
@@ -286,13 +297,18 @@ articleCount: number,
  */
 canManage: boolean, };
 
-export type ItemState = { "state": "waiting" } | { "state": "working" } | { "state": "added", articles: number, } | { "state": "alreadyThere" } | { "state": "failed", why: string, } | { "state": "cancelled" };
+export type ItemState = { "state": "waiting" } | { "state": "working" } | { "state": "added", articles: number, } | { "state": "alreadyThere" } | { "state": "empty", why: string, } | { "state": "failed", why: string, } | { "state": "cancelled" };
 
 export type JobItem = { 
 /**
  * What it is: an address, a file name, a feed's title.
  */
-label: string, state: ItemState, };
+label: string, state: ItemState, 
+/**
+ * Lines for the log beneath it: entries skipped or read in part,
+ * older articles that made room.
+ */
+notes: Array<string>, };
 
 export type JobView = { id: number, 
 /**
