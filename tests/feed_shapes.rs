@@ -118,10 +118,10 @@ async fn a_utf16_feed_followed_in_a_job_finishes_with_its_articles() {
     db.account("admin", "The Admin").await;
     let ada = db.account("ada", "Ada").await;
     let server = MockServer::start().await;
-    let utf8 = String::from_utf8(bytes("rss091.xml")).unwrap();
+    let utf8 = String::from_utf8(bytes("rss2.xml")).unwrap();
     Mock::given(path("/feed.xml"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(
-            wide(&utf8, 2, true, true),
+            wide(&utf8.replace("UTF-8", "UTF-16"), 2, true, false),
             "application/rss+xml; charset=utf-16",
         ))
         .mount(&server)

@@ -28,9 +28,7 @@ fn iso(text: &str) -> Option<Millis> {
     let Some(rest) = rest.strip_prefix(['T', 't', ' ']) else {
         return rest.is_empty().then(|| at(date, NaiveTime::MIN, 0));
     };
-    let zone_at = rest
-        .find(['Z', 'z', '+', '-', ' '])
-        .unwrap_or(rest.len());
+    let zone_at = rest.find(['Z', 'z', '+', '-', ' ']).unwrap_or(rest.len());
     let time = clock(rest.get(..zone_at)?)?;
     let zone = rest.get(zone_at..)?.trim();
     let offset = if zone.is_empty() { 0 } else { offset(zone)? };
