@@ -282,7 +282,9 @@ pub async fn restore(store: &Store, from: &Path) -> Result<Restored> {
 /// use, then brings it up to date. Says why not, in a sentence.
 async fn check_and_upgrade(path: &Path) -> std::result::Result<(), String> {
     const NOT_PARLEYS: &str = "it is not a Parley database.";
-    let options = SqliteConnectOptions::new().filename(path);
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .pragma("trusted_schema", "OFF");
     let mut conn = match options.clone().read_only(true).connect().await {
         Ok(c) => c,
         Err(_) => return Err("it is not a database.".into()),
@@ -325,9 +327,22 @@ async fn check_and_upgrade(path: &Path) -> std::result::Result<(), String> {
         .await
         .map_err(|e| format!("it could not be opened ({e})."))?;
     let upgraded = migrator.run(&pool).await;
+    let schema = crate::store::schema_of(&pool).await;
     pool.close().await;
-    upgraded.map_err(|e| format!("it could not be brought up to date ({e})."))
+    upgraded.map_err(|e| format!("it could not be brought up to date ({e})."))?;
+    let fresh = crate::store::fresh_schema()
+        .await
+        .map_err(|e| format!("Parley could not compare it with its own ({e})."))?;
+    if schema.map_err(|e| format!("its schema cannot be read ({e})."))? != fresh {
+        return Err(CHANGED_OUTSIDE.into());
+    }
+    Ok(())
 }
+
+/// Why a file whose schema is not Parley's is refused: a trigger, view or
+/// index added to a backup would run, or be copied, on every later write.
+const CHANGED_OUTSIDE: &str =
+    "it has been changed outside Parley (its tables, indexes or triggers are not Parley's own).";
 
 /// A name for a backup taken at `at` that no file in `dir` has yet.
 fn free_name(dir: &Path, at: Millis, kind: Kind) -> String {

@@ -288,6 +288,66 @@ async fn a_restore_refuses_what_is_not_a_usable_parley_database() {
 }
 
 #[tokio::test]
+async fn a_restore_refuses_a_backup_whose_schema_was_changed_outside_parley() {
+    let db = TestDb::new().await;
+    db.account("admin", "The Admin").await;
+    let mallory = db.account("mallory", "Mallory").await;
+    let taken = backup::back_up(&db.store, Kind::Manual, &|_, _| {})
+        .await
+        .unwrap();
+    let good = backup::folder(&db.store).join(&taken.name);
+    let work = tempfile::tempdir().unwrap();
+    let changes = [
+        (
+            "trigger",
+            "CREATE TRIGGER promote AFTER INSERT ON comments BEGIN
+                 UPDATE users SET role = 'admin' WHERE username = 'mallory';
+             END",
+        ),
+        ("view", "CREATE VIEW everyone AS SELECT username FROM users"),
+        (
+            "index",
+            "CREATE INDEX users_by_name ON users (display_name)",
+        ),
+        ("table", "CREATE TABLE stash (secret TEXT)"),
+        // The same name, other SQL: a trigger of Parley's rewritten.
+        ("rewritten", "ALTER TABLE comments ADD COLUMN note TEXT"),
+    ];
+    for (what, change) in changes {
+        let changed = work.path().join(format!("{what}.db"));
+        std::fs::copy(&good, &changed).unwrap();
+        {
+            let pool = sqlx::SqlitePool::connect_with(
+                sqlx::sqlite::SqliteConnectOptions::new().filename(&changed),
+            )
+            .await
+            .unwrap();
+            sqlx::query(change).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+        assert_refused(&db, &changed, "changed outside Parley").await;
+    }
+    // The untouched backup is still restored.
+    backup::restore(&db.store, &good).await.unwrap();
+    let article = db.first_article().await;
+    db.post(&mallory, article, None, "a comment after the restores")
+        .await;
+    let pool = db.raw_pool().await;
+    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE username = 'mallory'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(role, "member");
+    let triggers: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'promote'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(triggers, 0);
+}
+
+#[tokio::test]
 async fn automatic_backups_are_daily_and_the_last_seven_are_kept() {
     let db = TestDb::new().await;
     let first = backup::back_up_if_due(&db.store).await.unwrap();

@@ -19,6 +19,10 @@ async fn the_database_is_durable_and_checks_references() {
     assert!(settings.synchronous_full);
     assert!(settings.foreign_keys);
     assert!(settings.busy_timeout_ms >= 1000);
+    assert!(
+        !settings.trusted_schema,
+        "the schema may call only harmless functions"
+    );
 }
 
 #[tokio::test]

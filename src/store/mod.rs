@@ -84,7 +84,11 @@ async fn connect(file: &Path) -> Result<SqlitePool> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT);
+        .busy_timeout(BUSY_TIMEOUT)
+        // Functions and virtual tables used by the schema's triggers and
+        // views must be ones SQLite marks harmless: a file changed
+        // outside Parley cannot make its writes call anything else.
+        .pragma("trusted_schema", "OFF");
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .connect_with(options)
@@ -99,6 +103,38 @@ async fn connect(file: &Path) -> Result<SqlitePool> {
         files::tighten(&side);
     }
     Ok(pool)
+}
+
+/// A database's schema as [`schema_of`] reads it.
+pub(crate) type Schema = Vec<(String, String, String, Option<String>)>;
+
+/// Every object in a database's schema: its type, name, table and SQL, in
+/// order. Tables SQLite makes for itself when asked to (statistics, the
+/// AUTOINCREMENT counter) are left out; nothing else is, whatever its name.
+pub(crate) async fn schema_of(pool: &SqlitePool) -> std::result::Result<Schema, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema
+         WHERE NOT (type = 'table' AND name IN ('sqlite_stat1', 'sqlite_stat4', 'sqlite_sequence'))
+         ORDER BY type, name, tbl_name, sql",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The schema of a database made now by Parley's migrations (see
+/// [`schema_of`]): what every Parley database must have, exactly.
+pub(crate) async fn fresh_schema() -> std::result::Result<Schema, sqlx::Error> {
+    let options = SqliteConnectOptions::new()
+        .in_memory(true)
+        .pragma("trusted_schema", "OFF");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
+    migrator().run(&pool).await?;
+    let schema = schema_of(&pool).await;
+    pool.close().await;
+    schema
 }
 
 impl Store {
@@ -284,11 +320,15 @@ impl Store {
         let busy_timeout_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
             .fetch_one(&mut *conn)
             .await?;
+        let trusted_schema: i64 = sqlx::query_scalar("PRAGMA trusted_schema")
+            .fetch_one(&mut *conn)
+            .await?;
         Ok(StoreSettings {
             journal_mode,
             synchronous_full: synchronous == 2,
             foreign_keys: foreign_keys == 1,
             busy_timeout_ms,
+            trusted_schema: trusted_schema == 1,
         })
     }
 
@@ -322,6 +362,9 @@ pub struct StoreSettings {
     pub synchronous_full: bool,
     pub foreign_keys: bool,
     pub busy_timeout_ms: i64,
+    /// Whether the schema may call any function (never, when opened by
+    /// Parley: `trusted_schema=OFF`).
+    pub trusted_schema: bool,
 }
 
 /// Where Parley keeps its data: `$PARLEY_DATA_DIR` when set and not empty,
