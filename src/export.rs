@@ -85,6 +85,10 @@ struct CommentOut {
     deleted_by: Option<Removal>,
     /// Markdown as written (empty for a placeholder).
     body: String,
+    /// The comment as the thread shows it (sanitized HTML), which the
+    /// Markdown export writes from; not in the JSON.
+    #[serde(skip)]
+    body_html: String,
     upvotes: i64,
     downvotes: i64,
     score: i64,
@@ -143,6 +147,7 @@ type CommentRow = (
     Option<Millis>,
     Option<Removal>,
     String,
+    Option<String>,
     i64,
     i64,
 );
@@ -165,7 +170,7 @@ async fn read(store: &Store, id: ArticleId) -> Result<(ArticleOut, Vec<CommentOu
             .await?;
     let rows: Vec<CommentRow> = sqlx::query_as(
         "SELECT c.id, c.parent_id, c.author_id, u.display_name, c.created_at, c.edited_at,
-                c.deleted_by, c.body, c.upvotes, c.downvotes
+                c.deleted_by, c.body, c.body_html, c.upvotes, c.downvotes
          FROM comments c JOIN users u ON u.id = c.author_id
          WHERE c.article_id = ? ORDER BY c.created_at, c.id",
     )
@@ -200,10 +205,18 @@ async fn read(store: &Store, id: ArticleId) -> Result<(ArticleOut, Vec<CommentOu
                 edited_at,
                 deleted_by,
                 body,
+                body_html,
                 up,
                 down,
             )| {
                 let placeholder = deleted_by.is_some();
+                // Rendered at start-up if it was not yet (see
+                // `comments::render_pending`); rendered here if not even then.
+                let body_html = match body_html {
+                    _ if placeholder => String::new(),
+                    Some(html) => html,
+                    None => crate::render::render_markdown(&body),
+                };
                 CommentOut {
                     id,
                     parent_id,
@@ -217,6 +230,7 @@ async fn read(store: &Store, id: ArticleId) -> Result<(ArticleOut, Vec<CommentOu
                     edited_at,
                     deleted_by,
                     body: if placeholder { String::new() } else { body },
+                    body_html,
                     upvotes: up,
                     downvotes: down,
                     score: up - down,
@@ -243,19 +257,26 @@ async fn read(store: &Store, id: ArticleId) -> Result<(ArticleOut, Vec<CommentOu
     Ok((article, comments))
 }
 
+/// The Markdown export. Markdown editors render HTML written in it, so
+/// nothing from the library is written as markup: text (titles, names,
+/// tags, the article's and the comments' words) has `<`, `>` and `&`
+/// escaped, and a link keeps its target only for http, https and mailto.
+/// Comments are written from their sanitized HTML, so what someone typed
+/// as HTML stays the text it was in the thread.
 fn markdown(article: &ArticleOut, comments: &[CommentOut]) -> String {
-    let mut out = format!("# {}\n\n", one_line(&article.title));
-    let mut byline = vec![one_line(&article.source)];
+    let mut out = format!("# {}\n\n", text(&one_line(&article.title)));
+    let mut byline = vec![text(&one_line(&article.source))];
     if !article.author.trim().is_empty() {
-        byline.push(format!("by {}", one_line(&article.author)));
+        byline.push(format!("by {}", text(&one_line(&article.author))));
     }
     byline.push(day(article.published_at));
     out.push_str(&format!("*{}*\n\n", byline.join(" · ")));
-    if let Some(url) = &article.url {
+    if let Some(url) = article.url.as_deref().and_then(link_target) {
         out.push_str(&format!("Original: <{url}>\n\n"));
     }
     if !article.tags.is_empty() {
-        out.push_str(&format!("Tags: {}\n\n", article.tags.join(", ")));
+        let tags: Vec<String> = article.tags.iter().map(|t| text(t)).collect();
+        out.push_str(&format!("Tags: {}\n\n", tags.join(", ")));
     }
     out.push_str(html_to_markdown(&article.body_html).trim());
     out.push_str("\n\n---\n\n");
@@ -277,7 +298,7 @@ fn markdown(article: &ArticleOut, comments: &[CommentOut]) -> String {
         .unwrap_or_default();
     while let Some((c, depth)) = stack.pop() {
         let indent = "  ".repeat(depth);
-        let mut header = format!("**{}** · {}", c.author, minute(c.created_at));
+        let mut header = format!("**{}** · {}", text(&c.author), minute(c.created_at));
         if c.deleted_by.is_none() {
             if c.edited_at.is_some() {
                 header.push_str(" · edited");
@@ -286,9 +307,11 @@ fn markdown(article: &ArticleOut, comments: &[CommentOut]) -> String {
             header.push_str(&format!(" · {} {points}", c.score));
         }
         out.push_str(&format!("{indent}- {header}\n"));
-        if !c.body.is_empty() {
+        let body = html_to_markdown(&c.body_html);
+        let body = body.trim();
+        if !body.is_empty() {
             out.push('\n');
-            for line in c.body.lines() {
+            for line in body.lines() {
                 if line.is_empty() {
                     out.push('\n');
                 } else {
@@ -339,20 +362,21 @@ fn minute(at: Millis) -> String {
         .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
-/// Readable Markdown from an article's stored (sanitized) HTML: blocks
-/// become paragraphs, headings and list items keep their marks, links
-/// keep their address. What has no Markdown (tables, figures) keeps its
-/// text.
+/// Readable Markdown from stored (sanitized) HTML: blocks become
+/// paragraphs, headings and list items keep their marks, code stays code,
+/// links to http, https and mailto keep their address (other links keep
+/// their words only). Text is escaped ([`text`]), so the Markdown holds no
+/// markup a renderer would run. What has no Markdown (tables, figures)
+/// keeps its text.
 fn html_to_markdown(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    let mut link: Option<String> = None;
+    let mut links: Vec<Option<String>> = Vec::new();
     while let Some(open) = rest.find('<') {
-        out.push_str(&crate::library::adding::unescape(
-            rest.get(..open).unwrap_or_default(),
-        ));
+        out.push_str(&text(&unescape(rest.get(..open).unwrap_or_default())));
         let after = rest.get(open..).unwrap_or_default();
         let Some(close) = after.find('>') else {
+            rest = "";
             break;
         };
         let tag = after.get(1..close).unwrap_or_default();
@@ -365,6 +389,27 @@ fn html_to_markdown(html: &str) -> String {
             .collect::<String>()
             .to_ascii_lowercase();
         match (name.as_str(), closing) {
+            // Code is literal in Markdown: written as the characters it
+            // shows, fenced by more backticks than it holds.
+            ("pre" | "code", false) => {
+                let end = format!("</{name}>");
+                let (inner, after) = rest.split_at(rest.find(&end).unwrap_or(rest.len()));
+                rest = after.get(end.len()..).unwrap_or_default();
+                let code = unescape(&strip_tags(inner));
+                let longest = longest_run(&code, '`');
+                if name == "pre" {
+                    let fence = "`".repeat((longest + 1).max(3));
+                    out.push_str(&format!("\n\n{fence}\n{}\n{fence}\n\n", code.trim_end()));
+                } else {
+                    let fence = "`".repeat(longest + 1);
+                    let pad = if code.starts_with('`') || code.ends_with('`') {
+                        " "
+                    } else {
+                        ""
+                    };
+                    out.push_str(&format!("{fence}{pad}{code}{pad}{fence}"));
+                }
+            }
             (
                 "p" | "div" | "section" | "article" | "figure" | "table" | "tr" | "ul" | "ol"
                 | "blockquote" | "pre",
@@ -379,22 +424,22 @@ fn html_to_markdown(html: &str) -> String {
             ("br", _) => out.push_str("  \n"),
             ("em" | "i", _) => out.push('*'),
             ("strong" | "b", _) => out.push_str("**"),
-            ("code", _) => out.push('`'),
             ("a", false) => {
-                link = attribute(tag, "href");
-                if link.is_some() {
+                let target = attribute(tag, "href").and_then(|href| link_target(&href));
+                if target.is_some() {
                     out.push('[');
                 }
+                links.push(target);
             }
             ("a", true) => {
-                if let Some(href) = link.take() {
-                    out.push_str(&format!("]({href})"));
+                if let Some(Some(target)) = links.pop() {
+                    out.push_str(&format!("](<{target}>)"));
                 }
             }
             _ => {}
         }
     }
-    out.push_str(&crate::library::adding::unescape(rest));
+    out.push_str(&text(&unescape(rest)));
     // At most one blank line in a row.
     let mut tidy = String::with_capacity(out.len());
     let mut blank = 0;
@@ -414,13 +459,57 @@ fn html_to_markdown(html: &str) -> String {
     tidy
 }
 
+/// Text for Markdown: `&`, `<` and `>` escaped, so that no renderer reads
+/// markup (or an entity) into it.
+fn text(words: &str) -> String {
+    words
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `address` as a Markdown link target, when it is an http, https or mailto
+/// address: written as the URL parser spells it, which percent-encodes
+/// spaces and angle brackets, so it cannot end the `<…>` around it.
+fn link_target(address: &str) -> Option<String> {
+    let url = url::Url::parse(address.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.to_string())
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn longest_run(text: &str, of: char) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c == of { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+fn unescape(html: &str) -> String {
+    crate::library::adding::unescape(html)
+}
+
 /// The value of attribute `name` in a start tag's text, as the sanitizer
 /// writes it (double quotes).
 fn attribute(tag: &str, name: &str) -> Option<String> {
     let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
     let value = tag.get(start..)?;
     let end = value.find('"')?;
-    Some(crate::library::adding::unescape(value.get(..end)?))
+    Some(unescape(value.get(..end)?))
 }
 
 #[cfg(test)]
@@ -432,7 +521,7 @@ mod tests {
         let html = "<h2>Tides</h2><p>The <em>moon</em> pulls &amp; the <a href=\"https://example.com/t?a=1&amp;b=2\">sea</a> follows.</p><ul><li>one</li><li>two</li></ul>";
         assert_eq!(
             html_to_markdown(html),
-            "\n### Tides\n\nThe *moon* pulls & the [sea](https://example.com/t?a=1&b=2) follows.\n\n- one\n- two\n\n"
+            "\n### Tides\n\nThe *moon* pulls &amp; the [sea](<https://example.com/t?a=1&b=2>) follows.\n\n- one\n- two\n\n"
         );
     }
 

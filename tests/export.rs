@@ -106,3 +106,65 @@ async fn json_names_every_comment_once_with_its_parent_and_history() {
     let first = text.find("first thoughts").unwrap();
     assert!(first < text.find("a reply").unwrap());
 }
+
+/// The Markdown export, rendered as Markdown editors render it (raw HTML
+/// allowed), runs nothing and links nowhere but the web and mail, while
+/// every word of the article and the comments is still there to read.
+#[tokio::test]
+async fn markdown_holds_no_live_html_and_no_other_links() {
+    let db = TestDb::new().await;
+    db.account("admin", "The Admin").await;
+    let ada = db.account("ada", "Ada Lovelace").await;
+    let file =
+        "---\ntitle: \"On <script>alert(1)</script> & friends\"\ntags: [\"<b>bold</b>\"]\n---\n\
+        Escaped text: &lt;img src=x onerror=alert(1)&gt; stays text.\n\n\
+        A [fine link](https://example.com/a?b=1&c=2) and [a bad one](javascript:alert(3)).\n";
+    let imported =
+        parley_core::library::files::import(&db.store, None, &ada, "hostile.md", file.as_bytes())
+            .await
+            .unwrap();
+    let article = imported.article_id;
+    db.post(
+        &ada,
+        article,
+        None,
+        "Raw <img src=x onerror=alert(2)> and <script>alert(4)</script>, a \
+         [trap](javascript:alert(5)), <javascript:alert(6)>, and `<b>code</b>`.",
+    )
+    .await;
+
+    let md = export::article(&db.store, article, Format::Markdown)
+        .await
+        .unwrap()
+        .contents;
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&md));
+    let page = dom_query::Document::fragment(html.as_str());
+    for dangerous in ["script", "img", "iframe", "[onerror]", "[onload]"] {
+        assert!(
+            page.select(dangerous).is_empty(),
+            "{dangerous} in the rendered export:\n{html}\nfrom\n{md}"
+        );
+    }
+    let targets: Vec<String> = page
+        .select("a[href]")
+        .iter()
+        .filter_map(|a| a.attr("href").map(|h| h.to_string()))
+        .collect();
+    assert_eq!(targets, ["https://example.com/a?b=1&c=2"], "{md}");
+    let words = page.text().to_string();
+    for kept in [
+        "On <script>alert(1)</script> & friends",
+        "<b>bold</b>",
+        "<img src=x onerror=alert(1)> stays text",
+        "a bad one",
+        "Raw <img src=x onerror=alert(2)>",
+        "<b>code</b>",
+        "trap",
+    ] {
+        assert!(
+            words.contains(kept),
+            "{kept:?} is not in the words:\n{words}\nfrom\n{md}"
+        );
+    }
+}
