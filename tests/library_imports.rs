@@ -317,3 +317,77 @@ async fn the_reader_is_told_whether_they_may_delete_an_article() {
     assert!(!may(Some(&ada)).await, "discussed: only the admin now");
     assert!(may(Some(&admin)).await);
 }
+
+/// A page nested tens of thousands of elements deep (deep enough to
+/// overflow readability's stack, which aborts the process): saving it,
+/// importing it as a file, or finding it in a feed entry is refused with
+/// a message, and Parley goes on.
+#[tokio::test]
+async fn pages_nested_too_deeply_are_refused_before_they_are_parsed() {
+    let db = TestDb::new().await;
+    let (_, ada, _) = people(&db).await;
+    let depth = 20_000;
+    let deep = format!(
+        "<!doctype html><html><head><title>Deep</title></head><body>{}<article><h1>Down here</h1><p>{}</p></article>{}</body></html>",
+        "<div>".repeat(depth),
+        "words ".repeat(200),
+        "</div>".repeat(depth)
+    );
+    let server = MockServer::start().await;
+    Mock::given(path("/deep"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(deep.clone(), "text/html"))
+        .mount(&server)
+        .await;
+    let refused = pages::save(
+        &db.store,
+        &fetcher(),
+        &ada,
+        &format!("{}/deep", server.uri()),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Invalid);
+    assert!(
+        refused.to_string().contains("more than 500 levels deep"),
+        "{refused}"
+    );
+
+    let refused = files::import(&db.store, None, &ada, "deep.html", deep.as_bytes())
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("more than 500 levels deep"),
+        "{refused}"
+    );
+
+    // In a feed, the deep entry is skipped and the other one is added.
+    let feed = format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Deep Feed</title>
+        <item><title>Too deep</title><link>https://deep.example/1</link><description>{}</description></item>
+        <item><title>Shallow</title><link>https://deep.example/2</link><description>Fine.</description></item>
+        </channel></rss>"#,
+        deep.replace('&', "&amp;").replace('<', "&lt;")
+    );
+    Mock::given(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"))
+        .mount(&server)
+        .await;
+    let followed = sources::follow(
+        &db.store,
+        &fetcher(),
+        &ada,
+        &format!("{}/feed.xml", server.uri()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(followed.added, 1);
+    assert!(
+        followed
+            .notes
+            .iter()
+            .any(|n| n.starts_with("“Too deep” was skipped") && n.contains("levels deep")),
+        "{:?}",
+        followed.notes
+    );
+    assert!(db.articles().await.iter().any(|a| a.title == "Shallow"));
+}

@@ -12,6 +12,7 @@ use super::address::without_tracking;
 use super::contain::contain_panics;
 use super::fetch::Fetcher;
 use super::images::{self, FetchedImage, ImageBudget};
+use super::nesting;
 use super::sanitize::Sanitized;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId, UserId};
@@ -98,6 +99,9 @@ pub(crate) async fn add(
 ) -> Result<Added> {
     if let Some(id) = known(&mut *store.pool().acquire().await?, &incoming.keys).await? {
         return Ok(Added::AlreadyThere(id));
+    }
+    if nesting::deeper_than(&incoming.body_html, nesting::MAX_DEPTH) {
+        return Err(nesting::too_deep("article"));
     }
     let sanitized = contain_panics("article", || {
         Sanitized::first_pass(&incoming.body_html, incoming.base.as_ref())

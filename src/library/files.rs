@@ -15,6 +15,7 @@ use super::adding::{self, Added, Incoming, Origin};
 use super::contain::contain_panics;
 use super::fetch::Fetcher;
 use super::images::ImageBudget;
+use super::nesting::{self, too_deep};
 use super::readable::{self, parse_date};
 use super::sources::may_add;
 use crate::accounts::User;
@@ -115,6 +116,9 @@ pub async fn import(
         Some(FileKind::Markdown) => from_markdown(&text, &stem)?,
         Some(FileKind::Html) => {
             let html = text.into_owned();
+            if nesting::deeper_than(&html, nesting::MAX_DEPTH) {
+                return Err(too_deep("file"));
+            }
             let extracted = tokio::task::spawn_blocking(move || readable::extract(&html, None))
                 .await?
                 .ok_or_else(|| Error::invalid("Parley could not find an article in that file."))?;

@@ -487,11 +487,9 @@ fn failed(e: &Error) -> ItemState {
 fn refreshed(done: sources::Refreshed) -> (ItemState, Vec<String>) {
     let state = match done.error {
         Some(why) => ItemState::Failed { why },
-        None if done.added == 0 && done.already_there == 0 && !done.not_modified => {
-            ItemState::Empty {
-                why: super::feeds::NO_ENTRIES.to_owned(),
-            }
-        }
+        None if done.empty => ItemState::Empty {
+            why: super::feeds::NO_ENTRIES.to_owned(),
+        },
         None => added(done.added),
     };
     (state, done.notes)

@@ -18,6 +18,7 @@ pub mod files;
 pub mod images;
 pub mod jobs;
 pub mod listing;
+pub mod nesting;
 pub mod opml;
 pub mod pages;
 pub mod readable;

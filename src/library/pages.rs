@@ -11,6 +11,7 @@ use super::adding::{self, Added, Incoming, Origin};
 use super::address::{canonical, parse_pasted};
 use super::fetch::{Fetched, Fetcher, Validators};
 use super::images::ImageBudget;
+use super::nesting::{self, too_deep};
 use super::readable;
 use super::sources::{fetch_failed, may_add};
 use crate::accounts::User;
@@ -62,6 +63,9 @@ pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -
         return Err(Error::invalid("That address is not a web page."));
     }
     let html = String::from_utf8_lossy(&body.bytes).into_owned();
+    if nesting::deeper_than(&html, nesting::MAX_DEPTH) {
+        return Err(too_deep("page"));
+    }
     let page_url = body.final_url.clone();
     let document_url = page_url.to_string();
     let extracted =

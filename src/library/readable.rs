@@ -35,6 +35,11 @@ pub fn extract(html: &str, url: Option<&str>) -> Option<Extracted> {
 }
 
 fn extract_article(html: &str, url: Option<&str>) -> Option<Extracted> {
+    // Callers say why (see [`super::nesting`]); this keeps the process
+    // safe whoever calls.
+    if super::nesting::deeper_than(html, super::nesting::MAX_DEPTH) {
+        return None;
+    }
     let config = Config {
         max_elements_to_parse: MAX_ELEMENTS,
         text_mode: TextMode::Formatted,

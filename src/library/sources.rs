@@ -74,6 +74,8 @@ pub struct Refreshed {
     pub already_there: u32,
     /// The server said nothing changed (304).
     pub not_modified: bool,
+    /// The feed was fetched and has no entries at all.
+    pub empty: bool,
     /// Why it failed, in words for a person; `None` when it worked.
     pub error: Option<String>,
     /// What else there is to say, for the job's log: the feed has no
@@ -145,6 +147,7 @@ pub async fn follow(
         added,
         already_there,
         not_modified: false,
+        empty: feed.entries.is_empty(),
         error: None,
         notes,
     })
@@ -214,6 +217,7 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
         added: 0,
         already_there: 0,
         not_modified: false,
+        empty: false,
         error: None,
         notes: Vec::new(),
     };
@@ -265,6 +269,7 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
                     add_feed(store, fetcher, state.added_by, source, &state.title, &feed).await?;
                 report.added = added;
                 report.already_there = already;
+                report.empty = feed.entries.is_empty();
                 record_success(store, source, now, now + interval, Some(&body), &notes).await?;
                 report.notes = notes;
             }
@@ -485,13 +490,14 @@ async fn add_feed(
     source_name: &str,
     feed: &ParsedFeed,
 ) -> Result<(u32, u32, Vec<String>)> {
-    let (added, already) =
+    let (added, already, skipped) =
         add_entries(store, fetcher, added_by, source, source_name, &feed.entries).await?;
     let mut notes = Vec::new();
     if feed.entries.is_empty() {
         notes.push(capitalised(feeds::NO_ENTRIES));
     }
     notes.extend(feed.notes.iter().cloned());
+    notes.extend(skipped);
     Ok((added, already, notes))
 }
 
@@ -502,7 +508,8 @@ fn capitalised(text: &str) -> String {
     })
 }
 
-/// Adds each entry not yet in the library; returns (added, already there).
+/// Adds each entry not yet in the library; returns (added, already there,
+/// a note for each entry that could not be kept).
 async fn add_entries(
     store: &Store,
     fetcher: &Fetcher,
@@ -510,8 +517,9 @@ async fn add_entries(
     source: SourceId,
     source_name: &str,
     entries: &[FeedEntry],
-) -> Result<(u32, u32)> {
+) -> Result<(u32, u32, Vec<String>)> {
     let (mut added, mut already) = (0, 0);
+    let mut notes = Vec::new();
     let now = store.now();
     let budget = ImageBudget::for_batch();
     for entry in entries {
@@ -543,12 +551,20 @@ async fn add_entries(
             source_id: Some(source),
             keys,
         };
-        match adding::add(store, added_by, incoming, Some((fetcher, &budget))).await? {
-            Added::New(_) => added += 1,
-            Added::AlreadyThere(_) => already += 1,
+        match adding::add(store, added_by, incoming, Some((fetcher, &budget))).await {
+            Ok(Added::New(_)) => added += 1,
+            Ok(Added::AlreadyThere(_)) => already += 1,
+            // This entry cannot be kept (its HTML nests too deeply, or
+            // could not be read): the others can.
+            Err(Error::Invalid(why)) => notes.push(if entry.title.is_empty() {
+                format!("An entry was skipped: {why}")
+            } else {
+                format!("“{}” was skipped: {why}", entry.title)
+            }),
+            Err(other) => return Err(other),
         }
     }
-    Ok((added, already))
+    Ok((added, already, notes))
 }
 
 #[derive(sqlx::FromRow)]
