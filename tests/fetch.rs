@@ -10,7 +10,9 @@
 use std::io::Write;
 use std::time::Duration;
 
-use parley_core::library::fetch::{FetchError, FetchPolicy, Fetched, Fetcher, Validators};
+use parley_core::library::fetch::{
+    FetchError, FetchPolicy, Fetched, Fetcher, OwnAddress, OwnAddresses, Validators,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
 use wiremock::matchers::{header, method, path};
@@ -293,4 +295,100 @@ async fn a_body_that_never_ends_or_never_comes_is_given_up() {
     assert_eq!(err, FetchError::TimedOut(1));
     assert_eq!(err.to_string(), "timed out after 1 s");
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// This computer's own addresses, as if its interfaces had them: from the
+/// documentation ranges, so that no test ever names a real address (and
+/// every decision is made before anything is sent).
+fn own_addresses() -> OwnAddresses {
+    OwnAddresses::Listed(std::sync::Arc::from([
+        OwnAddress {
+            ip: "203.0.113.7".parse().unwrap(),
+            prefix_len: 24,
+        },
+        OwnAddress {
+            ip: "2001:db8:1:2::7".parse().unwrap(),
+            prefix_len: 64,
+        },
+    ]))
+}
+
+#[tokio::test]
+async fn this_computers_own_addresses_and_ipv6_network_are_refused() {
+    let fetcher = Fetcher::new(FetchPolicy {
+        own_addresses: own_addresses(),
+        ..FetchPolicy::default()
+    })
+    .unwrap();
+    for (address, because) in [
+        ("http://203.0.113.7/feed.xml", "one of its own addresses"),
+        (
+            "http://[::ffff:203.0.113.7]:8080/",
+            "one of its own addresses",
+        ),
+        ("http://[2001:db8:1:2::7]/", "one of its own addresses"),
+        // Another machine of this computer's IPv6 network: the router.
+        ("http://[2001:db8:1:2::1]/admin", "own network"),
+        ("https://[2001:db8:1:2:ffff:ffff:ffff:fffe]/", "own network"),
+    ] {
+        let refused = get(&fetcher, address).await.unwrap_err();
+        assert!(
+            matches!(refused, FetchError::Refused(_)),
+            "{address}: {refused:?}"
+        );
+        assert!(
+            refused.to_string().contains(because),
+            "{address}: {refused}"
+        );
+    }
+    // The same decision for a name's resolved addresses.
+    for address in ["203.0.113.7", "2001:db8:1:2::abcd"] {
+        let refused = fetcher.allows(address.parse().unwrap()).unwrap_err();
+        assert!(refused.to_string().contains("this computer"), "{refused}");
+    }
+    // Next door in IPv4 is not this computer (it is refused only as a
+    // documentation address, which it is).
+    let other = fetcher.allows("203.0.113.8".parse().unwrap()).unwrap_err();
+    assert!(!other.to_string().contains("own"), "{other}");
+}
+
+#[tokio::test]
+async fn addresses_with_a_user_name_or_password_are_refused() {
+    let target = MockServer::start().await;
+    Mock::given(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<rss/>"))
+        .mount(&target)
+        .await;
+    let port = target.address().port();
+    let fetcher = loopback();
+    for address in [
+        format!("http://reader:s3cret@127.0.0.1:{port}/feed.xml"),
+        format!("http://reader@127.0.0.1:{port}/feed.xml"),
+        format!("http://:s3cret@localhost:{port}/feed.xml"),
+    ] {
+        let refused = get(&fetcher, &address).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("user name or password"),
+            "{refused}"
+        );
+    }
+    let redirecting = MockServer::start().await;
+    Mock::given(path("/moved"))
+        .respond_with(ResponseTemplate::new(302).insert_header(
+            "location",
+            format!("http://reader:s3cret@127.0.0.1:{port}/feed.xml").as_str(),
+        ))
+        .mount(&redirecting)
+        .await;
+    let refused = get(&fetcher, &format!("{}/moved", redirecting.uri()))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("user name or password"),
+        "{refused}"
+    );
+    assert!(
+        target.received_requests().await.unwrap().is_empty(),
+        "no credentials were sent anywhere"
+    );
 }

@@ -1,42 +1,56 @@
 //! The one way Parley fetches anything from the network, and the rules it
 //! keeps while doing so:
 //!
-//! - only `http` and `https`;
-//! - only public addresses: a name is resolved first and refused if any
-//!   address it has is on this computer, the local network or otherwise not
-//!   reachable on the internet (loopback, private, link-local, CGNAT,
-//!   documentation, multicast...), and a literal address in a URL is held to
-//!   the same rule, on the first request and on every redirect (at most 5);
+//! - only `http` and `https`, and no user name or password in the address;
+//! - only public addresses that are not this computer's (`addresses.rs`):
+//!   a name is resolved first and refused if any address it has is on this
+//!   computer, the local network or otherwise not reachable on the internet
+//!   (loopback, private, link-local, CGNAT, documentation, multicast...,
+//!   and this computer's own public addresses and IPv6 prefixes), and a
+//!   literal address in a URL is held to the same rule, on the first
+//!   request and on every redirect (at most 5);
 //! - no system proxy, which would route around that check;
 //! - 10 s to connect, 30 s for the whole response;
 //! - at most [`MAX_BODY_BYTES`] after decompression, counted as it arrives,
-//!   so a small compressed body cannot grow into a huge one.
+//!   so a small compressed body cannot grow into a huge one;
+//! - at most [`MAX_FETCHES_AT_ONCE`] fetches at once, whoever asks, so the
+//!   memory responses take is bounded too.
 //!
 //! A [`FetchPolicy`] may allow 127.0.0.1 for tests that serve fixtures from
 //! a local server; the default never does.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+mod addresses;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{redirect, StatusCode};
-use url::{Host, Url};
+use tokio::sync::Semaphore;
+use url::Url;
+
+pub use addresses::{is_public, Loopback, OwnAddress, OwnAddresses};
+use addresses::{AddressPolicy, PublicOnly};
 
 /// The most a response may hold once decompressed: 15 MiB.
 pub const MAX_BODY_BYTES: usize = 15 * 1024 * 1024;
 /// The most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 5;
+/// The most requests in flight at once across everything that fetches
+/// (each may hold up to [`MAX_BODY_BYTES`]); more wait their turn.
+pub const MAX_FETCHES_AT_ONCE: usize = 6;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const WHOLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What a fetch may do. [`FetchPolicy::default`] is what Parley runs with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchPolicy {
     /// Which of this computer's own addresses may be reached: none, but
     /// for tests that serve fixtures from their own local server.
     pub loopback: Loopback,
+    /// Where this computer's addresses come from: its interfaces, but for
+    /// tests.
+    pub own_addresses: OwnAddresses,
     /// The cap on a response's decompressed size.
     pub max_body_bytes: usize,
     /// The limit on the whole request, from connecting to the last byte.
@@ -47,6 +61,7 @@ impl Default for FetchPolicy {
     fn default() -> Self {
         Self {
             loopback: Loopback::Never,
+            own_addresses: OwnAddresses::System,
             max_body_bytes: MAX_BODY_BYTES,
             timeout: WHOLE_TIMEOUT,
         }
@@ -70,31 +85,6 @@ impl FetchPolicy {
         Self {
             loopback: Loopback::OnlyPort(port),
             ..Self::default()
-        }
-    }
-}
-
-/// Which of this computer's own (loopback) addresses a fetch may reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Loopback {
-    /// None: what Parley runs with.
-    Never,
-    /// 127.0.0.0/8 and ::1 on any port, by number or by name.
-    Any,
-    /// Only `127.0.0.1:<port>`, written as a number.
-    OnlyPort(u16),
-}
-
-impl Loopback {
-    /// Whether `url`, whose host is the loopback address `ip`, may be
-    /// reached.
-    fn allows(self, ip: IpAddr, url: &Url) -> bool {
-        match self {
-            Loopback::Never => false,
-            Loopback::Any => true,
-            Loopback::OnlyPort(port) => {
-                ip == IpAddr::from([127, 0, 0, 1]) && url.port_or_known_default() == Some(port)
-            }
         }
     }
 }
@@ -158,23 +148,30 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
-/// The HTTP client. Cheap to clone; clones share connections.
+/// The HTTP client. Cheap to clone; clones share connections and the
+/// limit on fetches at once.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
     policy: FetchPolicy,
+    addresses: Arc<AddressPolicy>,
+    in_flight: Arc<Semaphore>,
 }
 
 impl Fetcher {
     /// A client that keeps `policy`. Fails with [`FetchError::Other`] if
     /// TLS cannot be set up (no certificate authorities on the system).
     pub fn new(policy: FetchPolicy) -> Result<Self, FetchError> {
-        let loopback = policy.loopback;
+        let addresses = Arc::new(AddressPolicy {
+            loopback: policy.loopback,
+            own: policy.own_addresses.clone(),
+        });
+        let checked = Arc::clone(&addresses);
         let redirects = redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() > MAX_REDIRECTS {
                 return attempt.error(Stop(FetchError::TooManyRedirects));
             }
-            match check_url(attempt.url(), loopback) {
+            match checked.check_url(attempt.url()) {
                 Ok(()) => attempt.follow(),
                 Err(e) => attempt.error(Stop(e)),
             }
@@ -187,7 +184,7 @@ impl Fetcher {
             // Names never reach this computer unless every loopback
             // address is allowed.
             .dns_resolver(PublicOnly {
-                allow_loopback: loopback == Loopback::Any,
+                policy: Arc::clone(&addresses),
             })
             .redirect(redirects)
             .connect_timeout(CONNECT_TIMEOUT)
@@ -199,12 +196,23 @@ impl Fetcher {
             ))
             .build()
             .map_err(|e| FetchError::Other(e.to_string()))?;
-        Ok(Self { client, policy })
+        Ok(Self {
+            client,
+            policy,
+            addresses,
+            in_flight: Arc::new(Semaphore::new(MAX_FETCHES_AT_ONCE)),
+        })
     }
 
     /// The policy this client keeps.
-    pub fn policy(&self) -> FetchPolicy {
-        self.policy
+    pub fn policy(&self) -> &FetchPolicy {
+        &self.policy
+    }
+
+    /// Whether this client would connect to `ip`, decided as for a fetch
+    /// (nothing is sent).
+    pub fn allows(&self, ip: std::net::IpAddr) -> Result<(), FetchError> {
+        self.addresses.allows(ip)
     }
 
     /// GETs `url`, sending `validators` for a conditional request and
@@ -239,7 +247,13 @@ impl Fetcher {
         accept: &str,
         cap: usize,
     ) -> Result<Fetched, FetchError> {
-        check_url(url, self.policy.loopback)?;
+        self.addresses.check_url(url)?;
+        // Held until the whole body is in: that is what costs memory.
+        let _turn = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|e| FetchError::Other(e.to_string()))?;
         let mut headers = HeaderMap::new();
         if let Ok(value) = HeaderValue::from_str(accept) {
             headers.insert(header::ACCEPT, value);
@@ -339,7 +353,7 @@ fn megabytes(bytes: usize) -> String {
 /// A refusal from the resolver or the redirect policy, carried through
 /// reqwest's error to [`Fetcher::explain`].
 #[derive(Debug)]
-struct Stop(FetchError);
+pub(crate) struct Stop(FetchError);
 
 impl std::fmt::Display for Stop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -383,110 +397,6 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     )
 }
 
-/// Checks a URL before it is requested, and each redirect's target: the
-/// scheme, and a literal IP address (which skips name resolution).
-fn check_url(url: &Url, loopback: Loopback) -> Result<(), FetchError> {
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(FetchError::Refused(format!(
-            "Parley fetches only http and https addresses, not {}:",
-            url.scheme()
-        )));
-    }
-    let ip: IpAddr = match url.host() {
-        Some(Host::Ipv4(v4)) => v4.into(),
-        Some(Host::Ipv6(v6)) => v6.into(),
-        Some(Host::Domain(_)) => return Ok(()),
-        None => return Err(FetchError::Refused("the address has no host".into())),
-    };
-    let allowed = ip.to_canonical().is_loopback() && loopback.allows(ip.to_canonical(), url);
-    check_ip(ip, &ip.to_string(), allowed)
-}
-
-fn check_ip(ip: IpAddr, host: &str, allow_loopback: bool) -> Result<(), FetchError> {
-    if is_public(ip) || (allow_loopback && ip.to_canonical().is_loopback()) {
-        return Ok(());
-    }
-    Err(FetchError::Refused(format!(
-        "Parley does not fetch from this computer or its local network ({host} is {ip})"
-    )))
-}
-
-/// Resolves names like the system does, then refuses any name with an
-/// address that is not public: the connection is made to exactly the
-/// addresses checked here, so a name cannot be re-pointed in between.
-#[derive(Debug, Clone, Copy)]
-struct PublicOnly {
-    allow_loopback: bool,
-}
-
-impl Resolve for PublicOnly {
-    fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_owned();
-        let allow_loopback = self.allow_loopback;
-        Box::pin(async move {
-            let addresses: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if addresses.is_empty() {
-                return Err(Box::new(Stop(FetchError::Unreachable(host))) as _);
-            }
-            for address in &addresses {
-                check_ip(address.ip(), &host, allow_loopback)
-                    .map_err(|e| Box::new(Stop(e)) as Box<dyn std::error::Error + Send + Sync>)?;
-            }
-            Ok(Box::new(addresses.into_iter()) as Addrs)
-        })
-    }
-}
-
-/// Whether `ip` is an address on the public internet. Everything in the
-/// IANA special-purpose registries that is not globally reachable is not:
-/// this computer, private and shared networks, link-local, documentation
-/// and benchmarking ranges, multicast, and the transition ranges that
-/// embed such an address.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => is_public_v6(v6),
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    !(a == 0                                 // "this network"
-        || ip.is_private()                   // 10/8, 172.16/12, 192.168/16
-        || ip.is_loopback()                  // 127/8
-        || ip.is_link_local()                // 169.254/16
-        || ip.is_broadcast()
-        || ip.is_documentation()             // 192.0.2/24, 198.51.100/24, 203.0.113/24
-        || ip.is_multicast()                 // 224/4
-        || a >= 240                          // reserved
-        || (a == 100 && (b & 0xC0) == 64)    // 100.64/10 shared (CGNAT)
-        || (a == 192 && b == 0 && c == 0)    // 192.0.0/24 protocol assignments
-        || (a == 198 && (b & 0xFE) == 18)    // 198.18/15 benchmarking
-        || (a == 192 && b == 88 && c == 99)) // 6to4 relay anycast
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_public_v4(v4);
-    }
-    let s = ip.segments();
-    let [s0, s1, ..] = s;
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || ip.is_unique_local()                          // fc00::/7
-        || ip.is_unicast_link_local()                    // fe80::/10
-        || (s0 & 0xffc0) == 0xfec0                       // fec0::/10 site-local
-        || s.get(..6) == Some(&[0; 6])                   // ::/96 IPv4-compatible
-        || (s0 == 0x64 && s1 == 0xff9b)                  // 64:ff9b::/96, 64:ff9b:1::/48
-        || (s0 == 0x100 && s.get(1..4) == Some(&[0; 3])) // 100::/64 discard
-        || (s0 == 0x2001 && s1 < 0x200)                  // 2001::/23, Teredo included
-        || (s0 == 0x2001 && s1 == 0xdb8)                 // documentation
-        || (s0 & 0xfff0) == 0x3ff0                       // 3fff::/20 documentation
-        || s0 == 0x2002) // 6to4, which embeds an IPv4 address
-}
-
 /// TLS through rustls with the `ring` provider and the system's
 /// certificate authorities (the same checks a browser makes).
 fn tls_config() -> Result<rustls::ClientConfig, FetchError> {
@@ -508,87 +418,6 @@ fn tls_config() -> Result<rustls::ClientConfig, FetchError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ip(text: &str) -> IpAddr {
-        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn only_public_addresses_are_public() {
-        for public in [
-            "93.184.215.14",
-            "1.1.1.1",
-            "8.8.8.8",
-            "2606:4700:4700::1111",
-        ] {
-            assert!(is_public(ip(public)), "{public}");
-        }
-        for local in [
-            "127.0.0.1",
-            "127.8.8.8",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "192.0.0.8",
-            "198.18.0.1",
-            "224.0.0.1",
-            "255.255.255.255",
-            "240.0.0.1",
-            "192.0.2.1",
-            "::1",
-            "::",
-            "fe80::1",
-            "fc00::1",
-            "fd12:3456::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-            "64:ff9b::a00:1",
-            "2002:7f00:1::",
-            "2001:db8::1",
-            "2001::1",
-            "ff02::1",
-            "::127.0.0.1",
-        ] {
-            assert!(!is_public(ip(local)), "{local}");
-        }
-    }
-
-    #[test]
-    fn urls_are_checked_before_any_request() {
-        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
-        let url = |s: &str| Url::parse(s).unwrap();
-        assert!(check_url(&url("https://example.com/feed"), Loopback::Never).is_ok());
-        for refused in [
-            "file:///etc/passwd",
-            "ftp://example.com/",
-            "http://127.0.0.1/",
-            "http://2130706433/",
-            "http://[::1]:8080/",
-            "http://169.254.169.254/latest/meta-data/",
-            "http://[::ffff:192.168.0.1]/",
-        ] {
-            assert!(
-                check_url(&url(refused), Loopback::Never).is_err(),
-                "{refused}"
-            );
-        }
-        assert!(check_url(&url("http://127.0.0.1:9/"), Loopback::Any).is_ok());
-        assert!(check_url(&url("http://[::1]:9/"), Loopback::Any).is_ok());
-        assert!(check_url(&url("http://10.0.0.1/"), Loopback::Any).is_err());
-        let one = Loopback::OnlyPort(9);
-        assert!(check_url(&url("http://127.0.0.1:9/"), one).is_ok());
-        for refused in [
-            "http://127.0.0.1:10/",
-            "http://127.0.0.2:9/",
-            "http://[::1]:9/",
-        ] {
-            assert!(check_url(&url(refused), one).is_err(), "{refused}");
-        }
-    }
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {
