@@ -162,3 +162,60 @@ async fn muting_by_a_deleted_comment_does_not_reveal_its_author() {
         .unwrap()
         .is_empty());
 }
+
+/// A private feed's address carries its key: whoever added it and the
+/// admin see it whole; other members see its host and path with the
+/// query masked, and cannot export it; nobody signed in sees addresses.
+#[tokio::test]
+async fn a_feeds_address_is_shown_whole_only_to_who_added_it_and_the_admin() {
+    use parley_core::library::{opml, sources};
+    let db = TestDb::new().await;
+    let admin = db.account("admin_login", "The Admin").await;
+    let ada = db.account("ada_login", "Ada").await;
+    let grace = db.account(GRACE_LOGIN, "Grace").await;
+    let private =
+        url::Url::parse("https://feeds.example/private/atom?token=s3cret-key&user=ada").unwrap();
+    let public = url::Url::parse("https://news.example/rss").unwrap();
+    sources::subscribe(&db.store, &ada, &private, "Ada's private feed", None)
+        .await
+        .unwrap();
+    sources::subscribe(&db.store, &grace, &public, "Public news", None)
+        .await
+        .unwrap();
+    let seen = |listed: Vec<sources::Source>| {
+        let mut all: Vec<(String, Option<String>)> =
+            listed.into_iter().map(|s| (s.title, s.feed_url)).collect();
+        all.sort();
+        all
+    };
+    let whole = Some(private.to_string());
+    let masked = Some("https://feeds.example/private/atom?token=•••&user=•••".to_owned());
+    let news = Some(public.to_string());
+    for (who, expected) in [
+        (&ada, [whole.clone(), news.clone()]),
+        (&admin, [whole.clone(), news.clone()]),
+        (&grace, [masked, news.clone()]),
+    ] {
+        let listed = seen(sources::list(&db.store, Some(who)).await.unwrap());
+        let addresses: Vec<Option<String>> = listed.into_iter().map(|(_, a)| a).collect();
+        assert_eq!(addresses, expected, "as seen by {}", who.display_name);
+    }
+    let signed_out = seen(sources::list(&db.store, None).await.unwrap());
+    assert!(
+        signed_out.iter().all(|(_, a)| a.is_none()),
+        "{signed_out:?}"
+    );
+
+    let exported = |who| {
+        let store = db.store.clone();
+        async move { String::from_utf8(opml::export(&store, who).await.unwrap()).unwrap() }
+    };
+    let by_grace = exported(&grace).await;
+    assert!(!by_grace.contains("s3cret"), "{by_grace}");
+    assert!(!by_grace.contains("feeds.example"), "{by_grace}");
+    assert!(by_grace.contains("news.example/rss"), "{by_grace}");
+    for who in [&ada, &admin] {
+        let theirs = exported(who).await;
+        assert!(theirs.contains("token=s3cret-key"), "{theirs}");
+    }
+}
