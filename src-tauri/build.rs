@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "enable_account",
     "app_settings",
     "set_idle_timeout",
+    "library_limits",
+    "set_library_limits",
     "remove_comment",
     "set_discussion_locked",
     "set_comment_pinned",

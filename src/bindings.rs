@@ -17,6 +17,7 @@ use crate::export::Format as ExportFormat;
 use crate::ids::{ArticleId, CommentId, MuteId, SourceId, UserId};
 use crate::library::adding::Origin;
 use crate::library::jobs::{ItemState, JobItem, JobView};
+use crate::library::limits::LibraryLimits;
 use crate::library::listing::{LibraryCursor, LibraryPage, LibraryQuery, TagCount};
 use crate::library::sources::Source;
 use crate::mutes::MutedPerson;
@@ -50,6 +51,7 @@ pub fn typescript() -> String {
         ReplyToMe::decl(&cfg),
         AccountSummary::decl(&cfg),
         AppSettings::decl(&cfg),
+        LibraryLimits::decl(&cfg),
         MutedPerson::decl(&cfg),
         Origin::decl(&cfg),
         LibraryQuery::decl(&cfg),

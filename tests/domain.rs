@@ -23,6 +23,7 @@ mod fetch;
 mod library_feeds;
 mod library_imports;
 mod library_jobs;
+mod library_limits;
 mod library_listing;
 mod moderation;
 mod names;

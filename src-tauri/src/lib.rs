@@ -228,6 +228,8 @@ pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::admin::enable_account,
             commands::admin::app_settings,
             commands::admin::set_idle_timeout,
+            commands::admin::library_limits,
+            commands::admin::set_library_limits,
             commands::comments::remove_comment,
             commands::comments::set_discussion_locked,
             commands::comments::set_comment_pinned,

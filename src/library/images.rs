@@ -14,12 +14,16 @@ use url::Url;
 
 use super::contain::contain_panics;
 use super::fetch::{Fetched, Fetcher};
-use crate::ids::ImageId;
+use crate::ids::{ImageId, SourceId};
 use crate::store::Store;
 use crate::Result;
 
 /// The largest image kept, in bytes: 5 MiB.
 pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+
+const BATCH_IMAGES: usize = 200;
+const BATCH_BYTES: usize = 100 * 1024 * 1024;
+const ARTICLE_BYTES: usize = 40 * 1024 * 1024;
 
 /// Images fetched at once for one article.
 const AT_ONCE: usize = 4;
@@ -45,12 +49,25 @@ impl ImageBudget {
     /// For work that adds many articles at once (one feed's follow or
     /// refresh, a batch of files): 200 images, 100 MiB.
     pub fn for_batch() -> Self {
-        Self::new(200, 100 * 1024 * 1024)
+        Self::new(BATCH_IMAGES, BATCH_BYTES)
     }
 
     /// For one article: every image it may show.
     pub fn for_article() -> Self {
-        Self::new(super::sanitize::MAX_IMAGES, 40 * 1024 * 1024)
+        Self::new(super::sanitize::MAX_IMAGES, ARTICLE_BYTES)
+    }
+
+    /// [`ImageBudget::for_batch`] within what the library's limits leave
+    /// (see [`super::limits`]); `source` when the batch is a feed's.
+    pub async fn for_batch_in(store: &Store, source: Option<SourceId>) -> Result<Self> {
+        let bytes = super::limits::image_allowance(store, source, BATCH_BYTES).await?;
+        Ok(Self::new(BATCH_IMAGES, bytes))
+    }
+
+    /// [`ImageBudget::for_article`] within what the library's limits leave.
+    pub async fn for_article_in(store: &Store) -> Result<Self> {
+        let bytes = super::limits::image_allowance(store, None, ARTICLE_BYTES).await?;
+        Ok(Self::new(super::sanitize::MAX_IMAGES, bytes))
     }
 
     /// Takes one image from the budget; `false` when none are left.

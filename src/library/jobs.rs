@@ -328,7 +328,11 @@ impl Jobs {
         let permits = Arc::new(Semaphore::new(AT_ONCE));
         // Files in one job share one budget for their images (each feed
         // has its own).
-        let budget = Arc::new(ImageBudget::for_batch());
+        let budget = Arc::new(
+            ImageBudget::for_batch_in(&self.store, None)
+                .await
+                .unwrap_or_else(|_| ImageBudget::new(0, 0)),
+        );
         let mut running = tokio::task::JoinSet::new();
         for (index, task) in tasks.into_iter().enumerate() {
             let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {

@@ -17,6 +17,7 @@ pub mod fetch;
 pub mod files;
 pub mod images;
 pub mod jobs;
+pub mod limits;
 pub mod listing;
 pub mod nesting;
 pub mod opml;

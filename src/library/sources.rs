@@ -12,6 +12,7 @@ use super::address::{canonical, masked, parse_pasted};
 use super::feeds::{self, FeedEntry, FeedProblem, ParsedFeed};
 use super::fetch::{Body, FetchError, Fetched, Fetcher, Validators};
 use super::images::ImageBudget;
+use super::limits;
 use crate::accounts::User;
 use crate::clock::Millis;
 use crate::ids::{SourceId, UserId};
@@ -498,6 +499,7 @@ async fn add_feed(
     }
     notes.extend(feed.notes.iter().cloned());
     notes.extend(skipped);
+    notes.extend(limits::keep_within(store, source).await?);
     Ok((added, already, notes))
 }
 
@@ -521,9 +523,15 @@ async fn add_entries(
     let (mut added, mut already) = (0, 0);
     let mut notes = Vec::new();
     let now = store.now();
-    let budget = ImageBudget::for_batch();
+    let budget = ImageBudget::for_batch_in(store, Some(source)).await?;
     for entry in entries {
-        let mut keys = vec![format!("feed:{source}:{}", entry.key)];
+        let main_key = format!("feed:{source}:{}", entry.key);
+        if limits::was_removed(store, &main_key).await? {
+            // A cap made room by removing it: it stays out.
+            already += 1;
+            continue;
+        }
+        let mut keys = vec![main_key];
         // An entry without an id is also known by its page, so saving that
         // page later finds it; entries with ids may share a link (a
         // podcast's items all pointing at the show) and stay apart.

@@ -133,6 +133,27 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+/// A real PNG image of `width` × `height` pixels of noise, which does not
+/// compress: about three bytes a pixel.
+pub fn noisy_png(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(2_654_435_761).max(1);
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state.to_le_bytes()[0]
+    };
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(std::io::Cursor::new(&mut out), width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        let mut writer = encoder.write_header().unwrap();
+        let pixels: Vec<u8> = (0..width * height * 3).map(|_| next()).collect();
+        writer.write_image_data(&pixels).unwrap();
+    }
+    out
+}
+
 pub fn new_account(username: &str, display_name: &str) -> NewAccount {
     NewAccount {
         username: username.into(),

@@ -1,4 +1,5 @@
 use parley_core::admin::{self, AccountSummary, AppSettings};
+use parley_core::library::limits::{self, LibraryLimits};
 use parley_core::Error;
 use tauri::State;
 
@@ -37,6 +38,21 @@ pub async fn enable_account(state: State<'_, AppState>, username: String) -> Res
 #[tauri::command]
 pub async fn app_settings(state: State<'_, AppState>) -> Result<AppSettings, Error> {
     admin::app_settings(&state.store).await
+}
+
+/// What the library keeps (articles and images per source, images in all).
+#[tauri::command]
+pub async fn library_limits(state: State<'_, AppState>) -> Result<LibraryLimits, Error> {
+    limits::limits(&state.store).await
+}
+
+#[tauri::command]
+pub async fn set_library_limits(
+    state: State<'_, AppState>,
+    limits: LibraryLimits,
+) -> Result<LibraryLimits, Error> {
+    let actor = state.session.actor(&state.store).await?;
+    limits::set_limits(&state.store, &actor, limits).await
 }
 
 #[tauri::command]

@@ -131,6 +131,9 @@ pub struct About {
     data_folder: String,
     database: String,
     database_bytes: u64,
+    /// Bytes of article images in it, and the most it keeps.
+    image_bytes: i64,
+    image_limit_bytes: i64,
     schema_version: i64,
     backups_folder: String,
     log_folder: Option<String>,
@@ -153,6 +156,10 @@ pub async fn about<R: Runtime>(
         data_folder: state.store.data_dir().display().to_string(),
         database: store.database.display().to_string(),
         database_bytes: store.database_bytes,
+        image_bytes: parley_core::library::limits::image_bytes(&state.store).await?,
+        image_limit_bytes: parley_core::library::limits::limits(&state.store)
+            .await?
+            .max_library_image_bytes,
         schema_version: store.schema_version,
         backups_folder: backup::folder(&state.store).display().to_string(),
         log_folder: app

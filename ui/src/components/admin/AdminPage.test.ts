@@ -16,6 +16,8 @@ vi.mock('../../lib/api', async (importOriginal) => {
       enableAccount: vi.fn(),
       appSettings: vi.fn(),
       setIdleTimeout: vi.fn(),
+      libraryLimits: vi.fn(),
+      setLibraryLimits: vi.fn(),
       listBackups: vi.fn(),
       backUpNow: vi.fn(),
       restoreBackup: vi.fn(),
@@ -45,6 +47,9 @@ function summary(username: string, displayName: string, extra: Partial<AccountSu
   };
 }
 
+const MIB = 1024 * 1024;
+const limits = { maxArticlesPerSource: 1000, maxSourceImageBytes: 200 * MIB, maxLibraryImageBytes: 2048 * MIB };
+
 const adaRow = summary('ada', 'Ada Lovelace', { role: 'admin', isYou: true, commentCount: 12 });
 
 function renderPage(user: User | null = ada) {
@@ -57,6 +62,7 @@ beforeEach(() => {
   for (const fn of Object.values(api)) vi.mocked(fn).mockReset();
   vi.mocked(api.appSettings).mockResolvedValue({ idleTimeoutMinutes: 30 });
   vi.mocked(api.listBackups).mockResolvedValue([]);
+  vi.mocked(api.libraryLimits).mockResolvedValue(limits);
 });
 
 describe('AdminPage', () => {
@@ -157,5 +163,23 @@ describe('AdminPage', () => {
     await userEvent.click(within(panel).getByRole('button', { name: 'Yes, restore' }));
     expect(api.restoreBackup).toHaveBeenCalledWith('parley-2026-11-30-120000.db');
     expect((await within(panel).findByRole('alert')).textContent).toContain('it is damaged');
+  });
+  it('shows the library limits in MiB and saves them in bytes', async () => {
+    vi.mocked(api.listAccounts).mockResolvedValue([adaRow]);
+    vi.mocked(api.setLibraryLimits).mockImplementation(async (chosen) => chosen);
+    renderPage();
+    const articles = (await screen.findByLabelText('Articles each feed keeps')) as HTMLInputElement;
+    await vi.waitFor(() => expect(articles.value).toBe('1000'));
+    expect((screen.getByLabelText('Images the whole library keeps (MiB)') as HTMLInputElement).value).toBe('2048');
+    const user = userEvent.setup();
+    await user.clear(articles);
+    await user.type(articles, '250');
+    await user.click(screen.getByRole('button', { name: 'Save limits' }));
+    expect(api.setLibraryLimits).toHaveBeenCalledWith({
+      maxArticlesPerSource: 250,
+      maxSourceImageBytes: 200 * MIB,
+      maxLibraryImageBytes: 2048 * MIB,
+    });
+    expect(await screen.findByText(/Each feed keeps to these limits/)).toBeTruthy();
   });
 });

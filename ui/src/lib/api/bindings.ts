@@ -218,6 +218,20 @@ export type AppSettings = {
  */
 idleTimeoutMinutes: number, };
 
+export type LibraryLimits = { 
+/**
+ * Articles one source keeps: 1,000 unless changed.
+ */
+maxArticlesPerSource: number, 
+/**
+ * Bytes of images one source's articles keep: 200 MiB unless changed.
+ */
+maxSourceImageBytes: number, 
+/**
+ * Bytes of images the whole library keeps: 2 GiB unless changed.
+ */
+maxLibraryImageBytes: number, };
+
 export type MutedPerson = { 
 /**
  * The mute itself, for undoing it with [`unmute`].

@@ -4,6 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   AccountSummary,
   AppSettings,
+  LibraryLimits,
   Article,
   Backup,
   ExportFormat,
@@ -40,6 +41,8 @@ export interface About {
   dataFolder: string;
   database: string;
   databaseBytes: number;
+  imageBytes: number;
+  imageLimitBytes: number;
   schemaVersion: number;
   backupsFolder: string;
   logFolder: string | null;
@@ -153,6 +156,8 @@ export const api = {
   enableAccount: (username: string) => call<null>('enable_account', { username }),
   appSettings: () => call<AppSettings>('app_settings'),
   setIdleTimeout: (minutes: number) => call<AppSettings>('set_idle_timeout', { minutes }),
+  libraryLimits: () => call<LibraryLimits>('library_limits'),
+  setLibraryLimits: (limits: LibraryLimits) => call<LibraryLimits>('set_library_limits', { limits }),
 
   /** Records the signed-in reader's visit, then loads the first page. */
   openDiscussion: (articleId: string, query: ThreadQuery) =>
