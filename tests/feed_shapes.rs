@@ -127,11 +127,13 @@ async fn a_utf16_feed_followed_in_a_job_finishes_with_its_articles() {
         .mount(&server)
         .await;
     let jobs = Jobs::new(db.store.clone(), fetcher());
-    let id = jobs.start(
-        "Following",
-        Some(ada.clone()),
-        vec![Task::Follow(format!("{}/feed.xml", server.uri()))],
-    );
+    let id = jobs
+        .start(
+            "Following",
+            Some(ada.clone()),
+            vec![Task::Follow(format!("{}/feed.xml", server.uri()))],
+        )
+        .unwrap();
     let (done, _) = until_finished(&jobs, &ada, id).await;
     assert_eq!(done.items[0].state, ItemState::Added { articles: 2 });
 }
@@ -365,11 +367,13 @@ async fn a_feed_with_no_entries_says_so() {
         .mount(&server)
         .await;
     let jobs = Jobs::new(db.store.clone(), fetcher());
-    let id = jobs.start(
-        "Following",
-        Some(ada.clone()),
-        vec![Task::Follow(format!("{}/feed.xml", server.uri()))],
-    );
+    let id = jobs
+        .start(
+            "Following",
+            Some(ada.clone()),
+            vec![Task::Follow(format!("{}/feed.xml", server.uri()))],
+        )
+        .unwrap();
     let (done, _) = until_finished(&jobs, &ada, id).await;
     assert_eq!(
         done.items[0].state,

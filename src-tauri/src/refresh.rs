@@ -37,6 +37,6 @@ async fn refresh_due(state: &AppState) -> parley_core::Result<()> {
         return Ok(());
     }
     let tasks = refresh_tasks(state, &due).await?;
-    state.jobs.start(TITLE, None, tasks);
+    state.jobs.start(TITLE, None, tasks)?;
     Ok(())
 }

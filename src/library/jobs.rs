@@ -23,6 +23,12 @@ use crate::{Error, Result};
 
 /// Items of one job worked on at once.
 const AT_ONCE: usize = 4;
+/// Items of all jobs worked on at once: a person's second job shares the
+/// same few workers as their first (and Parley's own refreshes), so no
+/// number of jobs can make Parley fetch and parse more at once.
+pub const ITEMS_AT_ONCE: usize = 6;
+/// Jobs one person may have running at once.
+pub const RUNNING_PER_PERSON: usize = 20;
 /// Finished jobs remembered for the progress panel.
 const KEPT: usize = 20;
 
@@ -181,6 +187,8 @@ pub struct Jobs {
     /// Sources being refreshed now, by any job: a second refresh of one
     /// waits for nothing and does nothing.
     refreshing: Mutex<HashSet<SourceId>>,
+    /// Turns to work on an item, shared by every job.
+    workers: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Jobs {
@@ -199,6 +207,7 @@ impl Jobs {
             next_id: AtomicU64::new(1),
             updates,
             refreshing: Mutex::default(),
+            workers: Arc::new(Semaphore::new(ITEMS_AT_ONCE)),
         })
     }
 
@@ -236,8 +245,32 @@ impl Jobs {
     }
 
     /// Starts `tasks` as one job, for `user` (who the additions are by; a
-    /// scheduled refresh has none). Returns its id at once.
-    pub fn start(self: &Arc<Self>, title: &str, user: Option<User>, tasks: Vec<Task>) -> u64 {
+    /// scheduled refresh has none). Returns its id at once. Fails with
+    /// [`Error::Invalid`] when `user` already has
+    /// [`RUNNING_PER_PERSON`] jobs running.
+    pub fn start(
+        self: &Arc<Self>,
+        title: &str,
+        user: Option<User>,
+        tasks: Vec<Task>,
+    ) -> Result<u64> {
+        if let Some(user) = &user {
+            let running = self
+                .lock()
+                .iter()
+                .filter(|j| !j.view.finished && j.owner() == Some(user.id))
+                .count();
+            if running >= RUNNING_PER_PERSON {
+                return Err(Error::invalid(format!(
+                    "You have {running} imports and refreshes running. Wait for some to \
+                     finish, or cancel them, then try again."
+                )));
+            }
+        }
+        Ok(self.begin(title, user, tasks))
+    }
+
+    fn begin(self: &Arc<Self>, title: &str, user: Option<User>, tasks: Vec<Task>) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         let cancel = Arc::new(Cancel::default());
         let items: Vec<JobItem> = tasks
@@ -315,7 +348,10 @@ impl Jobs {
                 tasks,
             )
         };
-        Ok((!tasks.is_empty()).then(|| self.start(&title, user, tasks)))
+        if tasks.is_empty() {
+            return Ok(None);
+        }
+        self.start(&title, user, tasks).map(Some)
     }
 
     async fn run(
@@ -340,9 +376,15 @@ impl Jobs {
             };
             let (jobs, user, cancel) = (Arc::clone(&self), user.clone(), Arc::clone(&cancel));
             let budget = Arc::clone(&budget);
+            let workers = Arc::clone(&self.workers);
             running.spawn(async move {
                 let _permit = permit;
-                if cancel.asked() {
+                // A turn among every job's items; cancelling stops the wait.
+                let turn = tokio::select! {
+                    turn = workers.acquire_owned() => turn.ok(),
+                    () = cancel.wait() => None,
+                };
+                if cancel.asked() || turn.is_none() {
                     jobs.set(id, index, ItemState::Cancelled);
                     return;
                 }

@@ -51,9 +51,9 @@ pub async fn follow_feed(state: State<'_, AppState>, address: String) -> Result<
     let user = state.session.actor(&state.store).await?;
     checked_address(&address)?;
     let title = format!("Following {}", address.trim());
-    Ok(state
+    state
         .jobs
-        .start(&title, Some(user), vec![Task::Follow(address)]))
+        .start(&title, Some(user), vec![Task::Follow(address)])
 }
 
 /// Saves a web page in the background; returns the job that does it.
@@ -62,9 +62,9 @@ pub async fn save_page(state: State<'_, AppState>, address: String) -> Result<u6
     let user = state.session.actor(&state.store).await?;
     checked_address(&address)?;
     let title = format!("Saving {}", address.trim());
-    Ok(state
+    state
         .jobs
-        .start(&title, Some(user), vec![Task::SavePage(address)]))
+        .start(&title, Some(user), vec![Task::SavePage(address)])
 }
 
 /// Asks for files in a native dialog (Markdown, HTML, OPML), subscribes
@@ -98,7 +98,7 @@ pub async fn import_files<R: Runtime>(
         1 => "Importing 1 item".to_owned(),
         n => format!("Importing {n} items"),
     };
-    Ok(Some(state.jobs.start(&title, Some(user), tasks)))
+    state.jobs.start(&title, Some(user), tasks).map(Some)
 }
 
 /// Saves the followed feeds as an OPML file where the person chooses.
@@ -135,7 +135,7 @@ pub async fn refresh_source(state: State<'_, AppState>, source_id: String) -> Re
             _ => "Refreshing".to_owned(),
         })
         .ok_or_else(|| Error::NotFound("That feed is no longer followed.".into()))?;
-    Ok(state.jobs.start(&title, Some(user), tasks))
+    state.jobs.start(&title, Some(user), tasks)
 }
 
 #[tauri::command]
@@ -148,7 +148,7 @@ pub async fn refresh_all(state: State<'_, AppState>) -> Result<u64, Error> {
         .collect();
     let tasks = refresh_tasks(&state, &all).await?;
     let title = format!("Refreshing {} feeds", tasks.len());
-    Ok(state.jobs.start(&title, Some(user), tasks))
+    state.jobs.start(&title, Some(user), tasks)
 }
 
 #[tauri::command]
