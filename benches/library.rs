@@ -140,7 +140,7 @@ fn refreshing(c: &mut Criterion) {
             let (jobs, tasks) = (Arc::clone(&jobs), tasks.clone());
             async move {
                 let mut updates = jobs.watch();
-                let id = jobs.start("Refreshing", None, tasks);
+                let id = jobs.start("Refreshing", None, tasks).unwrap();
                 loop {
                     let view = updates.recv().await.unwrap().view;
                     if view.id == id && view.finished {
