@@ -47,6 +47,14 @@ pub fn run() -> ExitCode {
             );
             return ExitCode::SUCCESS;
         }
+        single::Instance::Unanswered => {
+            eprintln!(
+                "Parley is already running on {} but did not show its window. If it is \
+                 stuck, close it (or end the process), then start Parley again.",
+                dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
     };
     // The database opens (and, the first time, migrates and takes in the
     // sample articles) on its own thread while Tauri starts GTK and its
@@ -176,6 +184,7 @@ fn opened(
 
 /// Opens the store and says what it opened, for the log.
 async fn open_state(dir: &std::path::Path) -> parley_core::Result<(AppState, String)> {
+    slow_start_for_tests().await;
     let store = Store::open(dir).await?;
     let about = store.about().await?;
     let opened = format!(
@@ -186,6 +195,21 @@ async fn open_state(dir: &std::path::Path) -> parley_core::Result<(AppState, Str
         articles::add_samples_if_empty(&store).await?
     );
     Ok((AppState::new(store)?, opened))
+}
+
+/// In a debug build, `PARLEY_TEST_SLOW_OPEN_MS` makes opening the database
+/// take that much longer, as a large migration would: the end-to-end
+/// tests start a second Parley during a first one's slow start. A release
+/// build ignores it.
+async fn slow_start_for_tests() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let asked = std::env::var("PARLEY_TEST_SLOW_OPEN_MS").ok();
+    if let Some(ms) = asked.and_then(|v| v.parse::<u64>().ok()) {
+        log::warn!("PARLEY_TEST_SLOW_OPEN_MS: opening the database {ms} ms late");
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
 }
 
 /// Parley's commands on any Tauri runtime; the [`AppState`] they use is

@@ -1,8 +1,12 @@
-//! One Parley per data folder. The first Parley listens on a Unix socket
-//! in its data folder; a second one started on the same folder finds it
-//! there, asks it to bring its window to the front, and exits before it
-//! opens the database. A Parley started on another folder
-//! (`PARLEY_DATA_DIR`) is another Parley.
+//! One Parley per data folder. An exclusive lock on `parley.lock` in the
+//! folder decides which Parley runs: the one that takes it holds it for as
+//! long as the process lives (the system lets go of it when the process
+//! ends, however it ends). That Parley listens on a Unix socket in the
+//! folder; a second one started on the same folder finds the lock taken,
+//! asks through the socket for the window to come to the front (waiting,
+//! if the first is still starting: migrating a large database, say), and
+//! exits before it opens the database. It never runs beside the first. A
+//! Parley started on another folder (`PARLEY_DATA_DIR`) is another Parley.
 //!
 //! tauri-plugin-single-instance does this through a D-Bus name, one per
 //! application rather than per data folder, and does nothing where there
@@ -10,9 +14,11 @@
 //! folder itself has neither limit. The folder is private (0700), so only
 //! its owner can reach the socket.
 
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 #[cfg(unix)]
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -21,6 +27,14 @@ use tauri::{AppHandle, Manager, Runtime};
 
 /// The socket's name in the data folder.
 const SOCKET: &str = "parley.sock";
+/// The lock's name in the data folder.
+const LOCK: &str = "parley.lock";
+/// How long a second Parley waits for a first that is still starting.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(120);
+
+/// The lock this process holds on its data folder: taken once, never let
+/// go while it runs.
+static HELD: OnceLock<File> = OnceLock::new();
 const SHOW: &str = "show";
 const SHOWN: &str = "shown";
 /// How long a second Parley waits for the first to answer.
@@ -33,6 +47,9 @@ pub enum Instance {
     First(Listener),
     /// Another Parley has the folder and has shown its window.
     AlreadyRunning,
+    /// Another Parley has the folder, and did not show its window in
+    /// [`WAIT_FOR_FIRST`]: it is stuck starting, or closing.
+    Unanswered,
 }
 
 /// The first Parley's end of the socket.
@@ -44,38 +61,75 @@ pub struct Listener {
 }
 
 /// Claims the data folder `dir` for this process, or hands over to the
-/// Parley that already has it. When the socket cannot be used at all (a
-/// path too long for a socket, say), Parley runs anyway and says so in
-/// the log.
+/// Parley that already has it. When the lock or the socket cannot be used
+/// at all (a file system without locks, a path too long for a socket),
+/// Parley runs anyway and says so in the log.
 pub fn claim(dir: &Path) -> Instance {
     let path = dir.join(SOCKET);
-    #[cfg(unix)]
+    let lock = match OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK))
     {
-        for _ in 0..2 {
-            if ask_to_show(&path) {
-                return Instance::AlreadyRunning;
+        Ok(file) => file,
+        Err(e) => {
+            log::warn!(
+                "single instance: cannot open {}: {e}",
+                dir.join(LOCK).display()
+            );
+            return listen(path);
+        }
+    };
+    let asked_since = Instant::now();
+    loop {
+        match lock.try_lock() {
+            Ok(()) => {
+                let _ = HELD.set(lock);
+                // Nobody else holds the folder: a socket left here is a
+                // crashed Parley's.
+                let _ = std::fs::remove_file(&path);
+                return listen(path);
             }
-            // Nobody answered: a socket left by a Parley that crashed.
-            let _ = std::fs::remove_file(&path);
-            match UnixListener::bind(&path) {
-                Ok(listener) => {
-                    return Instance::First(Listener {
-                        listener: Some(listener),
-                        path,
-                    })
+            Err(TryLockError::WouldBlock) => {
+                #[cfg(unix)]
+                if ask_to_show(&path) {
+                    return Instance::AlreadyRunning;
                 }
-                // Another Parley bound it between our two steps: ask it.
-                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
-                Err(e) => {
-                    log::warn!("single instance: cannot listen on {}: {e}", path.display());
-                    break;
+                if asked_since.elapsed() > WAIT_FOR_FIRST {
+                    return Instance::Unanswered;
                 }
+                // Still starting: its window is not there yet.
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(TryLockError::Error(e)) => {
+                log::warn!(
+                    "single instance: cannot lock {}: {e}",
+                    dir.join(LOCK).display()
+                );
+                return listen(path);
             }
         }
-        Instance::First(Listener {
-            listener: None,
-            path,
-        })
+    }
+}
+
+/// Listens on the socket at `path`, which this process may now own.
+fn listen(path: PathBuf) -> Instance {
+    #[cfg(unix)]
+    {
+        match UnixListener::bind(&path) {
+            Ok(listener) => Instance::First(Listener {
+                listener: Some(listener),
+                path,
+            }),
+            Err(e) => {
+                log::warn!("single instance: cannot listen on {}: {e}", path.display());
+                Instance::First(Listener {
+                    listener: None,
+                    path,
+                })
+            }
+        }
     }
     #[cfg(not(unix))]
     Instance::First(Listener { path })

@@ -122,3 +122,64 @@ async fn one_window_per_data_folder_a_remembered_size_and_a_clean_log() {
     assert!(!text.contains(PASSWORD), "the log holds the password");
     assert!(!text.contains("7f3a"), "the log holds the comment");
 }
+
+/// A Parley started while the first one on its folder is still starting
+/// (migrating a large database, say: here a debug build told to open its
+/// database four seconds late) waits for the first's window and hands
+/// over to it; it never opens the database beside it.
+#[tokio::test]
+async fn a_second_start_during_a_slow_first_start_waits_and_hands_over() {
+    support::require_tool("Xvfb", "sudo apt-get install xvfb");
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no X display: run the end-to-end tests under `xvfb-run -a` (./scripts/test does)"
+    );
+    let data = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let start = |slow: Option<&str>| {
+        let mut command = Command::new(support::app_binary());
+        command
+            .env("PARLEY_DATA_DIR", data.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("share"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(ms) = slow {
+            command.env("PARLEY_TEST_SLOW_OPEN_MS", ms);
+        }
+        command.spawn().unwrap()
+    };
+    let mut first = start(Some("4000"));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let started = Instant::now();
+    let mut second = start(None);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = second.kill();
+            let _ = first.kill();
+            panic!("the second Parley ran beside the first");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let waited = started.elapsed();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(stderr.contains("already open"), "{stderr}");
+    assert!(
+        waited > Duration::from_secs(2),
+        "it handed over after {waited:?}, before the first had a window"
+    );
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first Parley is still running"
+    );
+    eprintln!("e2e: a second start during a slow first start waited {waited:?} and handed over");
+    let _ = Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status();
+    let _ = first.wait();
+}
