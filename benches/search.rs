@@ -164,7 +164,7 @@ impl Vocabulary {
                 continue;
             }
             let mut word = String::new();
-            if words.len() % 20 == 0 {
+            if words.len().is_multiple_of(20) {
                 word.push_str("con");
             }
             for _ in 0..2 + random.below(3) {

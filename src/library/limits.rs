@@ -281,7 +281,7 @@ async fn remove(conn: &mut SqliteConnection, id: ArticleId, now: i64) -> Result<
 
 /// "200 MiB", "2 GiB".
 fn size(bytes: i64) -> String {
-    if bytes >= 1024 * MIB && bytes % (1024 * MIB) == 0 {
+    if bytes >= 1024 * MIB && (bytes % (1024 * MIB)) == 0 {
         format!("{} GiB", bytes / (1024 * MIB))
     } else {
         format!("{} MiB", bytes / MIB)
