@@ -500,7 +500,7 @@ fn longest_run(text: &str, of: char) -> usize {
 }
 
 fn unescape(html: &str) -> String {
-    crate::library::adding::unescape(html)
+    crate::text::unescape(html)
 }
 
 /// The value of attribute `name` in a start tag's text, as the sanitizer

@@ -1,4 +1,6 @@
-//! Small text rules shared by every place that takes words from a person.
+//! Small text rules shared by every place that takes words from a person,
+//! and the few conversions between text and the sanitized HTML Parley
+//! stores (one line, cut to a length, plain text of HTML, escapes).
 
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
@@ -87,9 +89,94 @@ pub(crate) fn group_thousands(n: usize) -> String {
     out
 }
 
+/// `text` on one line: control characters dropped, runs of white space
+/// made one space, trimmed.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `text` cut to at most `max` characters at a word where it can be, with
+/// "…"; `None` when it has nothing visible.
+pub(crate) fn cut(text: &str, max: usize) -> Option<String> {
+    if !has_visible_text(text) {
+        return None;
+    }
+    if text.chars().count() <= max {
+        return Some(text.to_owned());
+    }
+    let head: String = text.chars().take(max.saturating_sub(1)).collect();
+    let at_word = head
+        .rfind(' ')
+        .filter(|&at| at > head.len() / 2)
+        .map_or(head.as_str(), |at| head.get(..at).unwrap_or(&head));
+    Some(format!("{}…", at_word.trim_end()))
+}
+
+/// The text of sanitized HTML, on one line: tags left out, the escapes the
+/// sanitizer writes turned back into characters.
+pub(crate) fn plain_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    one_line(&unescape(&text))
+}
+
+/// Sanitized HTML's text with the escapes the sanitizer writes turned back
+/// into characters (a no-break space into a space).
+pub(crate) fn unescape(text: &str) -> String {
+    text.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Text made safe to put inside HTML.
+pub(crate) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_and_summaries_are_cut_at_a_word() {
+        assert_eq!(cut("short", 10).as_deref(), Some("short"));
+        assert_eq!(
+            cut("the quick brown fox jumps", 15).as_deref(),
+            Some("the quick…")
+        );
+        assert_eq!(cut("  \u{200B} ", 10), None);
+        assert_eq!(one_line(" a\n\tb  c\u{7} "), "a b c");
+    }
+
+    #[test]
+    fn plain_text_reads_sanitized_html() {
+        assert_eq!(
+            plain_text("<p>Fish &amp; chips</p><p>&lt;b&gt; &nbsp;x</p>"),
+            "Fish & chips <b> x"
+        );
+    }
 
     #[test]
     fn thousands_are_grouped() {

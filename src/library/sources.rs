@@ -177,7 +177,7 @@ pub async fn subscribe(
         return Ok((id, false));
     }
     let id = SourceId::new();
-    let title = adding::cut(&adding::one_line(title), 200)
+    let title = crate::text::cut(&crate::text::one_line(title), 200)
         .or_else(|| feed_url.host_str().map(str::to_owned))
         .unwrap_or_else(|| feed_url.to_string());
     let now = store.now();

@@ -462,7 +462,7 @@ pub async fn index_pending(store: &Store) -> Result<usize> {
 
 /// The text of an article's stored (sanitized) HTML, as it is indexed.
 pub(crate) fn article_text(html: &str) -> String {
-    crate::library::adding::plain_text(html).replace([HIT_START, HIT_END], " ")
+    crate::text::plain_text(html).replace([HIT_START, HIT_END], " ")
 }
 
 /// Splits FTS5 output with [`HIT_START`]/[`HIT_END`] marks into segments.

@@ -58,10 +58,9 @@ pub(super) fn read(text: &str, document_url: &Url) -> Result<ParsedFeed, FeedPro
         let link = address(item, "url").or_else(|| address(item, "external_url"));
         let title = string(item, "title").map(|t| text_title(&t));
         let content = string(item, "content_html").or_else(|| {
-            string(item, "content_text")
-                .map(|t| format!("<p>{}</p>", super::super::adding::escape(&t)))
+            string(item, "content_text").map(|t| format!("<p>{}</p>", crate::text::escape(&t)))
         });
-        let summary = string(item, "summary").map(|s| super::super::adding::escape(&s));
+        let summary = string(item, "summary").map(|s| crate::text::escape(&s));
         if title.is_none() && content.is_none() && summary.is_none() && link.is_none() {
             notes.push(format!(
                 "Entry {} was skipped: it has no title, link or text.",

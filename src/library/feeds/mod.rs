@@ -15,12 +15,12 @@ mod xml;
 
 use url::Url;
 
-use super::adding::{one_line, plain_text};
 use super::address::canonical;
 use super::contain::contain_panics;
 use super::encoding::xml_text;
 use super::sanitize::Sanitized;
 use crate::clock::Millis;
+use crate::text::{one_line, plain_text};
 
 /// The most entries taken from one fetch of a feed.
 pub const MAX_ENTRIES: usize = 1_000;

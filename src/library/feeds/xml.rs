@@ -468,7 +468,7 @@ fn atom_text(element: &Element, notes: &mut Vec<String>) -> Option<String> {
 
 /// Plain text as HTML: escaped, a paragraph per blank line.
 fn plain_html(text: &str) -> String {
-    let escaped = crate::library::adding::escape(text.trim());
+    let escaped = crate::text::escape(text.trim());
     escaped
         .split("\n\n")
         .map(str::trim)
@@ -501,7 +501,7 @@ fn inline_html(element: &Element) -> String {
 fn write_html(node: &Node, into: &mut String) {
     const VOID: [&str; 6] = ["br", "hr", "img", "wbr", "col", "source"];
     match node {
-        Node::Text(text) => into.push_str(&crate::library::adding::escape(text)),
+        Node::Text(text) => into.push_str(&crate::text::escape(text)),
         Node::Element(e) => {
             into.push('<');
             into.push_str(&e.name);
@@ -510,7 +510,7 @@ fn write_html(node: &Node, into: &mut String) {
                     into.push(' ');
                     into.push_str(&attr.name);
                     into.push_str("=\"");
-                    into.push_str(&crate::library::adding::escape(&attr.value));
+                    into.push_str(&crate::text::escape(&attr.value));
                     into.push('"');
                 }
             }
