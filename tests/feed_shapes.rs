@@ -17,14 +17,13 @@ use crate::library_jobs::until_finished;
 
 use std::path::Path;
 
-use common::{fetcher, png, TestDb};
+use common::{fetcher, follow, png, serve, TestDb};
 use parley_core::articles;
 use parley_core::library::feeds::{self, FeedEntry, ParsedFeed};
 use parley_core::library::jobs::{ItemState, Jobs, Task};
 use parley_core::library::sources;
 use url::Url;
-use wiremock::matchers::path;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 fn bytes(name: &str) -> Vec<u8> {
     std::fs::read(Path::new("tests/fixtures/feeds").join(name)).unwrap()
@@ -119,13 +118,13 @@ async fn a_utf16_feed_followed_in_a_job_finishes_with_its_articles() {
     let ada = db.account("ada", "Ada").await;
     let server = MockServer::start().await;
     let utf8 = String::from_utf8(bytes("rss2.xml")).unwrap();
-    Mock::given(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            wide(&utf8.replace("UTF-8", "UTF-16"), 2, true, false),
-            "application/rss+xml; charset=utf-16",
-        ))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        "/feed.xml",
+        wide(&utf8.replace("UTF-8", "UTF-16"), 2, true, false),
+        "application/rss+xml; charset=utf-16",
+    )
+    .await;
     let jobs = Jobs::new(db.store.clone(), fetcher());
     let id = jobs
         .start(
@@ -183,22 +182,15 @@ async fn links_and_images_resolve_against_the_base_in_scope() {
     let feed = String::from_utf8(bytes("shapes/xml-base.xml"))
         .unwrap()
         .replace("https://lab.example", &server.uri());
-    Mock::given(path("/lab/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(feed, "application/atom+xml"))
-        .mount(&server)
-        .await;
-    Mock::given(path("/lab/images/roof-chart.png"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(png(40, 30), "image/png"))
-        .mount(&server)
-        .await;
-    let followed = sources::follow(
-        &db.store,
-        &fetcher(),
-        &ada,
-        &format!("{}/lab/feed.xml", server.uri()),
+    serve(&server, "/lab/feed.xml", feed, "application/atom+xml").await;
+    serve(
+        &server,
+        "/lab/images/roof-chart.png",
+        png(40, 30),
+        "image/png",
     )
-    .await
-    .unwrap();
+    .await;
+    let followed = follow(&db, &ada, &format!("{}/lab/feed.xml", server.uri())).await;
     assert_eq!(followed.added, 3);
     let listed = db.articles().await;
     let body = |title: &str| {
@@ -359,13 +351,13 @@ async fn a_feed_with_no_entries_says_so() {
     db.account("admin", "The Admin").await;
     let ada = db.account("ada", "Ada").await;
     let server = MockServer::start().await;
-    Mock::given(path("/feed.xml"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(bytes("shapes/no-entries.xml"), "application/rss+xml"),
-        )
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        "/feed.xml",
+        bytes("shapes/no-entries.xml"),
+        "application/rss+xml",
+    )
+    .await;
     let jobs = Jobs::new(db.store.clone(), fetcher());
     let id = jobs
         .start(
@@ -405,21 +397,14 @@ async fn names_titles_and_the_original_address_as_a_person_reads_them() {
     db.account("admin", "The Admin").await;
     let ada = db.account("ada", "Ada").await;
     let server = MockServer::start().await;
-    Mock::given(path("/feed.xml"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(bytes("shapes/titles.xml"), "application/rss+xml"),
-        )
-        .mount(&server)
-        .await;
-    sources::follow(
-        &db.store,
-        &fetcher(),
-        &ada,
-        &format!("{}/feed.xml", server.uri()),
+    serve(
+        &server,
+        "/feed.xml",
+        bytes("shapes/titles.xml"),
+        "application/rss+xml",
     )
-    .await
-    .unwrap();
+    .await;
+    follow(&db, &ada, &format!("{}/feed.xml", server.uri())).await;
     let listed = db.articles().await;
     let blink = listed
         .iter()

@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use common::{fetcher, png, TestDb};
+use common::{fetcher, follow, png, serve, TestDb};
 use parley_core::accounts::User;
 use parley_core::library::{files, opml, pages, sources};
 use parley_core::{articles, comments, ErrorKind};
@@ -28,18 +28,18 @@ async fn a_saved_page_is_its_article_without_the_pages_furniture() {
     let (_, ada, _) = people(&db).await;
     let server = MockServer::start().await;
     let page = std::fs::read("tests/fixtures/pages/article.html").unwrap();
-    Mock::given(path("/2026/lighthouse"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"))
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        "/2026/lighthouse",
+        page,
+        "text/html; charset=utf-8",
+    )
+    .await;
     Mock::given(path("/go/lighthouse"))
         .respond_with(ResponseTemplate::new(301).insert_header("location", "/2026/lighthouse"))
         .mount(&server)
         .await;
-    Mock::given(path("/media/logbook-1931.png"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(png(64, 48), "image/png"))
-        .mount(&server)
-        .await;
+    serve(&server, "/media/logbook-1931.png", png(64, 48), "image/png").await;
     let fetcher = fetcher();
 
     let saved = pages::save(
@@ -215,18 +215,8 @@ async fn removing_a_source_keeps_the_articles_people_discuss() {
     let (admin, ada, grace) = people(&db).await;
     let server = MockServer::start().await;
     let feed = std::fs::read("tests/fixtures/feeds/rss091.xml").unwrap();
-    Mock::given(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"))
-        .mount(&server)
-        .await;
-    let followed = sources::follow(
-        &db.store,
-        &fetcher(),
-        &ada,
-        &format!("{}/feed.xml", server.uri()),
-    )
-    .await
-    .unwrap();
+    serve(&server, "/feed.xml", feed, "application/rss+xml").await;
+    let followed = follow(&db, &ada, &format!("{}/feed.xml", server.uri())).await;
     let from_feed: Vec<_> = db
         .articles()
         .await
@@ -334,10 +324,7 @@ async fn pages_nested_too_deeply_are_refused_before_they_are_parsed() {
         "</div>".repeat(depth)
     );
     let server = MockServer::start().await;
-    Mock::given(path("/deep"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(deep.clone(), "text/html"))
-        .mount(&server)
-        .await;
+    serve(&server, "/deep", deep.clone(), "text/html").await;
     let refused = pages::save(
         &db.store,
         &fetcher(),
@@ -368,18 +355,8 @@ async fn pages_nested_too_deeply_are_refused_before_they_are_parsed() {
         </channel></rss>"#,
         deep.replace('&', "&amp;").replace('<', "&lt;")
     );
-    Mock::given(path("/feed.xml"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"))
-        .mount(&server)
-        .await;
-    let followed = sources::follow(
-        &db.store,
-        &fetcher(),
-        &ada,
-        &format!("{}/feed.xml", server.uri()),
-    )
-    .await
-    .unwrap();
+    serve(&server, "/feed.xml", feed, "application/rss+xml").await;
+    let followed = follow(&db, &ada, &format!("{}/feed.xml", server.uri())).await;
     assert_eq!(followed.added, 1);
     assert!(
         followed

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::common;
 
-use common::{fetcher, noisy_png, TestDb};
+use common::{fetcher, follow, noisy_png, serve, TestDb};
 use parley_core::accounts::User;
 use parley_core::ids::SourceId;
 use parley_core::library::limits::{self, LibraryLimits};
@@ -102,14 +102,7 @@ async fn a_feed_that_renames_its_entries_stays_within_its_source_cap() {
         })
         .mount(&server)
         .await;
-    let followed = sources::follow(
-        &db.store,
-        &fetcher(),
-        &ada,
-        &format!("{}/feed.xml", server.uri()),
-    )
-    .await
-    .unwrap();
+    let followed = follow(&db, &ada, &format!("{}/feed.xml", server.uri())).await;
     assert_eq!(followed.added, 12);
     assert_eq!(titles_of(&db, "Churn").await.len(), 10);
     assert!(
@@ -160,21 +153,14 @@ async fn what_a_cap_removed_does_not_come_back() {
     )
     .await;
     let server = MockServer::start().await;
-    Mock::given(path("/feed.xml"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(feed(&server.uri(), 1, 14, false), "application/rss+xml"),
-        )
-        .mount(&server)
-        .await;
-    let followed = sources::follow(
-        &db.store,
-        &fetcher(),
-        &admin,
-        &format!("{}/feed.xml", server.uri()),
+    serve(
+        &server,
+        "/feed.xml",
+        feed(&server.uri(), 1, 14, false),
+        "application/rss+xml",
     )
-    .await
-    .unwrap();
+    .await;
+    let followed = follow(&db, &admin, &format!("{}/feed.xml", server.uri())).await;
     let kept = titles_of(&db, "Churn").await;
     assert_eq!(kept.len(), 10);
     assert!(
@@ -218,18 +204,14 @@ async fn images_stay_within_the_sources_and_the_librarys_caps() {
     let mut followed = Vec::new();
     for (name, first) in [("a", 1), ("b", 100), ("c", 200)] {
         let body = feed(&server.uri(), first, 6, true).replace("Churn", name);
-        Mock::given(path(format!("/{name}.xml")))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/rss+xml"))
-            .mount(&server)
-            .await;
-        let done = sources::follow(
-            &db.store,
-            &fetcher(),
-            &admin,
-            &format!("{}/{name}.xml", server.uri()),
+        serve(
+            &server,
+            &format!("/{name}.xml"),
+            body,
+            "application/rss+xml",
         )
-        .await
-        .unwrap();
+        .await;
+        let done = follow(&db, &admin, &format!("{}/{name}.xml", server.uri())).await;
         followed.push(done);
         let held = limits::image_bytes(&db.store).await.unwrap();
         assert!(held <= 2 * mib, "the library holds {held} bytes of images");

@@ -113,6 +113,30 @@ impl TestDb {
 }
 
 /// A fetcher that may reach this computer's own servers: the tests' own.
+/// Answers every GET of `at` on `server` with `body`, as `content_type`.
+pub async fn serve(
+    server: &wiremock::MockServer,
+    at: &str,
+    body: impl Into<Vec<u8>>,
+    content_type: &str,
+) {
+    wiremock::Mock::given(wiremock::matchers::path(at))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_raw(body.into(), content_type))
+        .mount(server)
+        .await;
+}
+
+/// Follows the feed at `address` for `user`, as the Sources page does.
+pub async fn follow(
+    db: &TestDb,
+    user: &User,
+    address: &str,
+) -> parley_core::library::sources::Refreshed {
+    parley_core::library::sources::follow(&db.store, &fetcher(), user, address)
+        .await
+        .unwrap()
+}
+
 pub fn fetcher() -> parley_core::library::fetch::Fetcher {
     use parley_core::library::fetch::{FetchPolicy, Fetcher};
     Fetcher::new(FetchPolicy::allowing_loopback()).unwrap()

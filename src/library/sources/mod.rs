@@ -7,12 +7,15 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 use url::Url;
 
-use super::adding::{self, Added, Incoming, Origin};
-use super::address::{canonical, masked, parse_pasted};
-use super::feeds::{self, FeedEntry, FeedProblem, ParsedFeed};
+mod entries;
+mod listed;
+
+use entries::{add_feed, capitalised};
+pub use listed::{list, Source};
+
+use super::address::{canonical, parse_pasted};
+use super::feeds::{self, FeedProblem, ParsedFeed};
 use super::fetch::{Body, FetchError, Fetched, Fetcher, Validators};
-use super::images::ImageBudget;
-use super::limits;
 use crate::accounts::User;
 use crate::clock::Millis;
 use crate::ids::{SourceId, UserId};
@@ -32,35 +35,6 @@ const LONGEST_RETRY_AFTER_MS: Millis = 7 * LONGEST_WAIT_MS;
 const FEED_ACCEPT: &str = "application/atom+xml, application/rss+xml, application/feed+json, \
                            application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, \
                            text/html;q=0.5, */*;q=0.1";
-
-/// A followed feed, as the list of sources shows it to one person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct Source {
-    pub id: SourceId,
-    pub title: String,
-    /// The feed's address: whole for whoever added it and the admin (a
-    /// private feed's key is in it); for other members with its query
-    /// values masked ([`masked`]); for nobody signed in, `None`.
-    pub feed_url: Option<String>,
-    pub site_url: Option<String>,
-    pub refresh_minutes: u32,
-    /// The last refresh that worked.
-    #[ts(type = "number | null")]
-    pub last_success_at: Option<Millis>,
-    /// Why the last refresh failed; `None` when it worked.
-    pub last_error: Option<String>,
-    /// What the last refresh had to say besides: no entries, entries
-    /// skipped, older articles that made room.
-    pub notice: Option<String>,
-    #[ts(type = "number")]
-    pub next_refresh_at: Millis,
-    /// Articles in the library from this feed.
-    pub article_count: u32,
-    /// The reader may change or remove it (they added it, or are admin).
-    pub can_manage: bool,
-}
 
 /// What a refresh did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -301,57 +275,6 @@ pub async fn due(store: &Store) -> Result<Vec<SourceId>> {
     .await?)
 }
 
-/// Every source, by title, as `viewer` sees them (see
-/// [`Source::feed_url`] for who sees which address).
-pub async fn list(store: &Store, viewer: Option<&User>) -> Result<Vec<Source>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        id: SourceId,
-        title: String,
-        feed_url: String,
-        site_url: Option<String>,
-        refresh_minutes: u32,
-        last_success_at: Option<Millis>,
-        last_error: Option<String>,
-        notice: Option<String>,
-        next_refresh_at: Millis,
-        article_count: u32,
-        added_by: Option<UserId>,
-    }
-    let rows = sqlx::query_as::<_, Row>(
-        "SELECT s.id, s.title, s.feed_url, s.site_url, s.refresh_minutes, s.last_success_at,
-                s.last_error, s.notice, s.next_refresh_at, s.added_by,
-                (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS article_count
-         FROM sources s ORDER BY s.title COLLATE NOCASE, s.id",
-    )
-    .fetch_all(&store.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let whole = viewer.is_some_and(|v| v.is_admin() || row.added_by == Some(v.id));
-            let feed_url = match viewer {
-                None => None,
-                Some(_) if whole => Some(row.feed_url),
-                Some(_) => Some(masked(&row.feed_url)),
-            };
-            Source {
-                id: row.id,
-                title: row.title,
-                feed_url,
-                site_url: row.site_url,
-                refresh_minutes: row.refresh_minutes,
-                last_success_at: row.last_success_at,
-                last_error: row.last_error,
-                notice: row.notice,
-                next_refresh_at: row.next_refresh_at,
-                article_count: row.article_count,
-                can_manage: whole,
-            }
-        })
-        .collect())
-}
-
 /// Stops following `source`. Its articles go, except those with a
 /// discussion, which stay (without their source). Whoever added the
 /// source may remove it, and the admin.
@@ -479,100 +402,6 @@ fn looks_like_html(body: &Body) -> bool {
         .trim_start()
         .to_ascii_lowercase();
     declared || start.starts_with("<!doctype html") || start.starts_with("<html")
-}
-
-/// Adds what `feed` has that the library has not, then keeps `source`
-/// within its caps; returns (added, already there, notes for the log).
-async fn add_feed(
-    store: &Store,
-    fetcher: &Fetcher,
-    added_by: Option<UserId>,
-    source: SourceId,
-    source_name: &str,
-    feed: &ParsedFeed,
-) -> Result<(u32, u32, Vec<String>)> {
-    let (added, already, skipped) =
-        add_entries(store, fetcher, added_by, source, source_name, &feed.entries).await?;
-    let mut notes = Vec::new();
-    if feed.entries.is_empty() {
-        notes.push(capitalised(feeds::NO_ENTRIES));
-    }
-    notes.extend(feed.notes.iter().cloned());
-    notes.extend(skipped);
-    notes.extend(limits::keep_within(store, source).await?);
-    Ok((added, already, notes))
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect::<String>() + "."
-    })
-}
-
-/// Adds each entry not yet in the library; returns (added, already there,
-/// a note for each entry that could not be kept).
-async fn add_entries(
-    store: &Store,
-    fetcher: &Fetcher,
-    added_by: Option<UserId>,
-    source: SourceId,
-    source_name: &str,
-    entries: &[FeedEntry],
-) -> Result<(u32, u32, Vec<String>)> {
-    let (mut added, mut already) = (0, 0);
-    let mut notes = Vec::new();
-    let now = store.now();
-    let budget = ImageBudget::for_batch_in(store, Some(source)).await?;
-    for entry in entries {
-        let main_key = format!("feed:{source}:{}", entry.key);
-        if limits::was_removed(store, &main_key).await? {
-            // A cap made room by removing it: it stays out.
-            already += 1;
-            continue;
-        }
-        let mut keys = vec![main_key];
-        // An entry without an id is also known by its page, so saving that
-        // page later finds it; entries with ids may share a link (a
-        // podcast's items all pointing at the show) and stay apart.
-        if !entry.has_id {
-            if let Some(link) = &entry.link {
-                keys.push(format!("page:{}", canonical(link)));
-            }
-        }
-        let incoming = Incoming {
-            title: entry.title.clone(),
-            author: entry.author.clone(),
-            source_name: source_name.to_owned(),
-            url: entry.link.clone(),
-            // An entry dated in the future is filed under now.
-            published_at: entry.published_at.map(|at| at.min(now)),
-            summary: entry.summary.clone(),
-            body_html: entry
-                .content
-                .clone()
-                .or_else(|| entry.summary.clone())
-                .unwrap_or_default(),
-            base: Some(entry.base.clone()),
-            tags: entry.categories.clone(),
-            origin: Origin::Feed,
-            source_id: Some(source),
-            keys,
-        };
-        match adding::add(store, added_by, incoming, Some((fetcher, &budget))).await {
-            Ok(Added::New(_)) => added += 1,
-            Ok(Added::AlreadyThere(_)) => already += 1,
-            // This entry cannot be kept (its HTML nests too deeply, or
-            // could not be read): the others can.
-            Err(Error::Invalid(why)) => notes.push(if entry.title.is_empty() {
-                format!("An entry was skipped: {why}")
-            } else {
-                format!("“{}” was skipped: {why}", entry.title)
-            }),
-            Err(other) => return Err(other),
-        }
-    }
-    Ok((added, already, notes))
 }
 
 #[derive(sqlx::FromRow)]
