@@ -12,18 +12,24 @@ pub fn canonical(url: &Url) -> Url {
     let mut url = url.clone();
     url.set_fragment(None);
     if url.query().is_some() {
-        let kept: Vec<(String, String)> = url
-            .query_pairs()
-            .filter(|(name, _)| !name.to_ascii_lowercase().starts_with("utm_"))
-            .map(|(name, value)| (name.into_owned(), value.into_owned()))
-            .collect();
-        if kept.is_empty() {
-            url.set_query(None);
-        } else {
-            url.query_pairs_mut().clear().extend_pairs(kept);
-        }
+        drop_tracking(&mut url);
     }
     url
+}
+
+/// Rewrites `url`'s query without its `utm_*` parameters (re-encoded as
+/// the URL parser writes pairs).
+fn drop_tracking(url: &mut Url) {
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| !name.to_ascii_lowercase().starts_with("utm_"))
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
 }
 
 /// An address as it is shown to someone it is not theirs to see whole: the
@@ -69,16 +75,7 @@ pub fn without_tracking(url: &Url) -> Url {
         return url.clone();
     }
     let mut url = url.clone();
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(name, _)| !name.to_ascii_lowercase().starts_with("utm_"))
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
-    if kept.is_empty() {
-        url.set_query(None);
-    } else {
-        url.query_pairs_mut().clear().extend_pairs(kept);
-    }
+    drop_tracking(&mut url);
     url
 }
 

@@ -4,7 +4,9 @@
 use serde_json::Value;
 use url::Url;
 
-use super::{author_name, entry_key, text_title, FeedEntry, FeedProblem, ParsedFeed, MAX_ENTRIES};
+use super::{
+    author_name, entry_key, feed_title, text_title, FeedEntry, FeedProblem, ParsedFeed, MAX_ENTRIES,
+};
 use crate::library::dates;
 
 /// Reads `text` as a JSON Feed fetched from `document_url`.
@@ -33,17 +35,11 @@ pub(super) fn read(text: &str, document_url: &Url) -> Result<ParsedFeed, FeedPro
     };
     let feed = Value::Object(feed);
     let site_url = address(&feed, "home_page_url");
-    let title = string(&feed, "title")
-        .map(|t| text_title(&t))
-        .filter(|t| !t.is_empty())
-        .or_else(|| {
-            site_url
-                .as_ref()
-                .unwrap_or(document_url)
-                .host_str()
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| document_url.to_string());
+    let title = feed_title(
+        string(&feed, "title").map(|t| text_title(&t)),
+        site_url.as_ref(),
+        document_url,
+    );
     let feed_authors = authors(&feed);
     let mut entries = Vec::new();
     let mut notes = Vec::new();

@@ -101,6 +101,18 @@ fn read(bytes: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedProblem> {
     }
 }
 
+/// A feed's title: its own, or else its site's host, or else its address.
+fn feed_title(own: Option<String>, site_url: Option<&Url>, document_url: &Url) -> String {
+    own.filter(|t| !t.is_empty())
+        .or_else(|| {
+            site_url
+                .unwrap_or(document_url)
+                .host_str()
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| document_url.to_string())
+}
+
 /// A title, name or tag written as text: character references a
 /// publisher escaped twice (`&amp;amp;`, `&amp;#8217;`) read once more,
 /// angle brackets kept (`History of the <blink> tag`), on one line.

@@ -11,7 +11,9 @@
 use url::Url;
 
 use super::tree::{Element, Node, Ns};
-use super::{author_name, entry_key, text_title, FeedEntry, FeedProblem, ParsedFeed, MAX_ENTRIES};
+use super::{
+    author_name, entry_key, feed_title, text_title, FeedEntry, FeedProblem, ParsedFeed, MAX_ENTRIES,
+};
 use crate::library::dates;
 
 const ATOM: &[Ns] = &[Ns::Atom, Ns::Atom03];
@@ -80,18 +82,13 @@ pub(super) fn read(root: &Element, document_url: &Url) -> Result<ParsedFeed, Fee
         },
     };
     let site_url = site_link(channel, kind, &base);
-    let title = channel
-        .child(if kind == Kind::Atom { ATOM } else { RSS }, "title")
-        .map(|t| heading(t, kind))
-        .filter(|t| !t.is_empty())
-        .or_else(|| {
-            site_url
-                .as_ref()
-                .unwrap_or(document_url)
-                .host_str()
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| document_url.to_string());
+    let title = feed_title(
+        channel
+            .child(if kind == Kind::Atom { ATOM } else { RSS }, "title")
+            .map(|t| heading(t, kind)),
+        site_url.as_ref(),
+        document_url,
+    );
 
     let items: Vec<(&Element, Base)> = match kind {
         Kind::Atom => root
