@@ -5,6 +5,14 @@
 //! CPU path does: scrolling a 10,000-comment thread under Xvfb had a median
 //! frame of 34 ms and a 99th percentile of 117 ms through it, 16 ms and
 //! 52 ms on the CPU path (scripts/measure, README).
+//!
+//! Without a GPU the overlay scroll bar costs as much: it fades in and out
+//! over a few seconds whenever the page scrolls or grows, and every frame
+//! of the fade is composited again through Mesa. A profile of a launch
+//! (`perf`, scripts/measure's launch under Xvfb) showed both cores busy in
+//! llvmpipe for three and a half seconds after the library appeared, with
+//! nothing moving but that bar; with GTK's classic scroll bar, which does
+//! not fade, they rest.
 
 use std::path::Path;
 
@@ -12,10 +20,15 @@ use std::path::Path;
 /// it from Parley's environment.
 const CPU_RENDERING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
 
-/// Chooses CPU rasterisation when there is no GPU to draw with, unless
-/// whoever started Parley set [`CPU_RENDERING`] themselves. Returns what
-/// it chose, for the log. Call it first thing, before any thread starts:
-/// it changes the process's environment.
+/// GTK's switch between the overlay scroll bar and the classic one; WebKit
+/// follows it for the page's scroll bar.
+const OVERLAY_SCROLLING: &str = "GTK_OVERLAY_SCROLLING";
+
+/// Chooses CPU rasterisation, and the classic scroll bar, when there is no
+/// GPU to draw with, unless whoever started Parley set [`CPU_RENDERING`]
+/// (or [`OVERLAY_SCROLLING`]) themselves. Returns what it chose, for the
+/// log. Call it first thing, before any thread starts: it changes the
+/// process's environment.
 pub fn choose() -> &'static str {
     if std::env::var_os(CPU_RENDERING).is_some() {
         return "as the environment says (WEBKIT_SKIA_ENABLE_CPU_RENDERING)";
@@ -24,7 +37,10 @@ pub fn choose() -> &'static str {
         return "on the GPU";
     }
     std::env::set_var(CPU_RENDERING, "1");
-    "on the CPU (no GPU render node in /dev/dri)"
+    if std::env::var_os(OVERLAY_SCROLLING).is_none() {
+        std::env::set_var(OVERLAY_SCROLLING, "0");
+    }
+    "on the CPU (no GPU render node in /dev/dri), with the classic scroll bar"
 }
 
 /// Whether `dri` holds a DRM render node (`renderD128` and on): a GPU

@@ -144,7 +144,7 @@ async fn launch_once(binary: &Path, shown: &str, data: &Path) -> (f64, f64) {
         .execute(
             "const r = (x) => Math.round(x || 0); \
              const n = performance.getEntriesByType('navigation')[0] || {}; \
-             return { interactive: r(n.domInteractive), loaded: r(n.loadEventEnd), \
+             return { html: r(n.responseEnd), interactive: r(n.domInteractive), loaded: r(n.loadEventEnd), \
                marks: performance.getEntriesByType('mark').map((m) => [m.name, r(m.startTime)]), \
                paint: performance.getEntriesByType('paint').map((p) => [p.name, r(p.startTime)]), \
                calls: performance.getEntriesByType('measure').map((m) => [m.name.replace('parley:call:', ''), r(m.startTime), r(m.startTime + m.duration)]) };",

@@ -1,4 +1,4 @@
-import { api, type ArticleSummary, type LibraryCursor, type LibraryPage, type LibraryQuery } from '../../lib/api';
+import { api, toApiError, type ArticleSummary, type LibraryCursor, type LibraryPage, type LibraryQuery } from '../../lib/api';
 
 /** What the library is filtered by; kept while the reader opens an
  * article and comes back. */
@@ -11,7 +11,9 @@ export interface LibraryFilters {
 export const filters = $state<LibraryFilters>({ source: null, tag: null, unreadOnly: false });
 
 /** Articles in the first page: more than a tall window shows, few enough
- * to be drawn quickly when Parley starts. */
+ * to be drawn quickly when Parley starts. The desktop shell asks for the
+ * same first page as the document starts (src-tauri/src/window.rs): change
+ * both together. */
 export const FIRST_PAGE = 20;
 /** Articles per page while scrolling: small pages keep the frame a page
  * lands in short (scripts/measure), and the next is asked for early. */
@@ -27,11 +29,21 @@ let early: { query: string; page: Promise<LibraryPage> } | null = null;
  * that takes it). */
 export function askForFirstPage(): Promise<void> {
   const query = queryFor(null);
-  early = { query: JSON.stringify(query), page: api.libraryPage(query) };
+  early = fromShell(JSON.stringify(query)) ?? { query: JSON.stringify(query), page: api.libraryPage(query) };
   return early.page.then(
     () => {},
     () => {},
   );
+}
+
+/** The first page the desktop shell asked for as the document started
+ * (`FIRST_PAGE_EARLY` in src-tauri/src/window.rs), if it asked for this
+ * query; taken once. */
+function fromShell(query: string): { query: string; page: Promise<LibraryPage> } | null {
+  const asked = (window as { __parleyFirstPage?: { query: string; page: Promise<LibraryPage> } }).__parleyFirstPage;
+  delete (window as { __parleyFirstPage?: unknown }).__parleyFirstPage;
+  if (!asked || asked.query !== query) return null;
+  return { query, page: asked.page.catch((e: unknown) => Promise.reject(toApiError(e))) };
 }
 
 function queryFor(after: LibraryCursor | null): LibraryQuery {
