@@ -17,6 +17,7 @@ use crate::clock::Millis;
 use crate::comments::Removal;
 use crate::ids::{ArticleId, CommentId, UserId};
 use crate::store::Store;
+use crate::text::unescape;
 use crate::{Error, Result};
 
 /// What an export format is called, and its file's extension.
@@ -497,10 +498,6 @@ fn longest_run(text: &str, of: char) -> usize {
         longest = longest.max(run);
     }
     longest
-}
-
-fn unescape(html: &str) -> String {
-    crate::text::unescape(html)
 }
 
 /// The value of attribute `name` in a start tag's text, as the sanitizer

@@ -18,9 +18,10 @@ use crate::library_jobs::until_finished;
 use std::path::Path;
 
 use common::{fetcher, follow, png, serve, TestDb};
+use parley_core::accounts::User;
 use parley_core::articles;
 use parley_core::library::feeds::{self, FeedEntry, ParsedFeed};
-use parley_core::library::jobs::{ItemState, Jobs, Task};
+use parley_core::library::jobs::{ItemState, JobView, Jobs, Task};
 use parley_core::library::sources;
 use url::Url;
 use wiremock::MockServer;
@@ -125,16 +126,17 @@ async fn a_utf16_feed_followed_in_a_job_finishes_with_its_articles() {
         "application/rss+xml; charset=utf-16",
     )
     .await;
+    let done = follow_in_a_job(&db, &ada, format!("{}/feed.xml", server.uri())).await;
+    assert_eq!(done.items[0].state, ItemState::Added { articles: 2 });
+}
+
+/// Follows `address` as `who` would from the window: in a job, to its end.
+async fn follow_in_a_job(db: &TestDb, who: &User, address: String) -> JobView {
     let jobs = Jobs::new(db.store.clone(), fetcher());
     let id = jobs
-        .start(
-            "Following",
-            Some(ada.clone()),
-            vec![Task::Follow(format!("{}/feed.xml", server.uri()))],
-        )
+        .start("Following", Some(who.clone()), vec![Task::Follow(address)])
         .unwrap();
-    let (done, _) = until_finished(&jobs, &ada, id).await;
-    assert_eq!(done.items[0].state, ItemState::Added { articles: 2 });
+    until_finished(&jobs, who, id).await.0
 }
 
 /// The entry titled `title`.
@@ -358,15 +360,7 @@ async fn a_feed_with_no_entries_says_so() {
         "application/rss+xml",
     )
     .await;
-    let jobs = Jobs::new(db.store.clone(), fetcher());
-    let id = jobs
-        .start(
-            "Following",
-            Some(ada.clone()),
-            vec![Task::Follow(format!("{}/feed.xml", server.uri()))],
-        )
-        .unwrap();
-    let (done, _) = until_finished(&jobs, &ada, id).await;
+    let done = follow_in_a_job(&db, &ada, format!("{}/feed.xml", server.uri())).await;
     assert_eq!(
         done.items[0].state,
         ItemState::Empty {

@@ -66,18 +66,16 @@ pub struct Listener {
 /// Parley runs anyway and says so in the log.
 pub fn claim(dir: &Path) -> Instance {
     let path = dir.join(SOCKET);
+    let lock_path = dir.join(LOCK);
     let lock = match OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(dir.join(LOCK))
+        .open(&lock_path)
     {
         Ok(file) => file,
         Err(e) => {
-            log::warn!(
-                "single instance: cannot open {}: {e}",
-                dir.join(LOCK).display()
-            );
+            log::warn!("single instance: cannot open {}: {e}", lock_path.display());
             return listen(path);
         }
     };
@@ -103,10 +101,7 @@ pub fn claim(dir: &Path) -> Instance {
                 std::thread::sleep(Duration::from_millis(100));
             }
             Err(TryLockError::Error(e)) => {
-                log::warn!(
-                    "single instance: cannot lock {}: {e}",
-                    dir.join(LOCK).display()
-                );
+                log::warn!("single instance: cannot lock {}: {e}", lock_path.display());
                 return listen(path);
             }
         }
@@ -176,8 +171,9 @@ fn answer<R: Runtime>(stream: UnixStream, app: &AppHandle<R>) {
     if reader.read_line(&mut line).is_err() || line.trim() != SHOW {
         return;
     }
-    // No window (this Parley is closing): no answer, and the newcomer
-    // starts as the first.
+    // No window (this Parley is still starting, or closing): no answer;
+    // the newcomer asks again until this one shows its window or lets go
+    // of the lock.
     let Some(window) = app.get_webview_window(crate::window::MAIN) else {
         return;
     };

@@ -47,25 +47,17 @@ impl ImageBudget {
     }
 
     /// For work that adds many articles at once (one feed's follow or
-    /// refresh, a batch of files): 200 images, 100 MiB.
-    pub fn for_batch() -> Self {
-        Self::new(BATCH_IMAGES, BATCH_BYTES)
-    }
-
-    /// For one article: every image it may show.
-    pub fn for_article() -> Self {
-        Self::new(super::sanitize::MAX_IMAGES, ARTICLE_BYTES)
-    }
-
-    /// [`ImageBudget::for_batch`] within what the library's limits leave
-    /// (see [`super::limits`]); `source` when the batch is a feed's.
-    pub async fn for_batch_in(store: &Store, source: Option<SourceId>) -> Result<Self> {
+    /// refresh, a batch of files): 200 images and 100 MiB, within what the
+    /// library's limits leave (see [`super::limits`]); `source` when the
+    /// batch is a feed's.
+    pub async fn for_batch(store: &Store, source: Option<SourceId>) -> Result<Self> {
         let bytes = super::limits::image_allowance(store, source, BATCH_BYTES).await?;
         Ok(Self::new(BATCH_IMAGES, bytes))
     }
 
-    /// [`ImageBudget::for_article`] within what the library's limits leave.
-    pub async fn for_article_in(store: &Store) -> Result<Self> {
+    /// For one article: every image it may show, up to 40 MiB, within what
+    /// the library's limits leave.
+    pub async fn for_article(store: &Store) -> Result<Self> {
         let bytes = super::limits::image_allowance(store, None, ARTICLE_BYTES).await?;
         Ok(Self::new(super::sanitize::MAX_IMAGES, bytes))
     }

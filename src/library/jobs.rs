@@ -365,7 +365,7 @@ impl Jobs {
         // Files in one job share one budget for their images (each feed
         // has its own).
         let budget = Arc::new(
-            ImageBudget::for_batch_in(&self.store, None)
+            ImageBudget::for_batch(&self.store, None)
                 .await
                 .unwrap_or_else(|_| ImageBudget::new(0, 0)),
         );

@@ -89,7 +89,7 @@ pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -
         source_id: None,
         keys: vec![asked_key, key(&page_url)],
     };
-    let budget = ImageBudget::for_article_in(store).await?;
+    let budget = ImageBudget::for_article(store).await?;
     let added = adding::add(store, Some(user.id), incoming, Some((fetcher, &budget))).await?;
     match added {
         Added::New(id) => Ok(Saved {

@@ -353,7 +353,7 @@ fn megabytes(bytes: usize) -> String {
 /// A refusal from the resolver or the redirect policy, carried through
 /// reqwest's error to [`Fetcher::explain`].
 #[derive(Debug)]
-pub(crate) struct Stop(FetchError);
+struct Stop(FetchError);
 
 impl std::fmt::Display for Stop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

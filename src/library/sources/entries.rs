@@ -55,7 +55,7 @@ async fn add_entries(
     let (mut added, mut already) = (0, 0);
     let mut notes = Vec::new();
     let now = store.now();
-    let budget = ImageBudget::for_batch_in(store, Some(source)).await?;
+    let budget = ImageBudget::for_batch(store, Some(source)).await?;
     for entry in entries {
         let main_key = format!("feed:{source}:{}", entry.key);
         if limits::was_removed(store, &main_key).await? {

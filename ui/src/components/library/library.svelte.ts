@@ -29,7 +29,8 @@ let early: { query: string; page: Promise<LibraryPage> } | null = null;
  * that takes it). */
 export function askForFirstPage(): Promise<void> {
   const query = queryFor(null);
-  early = fromShell(JSON.stringify(query)) ?? { query: JSON.stringify(query), page: api.libraryPage(query) };
+  const asked = JSON.stringify(query);
+  early = fromShell(asked) ?? { query: asked, page: api.libraryPage(query) };
   return early.page.then(
     () => {},
     () => {},
