@@ -27,7 +27,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn fresh() -> (tempfile::TempDir, Store, User) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let store = parley_core::startup::open(dir.path()).await.unwrap();
     let user = accounts::create_account(
         &store,
         NewAccount {

@@ -28,7 +28,6 @@ use parley_core::accounts::{self, NewAccount, User};
 use parley_core::comments;
 use parley_core::ids::{ArticleId, CommentId, SourceId, UserId};
 use parley_core::search::{self, Parsed, SearchQuery};
-use parley_core::store::Store;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::SqlitePool;
 use tokio::runtime::Runtime;
@@ -280,7 +279,7 @@ async fn raw(dir: &Path, read_only: bool) -> SqlitePool {
 async fn generate(dir: &Path) {
     // The schema is Parley's own; the rows go straight into its tables, in
     // big transactions, with the search triggers indexing as they go.
-    let store = Store::open(dir).await.unwrap();
+    let store = parley_core::startup::open(dir).await.unwrap();
     store.close().await;
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
@@ -494,7 +493,7 @@ async fn generate(dir: &Path) {
     // The account that posts, made as Parley makes one; then a second
     // start, which fills in what start-up fills in (name keys) and closes
     // with the WAL checkpointed into the file.
-    let store = Store::open(dir).await.unwrap();
+    let store = parley_core::startup::open(dir).await.unwrap();
     accounts::create_account(
         &store,
         NewAccount {
@@ -506,7 +505,7 @@ async fn generate(dir: &Path) {
     .await
     .unwrap();
     store.close().await;
-    let store = Store::open(dir).await.unwrap();
+    let store = parley_core::startup::open(dir).await.unwrap();
     store.close().await;
     checkpoint(dir).await;
 }
@@ -608,7 +607,7 @@ async fn matches(pool: &SqlitePool, query: &SearchQuery) -> (i64, i64, i64) {
 fn searching(c: &mut Criterion) {
     let rt = Runtime::new().unwrap();
     let dir = database(&rt);
-    let store = rt.block_on(Store::open(&dir)).unwrap();
+    let store = rt.block_on(parley_core::startup::open(&dir)).unwrap();
     let pool = rt.block_on(raw(&dir, true));
 
     for (name, query) in queries() {
@@ -737,7 +736,9 @@ fn posting(c: &mut Criterion) {
                 pool.close().await;
             });
         }
-        let store = rt.block_on(Store::open(copy.path())).unwrap();
+        let store = rt
+            .block_on(parley_core::startup::open(copy.path()))
+            .unwrap();
         let (poster, article): (User, ArticleId) = rt.block_on(async {
             let poster = accounts::verify_credentials(&store, POSTER, POSTER_PASSWORD.into())
                 .await

@@ -13,11 +13,11 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use parley_core::accounts::{self, NewAccount, User};
-use parley_core::articles;
 use parley_core::comments::{self, Sort, ThreadQuery, MAX_PAGE};
 use parley_core::ids::{ArticleId, CommentId};
 use parley_core::render::render_markdown;
 use parley_core::store::Store;
+use parley_core::{articles, samples};
 use tokio::runtime::Runtime;
 
 struct Thread {
@@ -32,8 +32,8 @@ struct Thread {
 /// level, each followed by a chain of three replies, with a few votes.
 async fn thread_of(n: usize) -> Thread {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    articles::add_samples_if_empty(&store).await.unwrap();
+    let store = parley_core::startup::open(dir.path()).await.unwrap();
+    samples::add_samples_if_empty(&store).await.unwrap();
     let new = |name: &str| NewAccount {
         username: name.into(),
         display_name: format!("{name} display name"),
@@ -137,7 +137,7 @@ fn threads(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("whole thread, cold", n), &t, |b, t| {
             b.to_async(&rt).iter(|| async {
-                t.store.forget_cached_threads();
+                t.store.forget_caches();
                 whole_thread(t).await
             });
         });
@@ -150,7 +150,7 @@ fn threads(c: &mut Criterion) {
         );
         group.bench_with_input(BenchmarkId::new("first page (40), cold", n), &t, |b, t| {
             b.to_async(&rt).iter(|| async {
-                t.store.forget_cached_threads();
+                t.store.forget_caches();
                 first_page(t).await
             });
         });
@@ -215,7 +215,7 @@ fn signing_in(c: &mut Criterion) {
     let rt = Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = rt.block_on(async {
-        let store = Store::open(dir.path()).await.unwrap();
+        let store = parley_core::startup::open(dir.path()).await.unwrap();
         accounts::create_account(
             &store,
             NewAccount {

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
@@ -13,45 +13,13 @@ use crate::names::{self, validate_display_name, validate_username};
 use crate::passwords::{self, Verified, MIN_ADMIN_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::store::Store;
 use crate::text::char_count;
+use crate::users::{active_account, active_admins, current_role, end_sessions};
 use crate::{Error, Result};
 
 pub(crate) use crate::names::username_key;
 pub use crate::names::{MAX_DISPLAY_NAME_CHARS, USERNAME_CHARS};
 pub use crate::passwords::MAX_PASSWORD_BYTES;
-
-/// What a deleted account's comments show as their author.
-pub const DELETED_USER: &str = "[deleted user]";
-
-/// What an account may do beyond writing under its own name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
-#[serde(rename_all = "lowercase")]
-#[sqlx(rename_all = "lowercase")]
-pub enum Role {
-    /// Moderates discussions and manages accounts (see `policy.rs`). The
-    /// first account on a computer is one; there is always at least one.
-    Admin,
-    /// Everyone else.
-    Member,
-}
-
-/// An account as the rest of Parley sees it. Never carries the password hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct User {
-    pub id: UserId,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    #[ts(type = "number")]
-    pub created_at: Millis,
-}
-
-impl User {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-}
+pub use crate::users::{user_by_id, Role, SessionGeneration, User, DELETED_USER};
 
 /// What a person fills in to create an account.
 #[derive(Clone, Deserialize, TS)]
@@ -162,11 +130,6 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
 pub async fn verify_credentials(store: &Store, username: &str, password: String) -> Result<User> {
     Ok(sign_in(store, username, password).await?.0)
 }
-
-/// Which sign-in of an account a session belongs to: it moves on whenever
-/// the password changes or the account is disabled or deleted, and every
-/// session that began before then has ended.
-pub type SessionGeneration = i64;
 
 /// [`verify_credentials`], also returning the account's session
 /// generation as of the check, for the session to hold on to.
@@ -338,61 +301,6 @@ fn short_admin_password() -> Error {
     ))
 }
 
-/// The account with this id if it may act: it exists, is not deleted and
-/// is not disabled.
-pub async fn user_by_id(store: &Store, id: UserId) -> Result<Option<User>> {
-    Ok(active_account(store, id).await?.map(|(user, _)| user))
-}
-
-/// [`user_by_id`], with the account's current [`SessionGeneration`].
-pub(crate) async fn active_account(
-    store: &Store,
-    id: UserId,
-) -> Result<Option<(User, SessionGeneration)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        user: User,
-        session_generation: SessionGeneration,
-    }
-    let row = sqlx::query_as::<_, Row>(
-        "SELECT id, username, display_name, role, created_at, session_generation FROM users
-         WHERE id = ? AND deleted_at IS NULL AND disabled_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(&store.pool())
-    .await?;
-    Ok(row.map(|r| (r.user, r.session_generation)))
-}
-
-/// Ends every session of account `id`, inside the caller's transaction:
-/// sessions compare the generation they began with to this one.
-pub(crate) async fn end_sessions(
-    conn: &mut SqliteConnection,
-    id: UserId,
-) -> Result<SessionGeneration> {
-    Ok(sqlx::query_scalar(
-        "UPDATE users SET session_generation = session_generation + 1 WHERE id = ?
-         RETURNING session_generation",
-    )
-    .bind(id)
-    .fetch_one(conn)
-    .await?)
-}
-
-/// The role account `id` holds now, read on `conn` (the caller's write
-/// transaction, so a change a moment ago counts). Fails with
-/// [`Error::Unauthorized`] once the account is disabled or deleted.
-pub(crate) async fn current_role(conn: &mut SqliteConnection, id: UserId) -> Result<Role> {
-    let role: Option<Role> = sqlx::query_scalar(
-        "SELECT role FROM users WHERE id = ? AND disabled_at IS NULL AND deleted_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
-    role.ok_or(Error::Unauthorized)
-}
-
 /// Changes the name shown next to `user`'s comments. Returns the account
 /// as it is now.
 ///
@@ -501,7 +409,7 @@ pub async fn delete_account(store: &Store, user: &User, password: String) -> Res
     // The role as it is now, in the transaction that deletes: a promotion
     // meanwhile must not let the last admin slip away.
     let role = current_role(&mut tx, user.id).await?;
-    if role == Role::Admin && crate::admin::active_admins(&mut tx).await? <= 1 {
+    if role == Role::Admin && active_admins(&mut tx).await? <= 1 {
         return Err(Error::Forbidden(
             "You are the only admin. Make someone else admin before deleting your account.".into(),
         ));

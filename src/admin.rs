@@ -6,12 +6,13 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use crate::accounts::{username_key, Role, User};
 use crate::clock::Millis;
 use crate::ids::UserId;
+use crate::names::username_key;
 use crate::passwords::MIN_ADMIN_PASSWORD_CHARS;
 use crate::policy::{authorize, Action};
 use crate::store::Store;
+use crate::users::{active_admins, end_sessions, Role, User};
 use crate::{Error, Result};
 
 /// One account as the admin's list shows it.
@@ -118,7 +119,7 @@ pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> 
         .await?;
     // Every session of theirs ends now, even if the account is enabled
     // again before an open window next asks.
-    crate::accounts::end_sessions(&mut tx, target.id).await?;
+    end_sessions(&mut tx, target.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -133,16 +134,6 @@ pub async fn enable(store: &Store, actor: &User, username: &str) -> Result<()> {
         .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Admins who can sign in, counted inside the caller's transaction.
-pub(crate) async fn active_admins(conn: &mut SqliteConnection) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM users
-         WHERE role = 'admin' AND disabled_at IS NULL AND deleted_at IS NULL",
-    )
-    .fetch_one(conn)
-    .await?)
 }
 
 fn last_admin() -> Error {

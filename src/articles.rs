@@ -4,15 +4,14 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use crate::accounts::{Role, User};
 use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId};
 use crate::library::adding::Origin;
 use crate::store::Store;
-use crate::{samples, Error, Result};
+use crate::users::{Role, User};
+use crate::{Error, Result};
 
 /// An article as the library lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -59,20 +58,6 @@ pub struct Article {
     /// The reader may delete it: the admin, or whoever added it while
     /// nobody has commented on it.
     pub can_delete: bool,
-}
-
-/// An article about to be added to the library. The body is plain text:
-/// paragraphs separated by blank lines.
-#[derive(Debug, Clone)]
-pub struct NewArticle {
-    pub title: String,
-    pub source: String,
-    pub author: String,
-    pub url: Option<String>,
-    pub published_at: Millis,
-    pub summary: String,
-    pub body_text: String,
-    pub tags: Vec<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -184,60 +169,6 @@ pub async fn article_for(store: &Store, viewer: Option<&User>, id: ArticleId) ->
     })
 }
 
-/// Fills an empty library with Parley's sample articles, so a first start
-/// has something to read. Does nothing if any article exists. Returns how
-/// many were added.
-pub async fn add_samples_if_empty(store: &Store) -> Result<usize> {
-    let mut tx = store.begin_write().await?;
-    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
-        .fetch_one(&mut *tx)
-        .await?;
-    if existing > 0 {
-        return Ok(0);
-    }
-    let samples = samples::library()?;
-    let now = store.now();
-    for article in &samples {
-        insert_article(&mut tx, article, now).await?;
-    }
-    tx.commit().await?;
-    Ok(samples.len())
-}
-
-async fn insert_article(
-    conn: &mut SqliteConnection,
-    new: &NewArticle,
-    now: Millis,
-) -> Result<ArticleId> {
-    let id = ArticleId::new();
-    let body_html = paragraphs_to_html(&new.body_text);
-    sqlx::query(
-        "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html,
-                               body_text, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(&new.title)
-    .bind(&new.source)
-    .bind(&new.author)
-    .bind(&new.url)
-    .bind(new.published_at)
-    .bind(&new.summary)
-    .bind(&body_html)
-    .bind(crate::search::article_text(&body_html))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    for tag in &new.tags {
-        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)")
-            .bind(id)
-            .bind(tag)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(id)
-}
-
 async fn all_tags(store: &Store) -> Result<HashMap<ArticleId, Vec<String>>> {
     let rows = sqlx::query_as::<_, (ArticleId, String)>(
         "SELECT article_id, tag FROM article_tags ORDER BY article_id, tag",
@@ -249,34 +180,6 @@ async fn all_tags(store: &Store) -> Result<HashMap<ArticleId, Vec<String>>> {
         tags.entry(id).or_default().push(tag);
     }
     Ok(tags)
-}
-
-/// Plain text with blank-line-separated paragraphs, as `<p>` elements with
-/// every character that means something in HTML escaped.
-fn paragraphs_to_html(text: &str) -> String {
-    let normalized = text.replace("\r\n", "\n");
-    normalized
-        .split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", escape_html(&p)))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Deletes an article from the library, with its images and anything
@@ -304,7 +207,7 @@ pub async fn delete_article(store: &Store, user: &User, id: ArticleId) -> Result
         added_by,
     )
     .await?;
-    if discussed && crate::accounts::current_role(&mut tx, user.id).await? != Role::Admin {
+    if discussed && crate::users::current_role(&mut tx, user.id).await? != Role::Admin {
         return Err(Error::Forbidden(
             "People are discussing this article: only the admin can delete it.".into(),
         ));
@@ -315,19 +218,4 @@ pub async fn delete_article(store: &Store, user: &User, id: ArticleId) -> Result
         .await?;
     tx.commit().await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paragraphs_become_escaped_html() {
-        let html =
-            paragraphs_to_html("One <b>bold</b>\nline.\n\n\n  Two & \"three\"  \r\n\r\nFour");
-        assert_eq!(
-            html,
-            "<p>One &lt;b&gt;bold&lt;/b&gt; line.</p>\n<p>Two &amp; &quot;three&quot;</p>\n<p>Four</p>"
-        );
-    }
 }

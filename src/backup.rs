@@ -21,10 +21,10 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use ts_rs::TS;
 
-use crate::accounts::User;
 use crate::clock::Millis;
 use crate::policy::{authorize, Action};
 use crate::store::{files, Store};
+use crate::users::User;
 use crate::{Error, Result};
 
 /// The folder inside the data folder that holds backups.
@@ -273,6 +273,7 @@ pub async fn restore(store: &Store, from: &Path) -> Result<Restored> {
     };
     let aside = folder(store).join(&set_aside.name);
     store.replace_file(&staged, &aside).await?;
+    crate::startup::catch_up(store).await?;
     Ok(Restored {
         set_aside: set_aside.name,
     })

@@ -5,7 +5,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::accounts::{NewAccount, Role, User};
+use crate::accounts::NewAccount;
 use crate::admin::{AccountSummary, AppSettings};
 use crate::articles::{Article, ArticleSummary};
 use crate::backup::{Backup, Kind as BackupKind, Restored};
@@ -22,6 +22,7 @@ use crate::library::listing::{LibraryCursor, LibraryPage, LibraryQuery, TagCount
 use crate::library::sources::Source;
 use crate::mutes::MutedPerson;
 use crate::search::{ArticleHit, CommentHit, HighlightWord, SearchQuery, SearchResults, Segment};
+use crate::users::{Role, User};
 use crate::{ErrorBody, ErrorKind};
 
 /// The contents of `ui/src/lib/api/bindings.ts`.

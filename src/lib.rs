@@ -21,10 +21,12 @@ mod names;
 pub mod passwords;
 pub mod policy;
 pub mod render;
-mod samples;
+pub mod samples;
 pub mod search;
 pub mod session;
+pub mod startup;
 pub mod store;
 mod text;
+pub mod users;
 
 pub use error::{Error, ErrorBody, ErrorKind, Result};

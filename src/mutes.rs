@@ -9,10 +9,10 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use crate::accounts::User;
 use crate::ids::{CommentId, MuteId, UserId};
 use crate::policy::{authorize, Action};
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// Someone `user` has muted, as their list of mutes shows them: by the

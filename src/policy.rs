@@ -14,8 +14,8 @@
 
 use sqlx::SqliteConnection;
 
-use crate::accounts::{current_role, Role, User};
 use crate::ids::UserId;
+use crate::users::{current_role, Role, User};
 use crate::{Error, Result};
 
 macro_rules! actions {

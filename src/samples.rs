@@ -2,9 +2,94 @@
 //! written for Parley; each file is a few `key: value` header lines, a blank
 //! line, then the body as plain paragraphs.
 
-use crate::articles::NewArticle;
+use sqlx::SqliteConnection;
+
 use crate::clock::Millis;
+use crate::ids::ArticleId;
+use crate::store::Store;
+use crate::text::escape;
 use crate::{Error, Result};
+
+/// An article about to be added to the library. The body is plain text:
+/// paragraphs separated by blank lines.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub title: String,
+    pub source: String,
+    pub author: String,
+    pub url: Option<String>,
+    pub published_at: Millis,
+    pub summary: String,
+    pub body_text: String,
+    pub tags: Vec<String>,
+}
+
+/// Fills an empty library with Parley's sample articles, so a first start
+/// has something to read. Does nothing if any article exists. Returns how
+/// many were added.
+pub async fn add_samples_if_empty(store: &Store) -> Result<usize> {
+    let mut tx = store.begin_write().await?;
+    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
+        .fetch_one(&mut *tx)
+        .await?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let samples = library()?;
+    let now = store.now();
+    for article in &samples {
+        insert_article(&mut tx, article, now).await?;
+    }
+    tx.commit().await?;
+    Ok(samples.len())
+}
+
+async fn insert_article(
+    conn: &mut SqliteConnection,
+    new: &NewArticle,
+    now: Millis,
+) -> Result<ArticleId> {
+    let id = ArticleId::new();
+    let body_html = paragraphs_to_html(&new.body_text);
+    sqlx::query(
+        "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html,
+                               body_text, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(&new.title)
+    .bind(&new.source)
+    .bind(&new.author)
+    .bind(&new.url)
+    .bind(new.published_at)
+    .bind(&new.summary)
+    .bind(&body_html)
+    .bind(crate::search::article_text(&body_html))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    for tag in &new.tags {
+        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Plain text with blank-line-separated paragraphs, as `<p>` elements with
+/// every character that means something in HTML escaped.
+fn paragraphs_to_html(text: &str) -> String {
+    let normalized = text.replace("\r\n", "\n");
+    normalized
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", escape(&p)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 const FILES: [(&str, &str); 6] = [
     ("01-night-buses", include_str!("samples/01-night-buses.txt")),
@@ -107,6 +192,16 @@ mod tests {
             );
             assert!(!article.tags.is_empty(), "{}", article.title);
         }
+    }
+
+    #[test]
+    fn paragraphs_become_escaped_html() {
+        let html =
+            paragraphs_to_html("One <b>bold</b>\nline.\n\n\n  Two & \"three\"  \r\n\r\nFour");
+        assert_eq!(
+            html,
+            "<p>One &lt;b&gt;bold&lt;/b&gt; line.</p>\n<p>Two &amp; &quot;three&quot;</p>\n<p>Four</p>"
+        );
     }
 
     #[test]

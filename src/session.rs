@@ -13,11 +13,12 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use crate::accounts::{self, NewAccount, SessionGeneration, User};
+use crate::accounts::{self, NewAccount};
 use crate::admin;
 use crate::clock::Millis;
 use crate::ids::UserId;
 use crate::store::Store;
+use crate::users::{self, SessionGeneration, User};
 use crate::{Error, Result};
 
 /// The signed-in account of one running app, if any.
@@ -82,7 +83,7 @@ impl Session {
         let user = if idle_ms >= Millis::from(timeout) * 60_000 {
             None
         } else {
-            match accounts::active_account(store, signed_in.user).await? {
+            match users::active_account(store, signed_in.user).await? {
                 Some((user, generation)) if generation == signed_in.generation => Some(user),
                 Some((user, _)) if self.changing_password.load(Ordering::SeqCst) => Some(user),
                 _ => None,

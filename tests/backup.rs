@@ -32,7 +32,7 @@ async fn open_copy(db: &TestDb, name: &str) -> (tempfile::TempDir, Store) {
         dir.path().join("parley.db"),
     )
     .unwrap();
-    let store = Store::open_with_clock(dir.path(), db.clock.clone())
+    let store = parley_core::startup::open_with_clock(dir.path(), db.clock.clone())
         .await
         .unwrap();
     (dir, store)

@@ -8,8 +8,7 @@
 use crate::common;
 
 use common::TestDb;
-use parley_core::articles;
-use parley_core::store::Store;
+use parley_core::{articles, samples};
 
 #[tokio::test]
 async fn the_database_is_durable_and_checks_references() {
@@ -45,7 +44,7 @@ async fn a_new_library_holds_the_samples_newest_first_and_only_once() {
     }
 
     let db = db.reopen().await;
-    assert_eq!(articles::add_samples_if_empty(&db.store).await.unwrap(), 0);
+    assert_eq!(samples::add_samples_if_empty(&db.store).await.unwrap(), 0);
     assert_eq!(db.articles().await.len(), list.len());
 }
 
@@ -53,7 +52,7 @@ async fn a_new_library_holds_the_samples_newest_first_and_only_once() {
 async fn opening_creates_the_folder() {
     let dir = tempfile::tempdir().unwrap();
     let nested = dir.path().join("a").join("b");
-    let store = Store::open(&nested).await.unwrap();
+    let store = parley_core::startup::open(&nested).await.unwrap();
     assert!(nested.join("parley.db").exists());
     store.close().await;
 }
@@ -63,7 +62,9 @@ async fn a_folder_that_cannot_be_created_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-folder");
     std::fs::write(&file, "x").unwrap();
-    let err = Store::open(&file.join("sub")).await.unwrap_err();
+    let err = parley_core::startup::open(&file.join("sub"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), parley_core::ErrorKind::Internal);
     assert!(err.to_string().contains("data folder"), "{err}");
 }
@@ -150,7 +151,7 @@ async fn a_database_from_before_moderation_upgrades_with_its_data() {
     raw.close().await;
 
     let clock = ManualClock::starting_at(common::START);
-    let store = Store::open_with_clock(dir.path(), clock.clone())
+    let store = parley_core::startup::open_with_clock(dir.path(), clock.clone())
         .await
         .unwrap();
     let waiting = accounts::verify_credentials(&store, "ada", common::password_for("ada"))
@@ -189,7 +190,7 @@ async fn open_broken(bytes: &[u8]) -> (parley_core::Error, bool, std::path::Path
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(parley_core::store::DATABASE_FILE);
     std::fs::write(&file, bytes).unwrap();
-    let err = Store::open(dir.path()).await.unwrap_err();
+    let err = parley_core::startup::open(dir.path()).await.unwrap_err();
     let unchanged = std::fs::read(&file).unwrap() == bytes;
     // The folder goes with `dir`: keep the path for the message only.
     (err, unchanged, file)
@@ -240,7 +241,7 @@ async fn another_programs_database_is_refused_and_left_alone() {
     other.close().await;
     let before = std::fs::read(&file).unwrap();
 
-    let err = Store::open(dir.path()).await.unwrap_err();
+    let err = parley_core::startup::open(dir.path()).await.unwrap_err();
     assert!(err.to_string().contains("not a Parley database"), "{err}");
     assert!(
         std::fs::read(&file).unwrap() == before,
@@ -270,7 +271,7 @@ async fn a_database_from_a_newer_parley_is_refused_and_left_alone() {
     pool.close().await;
     let before = std::fs::read(&file).unwrap();
 
-    let err = Store::open(db.dir.path()).await.unwrap_err();
+    let err = parley_core::startup::open(db.dir.path()).await.unwrap_err();
     assert!(err.to_string().contains("newer version of Parley"), "{err}");
     assert!(
         err.to_string().contains(&file.display().to_string()),
@@ -290,7 +291,7 @@ async fn the_data_folder_and_database_files_are_private_to_their_owner() {
 
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("parley");
-    let store = Store::open(&dir).await.unwrap();
+    let store = parley_core::startup::open(&dir).await.unwrap();
     assert_eq!(mode(&dir), 0o700);
     for file in ["parley.db", "parley.db-wal", "parley.db-shm"] {
         assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
@@ -304,7 +305,7 @@ async fn the_data_folder_and_database_files_are_private_to_their_owner() {
         std::fs::Permissions::from_mode(0o644),
     )
     .unwrap();
-    let store = Store::open(&dir).await.unwrap();
+    let store = parley_core::startup::open(&dir).await.unwrap();
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&dir.join("parley.db")), 0o600);
     store.close().await;
@@ -330,7 +331,7 @@ async fn a_damaged_database_is_refused_and_left_alone() {
     }
     std::fs::write(&file, &bytes).unwrap();
 
-    let err = Store::open(db.dir.path()).await.unwrap_err();
+    let err = parley_core::startup::open(db.dir.path()).await.unwrap_err();
     assert!(err.to_string().contains("damaged"), "{err}");
     assert!(
         std::fs::read(&file).unwrap() == bytes,
@@ -356,7 +357,7 @@ async fn another_programs_sqlx_database_is_not_taken_for_a_newer_parley() {
     other.close().await;
     let before = std::fs::read(&file).unwrap();
 
-    let err = Store::open(dir.path()).await.unwrap_err();
+    let err = parley_core::startup::open(dir.path()).await.unwrap_err();
     assert!(err.to_string().contains("not a Parley database"), "{err}");
     assert!(
         std::fs::read(&file).unwrap() == before,
@@ -402,7 +403,7 @@ async fn a_damaged_database_is_found_before_an_upgrade_writes_to_it() {
     }
     std::fs::write(&file, &bytes).unwrap();
 
-    let err = Store::open(dir.path()).await.unwrap_err();
+    let err = parley_core::startup::open(dir.path()).await.unwrap_err();
     assert!(err.to_string().contains("damaged"), "{err}");
     assert!(
         std::fs::read(&file).unwrap() == bytes,

@@ -15,7 +15,7 @@ pub mod window;
 
 use std::process::ExitCode;
 
-use parley_core::{articles, store, store::Store};
+use parley_core::{samples, store};
 use tauri::{Builder, Manager, RunEvent, Runtime};
 use tauri_plugin_window_state::StateFlags;
 
@@ -185,14 +185,14 @@ fn opened(
 /// Opens the store and says what it opened, for the log.
 async fn open_state(dir: &std::path::Path) -> parley_core::Result<(AppState, String)> {
     slow_start_for_tests().await;
-    let store = Store::open(dir).await?;
+    let store = parley_core::startup::open(dir).await?;
     let about = store.about().await?;
     let opened = format!(
         "database {} ({} bytes, schema {}); {} article(s) added as samples",
         about.database.display(),
         about.database_bytes,
         about.schema_version,
-        articles::add_samples_if_empty(&store).await?
+        samples::add_samples_if_empty(&store).await?
     );
     Ok((AppState::new(store)?, opened))
 }

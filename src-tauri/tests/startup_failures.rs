@@ -37,8 +37,8 @@ fn folder_with(bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
 /// A real Parley database, made by parley-core, in a fresh folder.
 async fn parley_database() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let store = parley_core::store::Store::open(dir.path()).await.unwrap();
-    parley_core::articles::add_samples_if_empty(&store)
+    let store = parley_core::startup::open(dir.path()).await.unwrap();
+    parley_core::samples::add_samples_if_empty(&store)
         .await
         .unwrap();
     store.close().await;

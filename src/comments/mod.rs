@@ -1,6 +1,7 @@
 //! Comments and replies: writing them (post, edit, delete), voting, and
 //! loading an article's discussion as a sorted tree, a page at a time.
 
+mod checks;
 mod moderation;
 mod reading;
 pub(crate) mod shape;
@@ -19,11 +20,10 @@ use crate::{Error, Result};
 
 pub use moderation::{remove, set_locked, set_pinned};
 pub use reading::{
-    open_discussion, replies_to_me, set_collapsed, set_preferred_sort, ReplyToMe,
-    READING_SESSION_MS,
+    replies_to_me, set_collapsed, set_preferred_sort, ReplyToMe, READING_SESSION_MS,
 };
 pub use shape::wilson_lower_bound;
-pub use thread::{comment_view, thread_page, ThreadQuery, MAX_COLLAPSED};
+pub use thread::{comment_view, open_discussion, thread_page, ThreadQuery, MAX_COLLAPSED};
 pub use votes::{vote, VoteOutcome};
 pub use write::{delete, edit, history, post, render_pending, Revision, EDIT_GRACE_MS};
 

@@ -1,15 +1,14 @@
 //! What the admin does to keep a discussion civil: remove a comment, lock
 //! a discussion, pin one comment to its top.
 
-use sqlx::SqliteConnection;
-
+use super::checks::{ensure_article_exists, live_comment};
 use super::shape::bump_version;
-use super::write::{self, live_comment};
+use super::write;
 use super::Removal;
-use crate::accounts::User;
 use crate::ids::{ArticleId, CommentId};
 use crate::policy::{authorize, Action};
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// Removes anyone's comment as a moderator: it shows as "[removed by
@@ -35,7 +34,7 @@ pub async fn set_locked(
 ) -> Result<()> {
     let mut tx = store.begin_write().await?;
     authorize(&mut tx, actor, Action::Lock, None).await?;
-    write::ensure_article_exists(&mut tx, article_id).await?;
+    ensure_article_exists(&mut tx, article_id).await?;
     sqlx::query(
         "UPDATE articles SET locked_at = CASE WHEN ?1 THEN coalesce(locked_at, ?2) END
          WHERE id = ?3",
@@ -74,22 +73,4 @@ pub async fn set_pinned(store: &Store, actor: &User, id: CommentId, pinned: bool
     bump_version(&mut tx, comment.article_id).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Refuses writing to a locked discussion (and to a missing article).
-pub(crate) async fn ensure_open(conn: &mut SqliteConnection, article_id: ArticleId) -> Result<()> {
-    let locked: Option<bool> =
-        sqlx::query_scalar("SELECT locked_at IS NOT NULL FROM articles WHERE id = ?")
-            .bind(article_id)
-            .fetch_optional(conn)
-            .await?;
-    match locked {
-        None => Err(Error::not_found(
-            "That article is no longer in the library.",
-        )),
-        Some(true) => Err(Error::Forbidden(
-            "This discussion is locked: it can be read but not added to.".into(),
-        )),
-        Some(false) => Ok(()),
-    }
 }

@@ -7,46 +7,16 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use super::{thread_page, Sort, ThreadPage, ThreadQuery};
-use crate::accounts::User;
+use super::Sort;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// Openings closer together than this are one visit: coming back from
 /// "Replies to you" or reopening the article does not clear its "new" marks.
 pub const READING_SESSION_MS: Millis = 30 * 60 * 1000;
-
-/// Opens an article's discussion: for a signed-in reader, records the visit
-/// first (comments by others since the visit before stay marked "new"
-/// while they read), then returns the first page as [`thread_page`] would.
-pub async fn open_discussion(
-    store: &Store,
-    viewer: Option<&User>,
-    article_id: ArticleId,
-    query: &ThreadQuery,
-) -> Result<ThreadPage> {
-    if let Some(viewer) = viewer {
-        let mut tx = store.begin_write().await?;
-        super::write::ensure_article_exists(&mut tx, article_id).await?;
-        sqlx::query(
-            "INSERT INTO article_visits (user_id, article_id, last_at, previous_at)
-             VALUES (?1, ?2, ?3, NULL)
-             ON CONFLICT (user_id, article_id)
-             DO UPDATE SET previous_at = CASE WHEN ?3 - last_at >= ?4 THEN last_at ELSE previous_at END,
-                           last_at = ?3",
-        )
-        .bind(viewer.id)
-        .bind(article_id)
-        .bind(store.now())
-        .bind(READING_SESSION_MS)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-    }
-    thread_page(store, viewer, article_id, query).await
-}
 
 /// The visit before the current one; comments after it are "new".
 pub(super) async fn previous_visit(

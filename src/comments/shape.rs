@@ -324,13 +324,6 @@ impl ThreadCache {
         Ok((ordered, current))
     }
 
-    pub(crate) fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-    }
-
     fn get(&self, key: &Key, version: i64) -> Option<Arc<Ordered>> {
         // Entries are whole values swapped in and out: a panic elsewhere
         // cannot leave one half-written, so a poisoned lock is still sound.

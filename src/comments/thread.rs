@@ -7,13 +7,14 @@ use serde::Deserialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use ts_rs::TS;
 
-use super::shape::Shape;
+use super::checks::ensure_article_exists;
+use super::shape::{Shape, ThreadCache};
 use super::{reading, Removal, Sort, ThreadComment, ThreadPage, MAX_PAGE};
-use crate::accounts::{User, DELETED_USER};
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
 use crate::mutes;
 use crate::store::Store;
+use crate::users::{User, DELETED_USER};
 use crate::{Error, Result};
 
 /// Which part of a discussion to load, and how to order it.
@@ -82,6 +83,36 @@ fn at_most_collapsed<'de, D: serde::Deserializer<'de>>(
 
 const DEFAULT_PAGE: u32 = 100;
 
+/// Opens an article's discussion: for a signed-in reader, records the visit
+/// first (comments by others since the visit before stay marked "new"
+/// while they read), then returns the first page as [`thread_page`] would.
+pub async fn open_discussion(
+    store: &Store,
+    viewer: Option<&User>,
+    article_id: ArticleId,
+    query: &ThreadQuery,
+) -> Result<ThreadPage> {
+    if let Some(viewer) = viewer {
+        let mut tx = store.begin_write().await?;
+        ensure_article_exists(&mut tx, article_id).await?;
+        sqlx::query(
+            "INSERT INTO article_visits (user_id, article_id, last_at, previous_at)
+             VALUES (?1, ?2, ?3, NULL)
+             ON CONFLICT (user_id, article_id)
+             DO UPDATE SET previous_at = CASE WHEN ?3 - last_at >= ?4 THEN last_at ELSE previous_at END,
+                           last_at = ?3",
+        )
+        .bind(viewer.id)
+        .bind(article_id)
+        .bind(store.now())
+        .bind(reading::READING_SESSION_MS)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+    thread_page(store, viewer, article_id, query).await
+}
+
 /// The discussion of `article_id` as `viewer` (or a signed-out reader) sees
 /// it, ordered and windowed by `query`. Fails with `NotFound` when the
 /// article is not in the library.
@@ -112,7 +143,7 @@ pub async fn thread_page(
         None => in_thread(&mut conn, article_id, &query.collapsed).await?,
     };
     let (thread, version) = store
-        .threads()
+        .cache::<ThreadCache>()
         .ordered(
             &mut conn,
             article_id,

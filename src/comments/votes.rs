@@ -3,14 +3,13 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::moderation::ensure_open;
+use super::checks::{ensure_open, live_comment};
 use super::shape::bump_version;
-use super::write::live_comment;
 use super::VoteChoice;
-use crate::accounts::User;
 use crate::ids::CommentId;
 use crate::policy::{authorize, Action};
 use crate::store::Store;
+use crate::users::User;
 use crate::Result;
 
 /// A comment's standing after a vote.

@@ -4,15 +4,15 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use super::moderation::ensure_open;
+use super::checks::{ensure_open, live_comment};
 use super::shape::bump_version;
 use super::{prepare_body, Body, Removal};
-use crate::accounts::User;
 use crate::clock::Millis;
-use crate::ids::{ArticleId, CommentId, UserId};
+use crate::ids::{ArticleId, CommentId};
 use crate::policy::{authorize, Action};
 use crate::render::render_markdown;
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// Edits this soon after posting replace the text without a history entry
@@ -83,46 +83,6 @@ pub async fn post(
     bump_version(&mut tx, article_id).await?;
     tx.commit().await?;
     Ok(id)
-}
-
-pub(super) async fn ensure_article_exists(
-    conn: &mut SqliteConnection,
-    id: ArticleId,
-) -> Result<()> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM articles WHERE id = ?")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    found
-        .map(|_| ())
-        .ok_or_else(|| Error::not_found("That article is no longer in the library."))
-}
-
-/// A comment that exists and has not been removed.
-#[derive(sqlx::FromRow)]
-pub(super) struct LiveComment {
-    pub(super) article_id: ArticleId,
-    pub(super) parent_id: Option<CommentId>,
-    pub(super) author_id: UserId,
-    body: String,
-    body_html: Option<String>,
-    created_at: Millis,
-    edited_at: Option<Millis>,
-}
-
-/// The comment `id`, or [`Error::NotFound`] if it is missing or removed.
-pub(super) async fn live_comment(
-    conn: &mut SqliteConnection,
-    id: CommentId,
-) -> Result<LiveComment> {
-    sqlx::query_as::<_, LiveComment>(
-        "SELECT article_id, parent_id, author_id, body, body_html, created_at, edited_at
-         FROM comments WHERE id = ? AND deleted_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| Error::not_found("That comment no longer exists."))
 }
 
 /// Replaces the text of `editor`'s own comment. Within [`EDIT_GRACE_MS`] of

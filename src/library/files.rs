@@ -18,9 +18,9 @@ use super::images::ImageBudget;
 use super::nesting::{self, too_deep};
 use super::readable::{self, parse_date};
 use super::sources::may_add;
-use crate::accounts::User;
 use crate::ids::ArticleId;
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// The largest file imported, in bytes: 10 MiB.

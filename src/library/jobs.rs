@@ -16,9 +16,9 @@ use ts_rs::TS;
 use super::fetch::Fetcher;
 use super::images::ImageBudget;
 use super::{files, pages, sources};
-use crate::accounts::User;
 use crate::ids::{SourceId, UserId};
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// Items of one job worked on at once.

@@ -13,10 +13,10 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use super::feeds::MAX_ENTRIES;
-use crate::accounts::User;
 use crate::ids::{ArticleId, SourceId};
 use crate::policy::{authorize, Action};
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 const MIB: i64 = 1024 * 1024;

@@ -8,11 +8,11 @@ use sqlx::{QueryBuilder, Sqlite};
 use ts_rs::TS;
 
 use super::adding::Origin;
-use crate::accounts::User;
 use crate::articles::ArticleSummary;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId};
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// Articles in one page when the query does not say.

@@ -14,9 +14,9 @@ use super::address::parse_pasted;
 use super::contain::contain_panics;
 use super::encoding::xml_text;
 use super::sources::{self, may_add};
-use crate::accounts::User;
 use crate::ids::SourceId;
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// The most feeds read from one OPML file.

@@ -14,9 +14,9 @@ use super::images::ImageBudget;
 use super::nesting::{self, too_deep};
 use super::readable;
 use super::sources::{fetch_failed, may_add};
-use crate::accounts::User;
 use crate::ids::ArticleId;
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// What saving a page did.

@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use crate::accounts::User;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId};
 use crate::store::Store;
+use crate::users::User;
 use crate::Result;
 
 pub use query::{HighlightWord, Parsed};

@@ -1,18 +1,23 @@
-//! Opening Parley's database: where the file lives, how SQLite is set up, and
-//! the migrations that run at every start.
+//! The seam beneath every rule: where the database file lives, how SQLite is
+//! set up, the migrations that run at every start, the pool, the clock and
+//! transactions. It knows no domain: the work that brings derived data up
+//! to date after opening lives above the domains, in `startup.rs`, and what
+//! a domain keeps beside the rows (the comments' thread cache) sits in a
+//! slot here that the store does not look into.
 
 pub(crate) mod files;
 mod unusable;
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use crate::clock::{Clock, Millis, SystemClock};
-use crate::comments::shape::ThreadCache;
+use crate::clock::{Clock, Millis};
 use crate::{Error, Result};
 
 pub use unusable::{Problem, Unusable};
@@ -49,8 +54,21 @@ pub struct Store {
     pool: Arc<RwLock<SqlitePool>>,
     file: Arc<PathBuf>,
     clock: Arc<dyn Clock>,
-    threads: Arc<ThreadCache>,
+    caches: Arc<Caches>,
     restoring: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// What domains keep beside the rows, one value per type (see
+/// [`Store::cache`]).
+#[derive(Default)]
+struct Caches {
+    slots: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for Caches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caches").finish_non_exhaustive()
+    }
 }
 
 /// Parley's migrations, built into the binary.
@@ -59,7 +77,7 @@ pub(crate) fn migrator() -> sqlx::migrate::Migrator {
 }
 
 /// Opens the pool on `file` after checking the file is one Parley may
-/// use, and brings its schema up to date (see [`Store::open_with_clock`]).
+/// use, and brings its schema up to date (see [`Store::connect`]).
 async fn connect(file: &Path) -> Result<SqlitePool> {
     let migrator = migrator();
     let known: Vec<i64> = migrator.iter().map(|m| m.version).collect();
@@ -138,13 +156,9 @@ pub(crate) async fn fresh_schema() -> std::result::Result<Schema, sqlx::Error> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `dir` with the real clock,
-    /// and brings its schema up to date.
-    pub async fn open(dir: &Path) -> Result<Self> {
-        Self::open_with_clock(dir, Arc::new(SystemClock)).await
-    }
-
-    /// Like [`Store::open`], with the time read from `clock`.
+    /// Opens (creating if needed) the database in `dir`, with the time read
+    /// from `clock`, and brings its schema up to date. The rest of Parley
+    /// opens it through `startup::open`, which also catches up derived data.
     ///
     /// Fails with [`Error::DataDir`] if the folder cannot be created, and
     /// with [`Error::Unusable`] if the database file is not one Parley may
@@ -154,39 +168,28 @@ impl Store {
     ///
     /// The folder is made private to its owner (0700) and the database
     /// files too (0600), tightening looser permissions found there.
-    pub async fn open_with_clock(dir: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
+    pub(crate) async fn connect(dir: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
         files::prepare_folder(dir)
             .map_err(|e| Error::DataDir(format!("{}: {e}", dir.display())))?;
         let file = dir.join(DATABASE_FILE);
         let pool = connect(&file).await?;
-        let store = Self {
+        Ok(Self {
             pool: Arc::new(RwLock::new(pool)),
             file: Arc::new(file),
             clock,
-            threads: Arc::default(),
+            caches: Arc::default(),
             restoring: Arc::default(),
-        };
-        store.settle().await?;
-        Ok(store)
+        })
     }
 
-    /// Start-up work that reads and writes the file: a failure here is
-    /// about the file too, and is explained the same way.
-    async fn settle(&self) -> Result<()> {
-        let explained = |e: Error| match e {
+    /// `error`, from work on this store's file, explained as a problem with
+    /// the file when it is a database error (the same sentences opening
+    /// the file gives).
+    pub(crate) fn explain(&self, error: Error) -> Error {
+        match error {
             Error::Database(d) => Error::Unusable(Box::new(Unusable::from_sqlx(&self.file, &d))),
             other => other,
-        };
-        crate::accounts::refresh_name_keys(self)
-            .await
-            .map_err(explained)?;
-        crate::comments::render_pending(self)
-            .await
-            .map_err(explained)?;
-        crate::search::index_pending(self)
-            .await
-            .map_err(explained)?;
-        Ok(())
+        }
     }
 
     /// What a person sending a bug report needs to say about the
@@ -255,8 +258,8 @@ impl Store {
             }
         };
         self.set_pool(pool);
-        self.threads.clear();
-        self.settle().await
+        self.forget_caches();
+        Ok(())
     }
 
     fn set_pool(&self, pool: SqlitePool) {
@@ -274,17 +277,37 @@ impl Store {
         }
     }
 
-    /// Threads ordered recently, shared by clones of this store.
-    pub(crate) fn threads(&self) -> &ThreadCache {
-        &self.threads
+    /// The `T` this store keeps for a domain (a cache of what it derives
+    /// from the rows), made on first use and shared by clones of the store.
+    /// A restore drops them all: the next use starts from the new file.
+    pub(crate) fn cache<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut slots = match self.caches.slots.lock() {
+            Ok(slots) => slots,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let slot = slots
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()));
+        match Arc::clone(slot).downcast::<T>() {
+            Ok(cache) => cache,
+            // Unreachable: the slot for T's TypeId only ever holds a T.
+            Err(_) => {
+                let fresh = Arc::new(T::default());
+                *slot = fresh.clone();
+                fresh
+            }
+        }
     }
 
-    /// Drops every cached thread ordering, so the next load of each thread
-    /// reads its shape from SQLite again. Nothing needs this for
+    /// Drops everything domains cached beside the rows, so the next read of
+    /// each comes from the database again. Nothing needs this for
     /// correctness (writes invalidate what they change); benchmarks use it
     /// to measure a cold load.
-    pub fn forget_cached_threads(&self) {
-        self.threads.clear();
+    pub fn forget_caches(&self) {
+        match self.caches.slots.lock() {
+            Ok(mut slots) => slots.clear(),
+            Err(poisoned) => poisoned.into_inner().clear(),
+        }
     }
 
     /// The current time by this store's clock.

@@ -13,6 +13,7 @@ use parley_core::articles::{self, ArticleSummary};
 use parley_core::clock::ManualClock;
 use parley_core::comments::{self, Sort, ThreadComment, ThreadPage, ThreadQuery, MAX_PAGE};
 use parley_core::ids::{ArticleId, CommentId};
+use parley_core::samples;
 use parley_core::store::Store;
 use tempfile::TempDir;
 
@@ -31,10 +32,10 @@ impl TestDb {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = ManualClock::starting_at(START);
-        let store = Store::open_with_clock(dir.path(), clock.clone())
+        let store = parley_core::startup::open_with_clock(dir.path(), clock.clone())
             .await
             .unwrap();
-        articles::add_samples_if_empty(&store).await.unwrap();
+        samples::add_samples_if_empty(&store).await.unwrap();
         Self { dir, store, clock }
     }
 
@@ -42,7 +43,7 @@ impl TestDb {
     /// restart of the app would.
     pub async fn reopen(self) -> Self {
         self.store.close().await;
-        let store = Store::open_with_clock(self.dir.path(), self.clock.clone())
+        let store = parley_core::startup::open_with_clock(self.dir.path(), self.clock.clone())
             .await
             .unwrap();
         Self { store, ..self }

@@ -32,10 +32,10 @@ where
 {
     use parley_core::clock::{Clock, ManualClock, SystemClock};
     let clock = ManualClock::starting_at(SystemClock.now() - minutes_ago * 60_000);
-    let store = parley_core::store::Store::open_with_clock(dir, clock.clone())
+    let store = parley_core::startup::open_with_clock(dir, clock.clone())
         .await
         .unwrap();
-    parley_core::articles::add_samples_if_empty(&store)
+    parley_core::samples::add_samples_if_empty(&store)
         .await
         .unwrap();
     fill(store.clone(), clock).await;

@@ -5,11 +5,11 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::accounts::User;
 use crate::clock::Millis;
 use crate::ids::{SourceId, UserId};
 use crate::library::address::masked;
 use crate::store::Store;
+use crate::users::User;
 use crate::Result;
 
 /// A followed feed, as the list of sources shows it to one person.

@@ -16,11 +16,11 @@ pub use listed::{list, Source};
 use super::address::{canonical, parse_pasted};
 use super::feeds::{self, FeedProblem, ParsedFeed};
 use super::fetch::{Body, FetchError, Fetched, Fetcher, Validators};
-use crate::accounts::User;
 use crate::clock::Millis;
 use crate::ids::{SourceId, UserId};
 use crate::policy::{authorize, Action};
 use crate::store::Store;
+use crate::users::User;
 use crate::{Error, Result};
 
 /// How often a new source is refreshed, in minutes.
