@@ -4,14 +4,13 @@
 use std::collections::HashSet;
 
 use serde::Deserialize;
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::clock::Millis;
 use crate::ids::UserId;
 use crate::names::{self, validate_display_name, validate_username};
 use crate::passwords::{self, Verified, MIN_ADMIN_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-use crate::store::Store;
+use crate::store::{rows, scalar, Db, Store};
 use crate::text::char_count;
 use crate::users::{active_account, active_admins, current_role, end_sessions};
 use crate::{Error, Result};
@@ -68,7 +67,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     let fit_for_admin = passwords::fit_for_admin(&new.password);
     let password_hash = passwords::hash(new.password).await?;
 
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let key = username_key(&username);
     if find_credentials(&mut tx, &key, None).await?.is_some() {
         return Err(Error::UsernameTaken);
@@ -76,7 +75,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     if display_name_taken(&mut tx, &display_name.key, None).await? {
         return Err(names::name_in_use());
     }
-    let existing = user_count(&mut *tx).await?;
+    let existing = user_count(tx.sqlite_conn()).await?;
     if existing == 0 && !fit_for_admin {
         return Err(short_admin_password());
     }
@@ -105,7 +104,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     .bind(user.role)
     .bind(user.created_at)
     .bind(fit_for_admin)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await
     .map_err(|e| match e {
         sqlx::Error::Database(d) if d.is_unique_violation() => Error::UsernameTaken,
@@ -149,9 +148,9 @@ pub(crate) async fn sign_in(
     // check before the first failure is counted.
     let _turn = password_attempts().lock().await;
     check_back_off(store, &key).await?;
-    let mut conn = store.pool().acquire().await?;
-    let found = find_credentials(&mut conn, &key, Some(username)).await?;
-    drop(conn);
+    let mut read = store.read().await?;
+    let found = find_credentials(&mut read, &key, Some(username)).await?;
+    drop(read);
     let fit_for_admin = passwords::fit_for_admin(&password);
     let stored_hash = found.as_ref().map(|f| f.password_hash.clone());
     let verified = passwords::verify(password, stored_hash.clone()).await?;
@@ -309,7 +308,7 @@ fn short_admin_password() -> Error {
 /// the same; changing the letter case of one's own name is fine.
 pub async fn set_display_name(store: &Store, user: &User, display_name: &str) -> Result<User> {
     let display_name = validate_display_name(display_name)?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     current_role(&mut tx, user.id).await?;
     if display_name_taken(&mut tx, &display_name.key, Some(user.id)).await? {
         return Err(names::name_in_use());
@@ -318,7 +317,7 @@ pub async fn set_display_name(store: &Store, user: &User, display_name: &str) ->
         .bind(&display_name.name)
         .bind(&display_name.key)
         .bind(user.id)
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
     tx.commit().await?;
     Ok(User {
@@ -329,20 +328,17 @@ pub async fn set_display_name(store: &Store, user: &User, display_name: &str) ->
 
 /// Whether an account other than `except` (deleted ones aside) goes by a
 /// display name with this key.
-async fn display_name_taken(
-    conn: &mut SqliteConnection,
-    key: &str,
-    except: Option<UserId>,
-) -> Result<bool> {
-    Ok(sqlx::query_scalar(
+async fn display_name_taken(db: &mut dyn Db, key: &str, except: Option<UserId>) -> Result<bool> {
+    Ok(scalar!(
+        bool,
+        fetch_one,
+        db,
         "SELECT EXISTS (SELECT 1 FROM users
-                        WHERE display_name_key = ? AND deleted_at IS NULL
-                          AND id IS NOT ?)",
-    )
-    .bind(key)
-    .bind(except)
-    .fetch_one(conn)
-    .await?)
+                        WHERE display_name_key = $1 AND deleted_at IS NULL
+                          AND id IS DISTINCT FROM $2)",
+        key,
+        except
+    )?)
 }
 
 /// Replaces `user`'s password after checking the current one. Wrong
@@ -371,7 +367,7 @@ pub async fn change_password(
     let stored = confirm_password(store, user, current).await?;
     let fit_for_admin = passwords::fit_for_admin(&new_password);
     let fresh = passwords::hash(new_password).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     // The role as it is now: a promotion while this was hashing still
     // holds the new password to an admin's length.
     if current_role(&mut tx, user.id).await? == Role::Admin && !fit_for_admin {
@@ -387,7 +383,7 @@ pub async fn change_password(
     .bind(fit_for_admin)
     .bind(user.id)
     .bind(&stored)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     if changed.rows_affected() == 0 {
         return Err(Error::invalid(
@@ -405,7 +401,7 @@ pub async fn change_password(
 /// admin cannot leave: someone else must be made admin first.
 pub async fn delete_account(store: &Store, user: &User, password: String) -> Result<()> {
     confirm_password(store, user, password).await?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     // The role as it is now, in the transaction that deletes: a promotion
     // meanwhile must not let the last admin slip away.
     let role = current_role(&mut tx, user.id).await?;
@@ -425,7 +421,7 @@ pub async fn delete_account(store: &Store, user: &User, password: String) -> Res
     .bind(DELETED_USER)
     .bind(store.now())
     .bind(user.id)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     end_sessions(&mut tx, user.id).await?;
     for forget in [
@@ -434,7 +430,10 @@ pub async fn delete_account(store: &Store, user: &User, password: String) -> Res
         "DELETE FROM collapsed_comments WHERE user_id = ?1",
         "DELETE FROM mutes WHERE user_id = ?1 OR muted_id = ?1",
     ] {
-        sqlx::query(forget).bind(user.id).execute(&mut *tx).await?;
+        sqlx::query(forget)
+            .bind(user.id)
+            .execute(tx.sqlite_conn())
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -522,13 +521,13 @@ pub(crate) async fn refresh_name_keys(store: &Store) -> Result<()> {
     if stale_users.is_empty() && stale_failures.is_empty() {
         return Ok(());
     }
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     for (id, key, display_key) in stale_users {
         sqlx::query("UPDATE users SET username_key = ?, display_name_key = ? WHERE id = ?")
             .bind(&key)
             .bind(&display_key)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
     }
     for (old, key) in stale_failures {
@@ -541,11 +540,11 @@ pub(crate) async fn refresh_name_keys(store: &Store) -> Result<()> {
         )
         .bind(&key)
         .bind(&old)
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
         sqlx::query("DELETE FROM sign_in_failures WHERE username_key = ?")
             .bind(&old)
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
     }
     tx.commit().await?;
@@ -568,23 +567,24 @@ struct Credentials {
 /// normalised (see [`refresh_name_keys`]) and matches the typed name's
 /// plain lower case comes first.
 async fn find_credentials(
-    conn: &mut SqliteConnection,
+    db: &mut dyn Db,
     key: &str,
     typed: Option<&str>,
 ) -> Result<Option<Credentials>> {
     let legacy = typed.map_or_else(|| key.to_owned(), |t| t.trim().to_lowercase());
-    Ok(sqlx::query_as::<_, Credentials>(
+    Ok(rows!(
+        Credentials,
+        fetch_optional,
+        db,
         "SELECT u.id, u.password_hash, u.disabled_at IS NOT NULL AS disabled,
                 u.password_fit_for_admin, u.session_generation,
                 coalesce((SELECT f.failures FROM sign_in_failures f
-                          WHERE f.username_key = ?1), 0) AS failures
-         FROM users u WHERE u.username_key IN (?1, ?2) AND u.deleted_at IS NULL
-         ORDER BY u.username_key = ?2 DESC LIMIT 1",
-    )
-    .bind(key)
-    .bind(legacy)
-    .fetch_optional(conn)
-    .await?)
+                          WHERE f.username_key = $1), 0) AS failures
+         FROM users u WHERE u.username_key IN ($1, $2) AND u.deleted_at IS NULL
+         ORDER BY u.username_key = $2 DESC LIMIT 1",
+        key,
+        legacy
+    )?)
 }
 
 #[cfg(test)]

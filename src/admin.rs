@@ -3,7 +3,6 @@
 //! There is always at least one admin who can sign in.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::clock::Millis;
@@ -11,7 +10,7 @@ use crate::ids::UserId;
 use crate::names::username_key;
 use crate::passwords::MIN_ADMIN_PASSWORD_CHARS;
 use crate::policy::{authorize, Action};
-use crate::store::Store;
+use crate::store::{exec, rows, Db, Store, Write};
 use crate::users::{active_admins, end_sessions, Role, User};
 use crate::{Error, Result};
 
@@ -34,28 +33,29 @@ pub struct AccountSummary {
 
 /// Every account that has not been deleted, admins first, then by name.
 pub async fn list_accounts(store: &Store, actor: &User) -> Result<Vec<AccountSummary>> {
-    let mut conn = store.pool().acquire().await?;
-    authorize(&mut conn, actor, Action::ViewAccounts, None).await?;
-    Ok(sqlx::query_as::<_, AccountSummary>(
+    let mut read = store.read().await?;
+    authorize(&mut read, actor, Action::ViewAccounts, None).await?;
+    Ok(rows!(
+        AccountSummary,
+        fetch_all,
+        &mut read,
         "SELECT u.username, u.display_name, u.role, u.created_at,
                 u.disabled_at IS NOT NULL AS disabled,
                 (SELECT count(*) FROM comments c
                  WHERE c.author_id = u.id AND c.deleted_at IS NULL) AS comment_count,
-                u.id = ? AS is_you
+                u.id = $1 AS is_you
          FROM users u
          WHERE u.deleted_at IS NULL
          ORDER BY u.role = 'admin' DESC, u.username_key",
-    )
-    .bind(actor.id)
-    .fetch_all(&mut *conn)
-    .await?)
+        actor.id
+    )?)
 }
 
 /// Makes the member `username` an admin. Their current password must be
 /// long enough for an admin ([`MIN_ADMIN_PASSWORD_CHARS`]); if it is not,
 /// they are asked to choose a longer one first.
 pub async fn promote(store: &Store, actor: &User, username: &str) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let target = target_for(&mut tx, actor, Action::Promote, username).await?;
     if target.role == Role::Admin {
         return Err(Error::invalid(format!(
@@ -84,7 +84,7 @@ pub async fn promote(store: &Store, actor: &User, username: &str) -> Result<()> 
 /// Makes the admin `username` a member again; an admin may step down
 /// themselves. Never the last admin who can sign in.
 pub async fn demote(store: &Store, actor: &User, username: &str) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let target = target_for(&mut tx, actor, Action::Demote, username).await?;
     if target.role != Role::Admin {
         return Err(Error::invalid(format!(
@@ -104,7 +104,7 @@ pub async fn demote(store: &Store, actor: &User, username: &str) -> Result<()> {
 /// good: enabling the account again does not revive them). Never the last
 /// admin who can sign in, never oneself.
 pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let target = target_for(&mut tx, actor, Action::Disable, username).await?;
     if target.disabled {
         return Ok(());
@@ -112,11 +112,12 @@ pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> 
     if target.role == Role::Admin && active_admins(&mut tx).await? <= 1 {
         return Err(last_admin());
     }
-    sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
-        .bind(store.now())
-        .bind(target.id)
-        .execute(&mut *tx)
-        .await?;
+    exec!(
+        &mut tx,
+        "UPDATE users SET disabled_at = $1 WHERE id = $2",
+        store.now(),
+        target.id
+    )?;
     // Every session of theirs ends now, even if the account is enabled
     // again before an open window next asks.
     end_sessions(&mut tx, target.id).await?;
@@ -126,12 +127,13 @@ pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> 
 
 /// Lets a disabled account sign in again.
 pub async fn enable(store: &Store, actor: &User, username: &str) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let target = target_for(&mut tx, actor, Action::Enable, username).await?;
-    sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = ?")
-        .bind(target.id)
-        .execute(&mut *tx)
-        .await?;
+    exec!(
+        &mut tx,
+        "UPDATE users SET disabled_at = NULL WHERE id = $1",
+        target.id
+    )?;
     tx.commit().await?;
     Ok(())
 }
@@ -156,34 +158,31 @@ struct Target {
 /// nothing about which usernames exist (the answer is "only an admin can",
 /// either way); then the rules about the target itself.
 async fn target_for(
-    conn: &mut SqliteConnection,
+    tx: &mut Write,
     actor: &User,
     action: Action,
     username: &str,
 ) -> Result<Target> {
-    authorize(conn, actor, action, None).await?;
-    let target = find(conn, username).await?;
-    authorize(conn, actor, action, Some(target.id)).await?;
+    authorize(tx, actor, action, None).await?;
+    let target = find(tx, username).await?;
+    authorize(tx, actor, action, Some(target.id)).await?;
     Ok(target)
 }
 
-async fn find(conn: &mut SqliteConnection, username: &str) -> Result<Target> {
-    sqlx::query_as::<_, Target>(
+async fn find(db: &mut dyn Db, username: &str) -> Result<Target> {
+    rows!(
+        Target,
+        fetch_optional,
+        db,
         "SELECT id, display_name, role, disabled_at IS NOT NULL AS disabled, password_fit_for_admin
-         FROM users WHERE username_key = ? AND deleted_at IS NULL",
-    )
-    .bind(username_key(username.trim()))
-    .fetch_optional(conn)
-    .await?
+         FROM users WHERE username_key = $1 AND deleted_at IS NULL",
+        username_key(username.trim())
+    )?
     .ok_or_else(|| Error::not_found("There is no account with that username."))
 }
 
-async fn set_role(conn: &mut SqliteConnection, id: UserId, role: Role) -> Result<()> {
-    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
-        .bind(role)
-        .bind(id)
-        .execute(conn)
-        .await?;
+async fn set_role(tx: &mut Write, id: UserId, role: Role) -> Result<()> {
+    exec!(tx, "UPDATE users SET role = $1 WHERE id = $2", role, id)?;
     Ok(())
 }
 
@@ -200,19 +199,21 @@ pub struct AppSettings {
 pub const IDLE_TIMEOUT_MINUTES: std::ops::RangeInclusive<u32> = 1..=24 * 60;
 
 pub async fn app_settings(store: &Store) -> Result<AppSettings> {
-    Ok(
-        sqlx::query_as::<_, AppSettings>("SELECT idle_timeout_minutes FROM app_settings")
-            .fetch_optional(&store.pool())
-            .await?
-            .unwrap_or(AppSettings {
-                idle_timeout_minutes: 30,
-            }),
-    )
+    let mut read = store.read().await?;
+    Ok(rows!(
+        AppSettings,
+        fetch_optional,
+        &mut read,
+        "SELECT idle_timeout_minutes FROM app_settings"
+    )?
+    .unwrap_or(AppSettings {
+        idle_timeout_minutes: 30,
+    }))
 }
 
 /// Sets how long a session may sit idle before it ends.
 pub async fn set_idle_timeout(store: &Store, actor: &User, minutes: u32) -> Result<AppSettings> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     authorize(&mut tx, actor, Action::Configure, None).await?;
     if !IDLE_TIMEOUT_MINUTES.contains(&minutes) {
         return Err(Error::invalid(format!(
@@ -221,10 +222,11 @@ pub async fn set_idle_timeout(store: &Store, actor: &User, minutes: u32) -> Resu
             IDLE_TIMEOUT_MINUTES.end()
         )));
     }
-    sqlx::query("UPDATE app_settings SET idle_timeout_minutes = ?")
-        .bind(minutes)
-        .execute(&mut *tx)
-        .await?;
+    exec!(
+        &mut tx,
+        "UPDATE app_settings SET idle_timeout_minutes = $1",
+        minutes
+    )?;
     tx.commit().await?;
     app_settings(store).await
 }

@@ -190,13 +190,13 @@ async fn all_tags(store: &Store) -> Result<HashMap<ArticleId, Vec<String>>> {
 /// Fails with [`Error::NotFound`] if it is not in the library, and
 /// [`Error::Forbidden`] when `user` may not delete it.
 pub async fn delete_article(store: &Store, user: &User, id: ArticleId) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let found: Option<(Option<crate::ids::UserId>, bool)> = sqlx::query_as(
         "SELECT added_by, EXISTS (SELECT 1 FROM comments c WHERE c.article_id = a.id)
          FROM articles a WHERE a.id = ?",
     )
     .bind(id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(tx.sqlite_conn())
     .await?;
     let (added_by, discussed) =
         found.ok_or_else(|| Error::not_found("That article is no longer in the library."))?;
@@ -214,7 +214,7 @@ pub async fn delete_article(store: &Store, user: &User, id: ArticleId) -> Result
     }
     sqlx::query("DELETE FROM articles WHERE id = ?")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
     tx.commit().await?;
     Ok(())

@@ -108,8 +108,8 @@ pub async fn restore_file_as(store: &Store, actor: &User, path: &Path) -> Result
 /// Fails unless `actor` may take `action`. The connection is given back
 /// before returning: a restore closes the pool and waits for every one.
 async fn allowed(store: &Store, actor: &User, action: Action) -> Result<()> {
-    let mut conn = store.pool().acquire().await?;
-    authorize(&mut conn, actor, action, None).await
+    let mut read = store.read().await?;
+    authorize(&mut read, actor, action, None).await
 }
 
 /// The backups folder of `store`.

@@ -59,13 +59,13 @@ pub async fn unmute(store: &Store, user: &User, id: MuteId) -> Result<()> {
 }
 
 async fn set_muted(store: &Store, user: &User, target: UserId, muted: bool) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     authorize(&mut tx, user, Action::Mute, Some(target)).await?;
     if muted {
         let deleted: bool =
             sqlx::query_scalar("SELECT deleted_at IS NOT NULL FROM users WHERE id = ?")
                 .bind(target)
-                .fetch_one(&mut *tx)
+                .fetch_one(tx.sqlite_conn())
                 .await?;
         if deleted {
             return Err(Error::invalid(
@@ -80,13 +80,13 @@ async fn set_muted(store: &Store, user: &User, target: UserId, muted: bool) -> R
         .bind(user.id)
         .bind(target)
         .bind(store.now())
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
     } else {
         sqlx::query("DELETE FROM mutes WHERE user_id = ? AND muted_id = ?")
             .bind(user.id)
             .bind(target)
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
     }
     tx.commit().await?;

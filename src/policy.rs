@@ -12,7 +12,7 @@
 //! live with the operations; this module answers only "may this person, in
 //! this role, do this to something that is or is not theirs?".
 
-use sqlx::SqliteConnection;
+use crate::store::Db;
 
 use crate::ids::UserId;
 use crate::users::{current_role, Role, User};
@@ -88,20 +88,20 @@ actions! {
 /// Whether `actor` may take `action` on something owned by `owner`: the
 /// author of a comment, or the account itself for account actions (`None`
 /// where nothing is owned, as for posting). Reads the actor's account on
-/// `conn`, the caller's write transaction.
+/// `db`, the caller's transaction (a write transaction, for a write).
 ///
 /// Fails with [`Error::Unauthorized`] if the account has since been
 /// disabled or deleted, [`Error::Forbidden`] saying why it may not, or
 /// [`Error::Invalid`] for things nobody may do to themselves (muting or
 /// disabling oneself).
-pub async fn authorize(
-    conn: &mut SqliteConnection,
+pub(crate) async fn authorize(
+    db: &mut dyn Db,
     actor: &User,
     action: Action,
     owner: Option<UserId>,
 ) -> Result<()> {
     decide(
-        current_role(conn, actor.id).await?,
+        current_role(db, actor.id).await?,
         owner == Some(actor.id),
         action,
     )

@@ -28,9 +28,9 @@ pub struct NewArticle {
 /// has something to read. Does nothing if any article exists. Returns how
 /// many were added.
 pub async fn add_samples_if_empty(store: &Store) -> Result<usize> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
-        .fetch_one(&mut *tx)
+        .fetch_one(tx.sqlite_conn())
         .await?;
     if existing > 0 {
         return Ok(0);
@@ -38,7 +38,7 @@ pub async fn add_samples_if_empty(store: &Store) -> Result<usize> {
     let samples = library()?;
     let now = store.now();
     for article in &samples {
-        insert_article(&mut tx, article, now).await?;
+        insert_article(tx.sqlite_conn(), article, now).await?;
     }
     tx.commit().await?;
     Ok(samples.len())

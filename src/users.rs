@@ -4,12 +4,11 @@
 //! imported here.
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::clock::Millis;
 use crate::ids::UserId;
-use crate::store::Store;
+use crate::store::{rows, scalar, Db, Store, Write};
 use crate::{Error, Result};
 
 /// What a deleted account's comments show as their author.
@@ -68,50 +67,53 @@ pub(crate) async fn active_account(
         user: User,
         session_generation: SessionGeneration,
     }
-    let row = sqlx::query_as::<_, Row>(
+    let mut read = store.read().await?;
+    let row = rows!(
+        Row,
+        fetch_optional,
+        &mut read,
         "SELECT id, username, display_name, role, created_at, session_generation FROM users
-         WHERE id = ? AND deleted_at IS NULL AND disabled_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(&store.pool())
-    .await?;
+         WHERE id = $1 AND deleted_at IS NULL AND disabled_at IS NULL",
+        id
+    )?;
     Ok(row.map(|r| (r.user, r.session_generation)))
 }
 
-/// Ends every session of account `id`, inside the caller's transaction:
-/// sessions compare the generation they began with to this one.
-pub(crate) async fn end_sessions(
-    conn: &mut SqliteConnection,
-    id: UserId,
-) -> Result<SessionGeneration> {
-    Ok(sqlx::query_scalar(
-        "UPDATE users SET session_generation = session_generation + 1 WHERE id = ?
+/// Ends every session of account `id`, inside the caller's write
+/// transaction: sessions compare the generation they began with to this
+/// one.
+pub(crate) async fn end_sessions(tx: &mut Write, id: UserId) -> Result<SessionGeneration> {
+    Ok(scalar!(
+        SessionGeneration,
+        fetch_one,
+        tx,
+        "UPDATE users SET session_generation = session_generation + 1 WHERE id = $1
          RETURNING session_generation",
-    )
-    .bind(id)
-    .fetch_one(conn)
-    .await?)
+        id
+    )?)
 }
 
-/// The role account `id` holds now, read on `conn` (the caller's write
-/// transaction, so a change a moment ago counts). Fails with
+/// The role account `id` holds now, read in `db` (in the caller's write
+/// transaction, a change a moment ago counts). Fails with
 /// [`Error::Unauthorized`] once the account is disabled or deleted.
-pub(crate) async fn current_role(conn: &mut SqliteConnection, id: UserId) -> Result<Role> {
-    let role: Option<Role> = sqlx::query_scalar(
-        "SELECT role FROM users WHERE id = ? AND disabled_at IS NULL AND deleted_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
+pub(crate) async fn current_role(db: &mut dyn Db, id: UserId) -> Result<Role> {
+    let role = scalar!(
+        Role,
+        fetch_optional,
+        db,
+        "SELECT role FROM users WHERE id = $1 AND disabled_at IS NULL AND deleted_at IS NULL",
+        id
+    )?;
     role.ok_or(Error::Unauthorized)
 }
 
 /// Admins who can sign in, counted inside the caller's transaction.
-pub(crate) async fn active_admins(conn: &mut SqliteConnection) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+pub(crate) async fn active_admins(db: &mut dyn Db) -> Result<i64> {
+    Ok(scalar!(
+        i64,
+        fetch_one,
+        db,
         "SELECT count(*) FROM users
-         WHERE role = 'admin' AND disabled_at IS NULL AND deleted_at IS NULL",
-    )
-    .fetch_one(conn)
-    .await?)
+         WHERE role = 'admin' AND disabled_at IS NULL AND deleted_at IS NULL"
+    )?)
 }

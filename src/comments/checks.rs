@@ -3,21 +3,20 @@
 //! comment it is about still stands. Writing, moderating and voting all
 //! ask these, inside their own write transactions.
 
-use sqlx::SqliteConnection;
-
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
+use crate::store::{rows, scalar, Db};
 use crate::{Error, Result};
 
 /// Refuses anything about an article that is no longer in the library.
-pub(super) async fn ensure_article_exists(
-    conn: &mut SqliteConnection,
-    id: ArticleId,
-) -> Result<()> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM articles WHERE id = ?")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+pub(super) async fn ensure_article_exists(db: &mut dyn Db, id: ArticleId) -> Result<()> {
+    let found = scalar!(
+        i64,
+        fetch_optional,
+        db,
+        "SELECT 1 FROM articles WHERE id = $1",
+        id
+    )?;
     found
         .map(|_| ())
         .ok_or_else(|| Error::not_found("That article is no longer in the library."))
@@ -36,27 +35,27 @@ pub(super) struct LiveComment {
 }
 
 /// The comment `id`, or [`Error::NotFound`] if it is missing or removed.
-pub(super) async fn live_comment(
-    conn: &mut SqliteConnection,
-    id: CommentId,
-) -> Result<LiveComment> {
-    sqlx::query_as::<_, LiveComment>(
+pub(super) async fn live_comment(db: &mut dyn Db, id: CommentId) -> Result<LiveComment> {
+    rows!(
+        LiveComment,
+        fetch_optional,
+        db,
         "SELECT article_id, parent_id, author_id, body, body_html, created_at, edited_at
-         FROM comments WHERE id = ? AND deleted_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
+         FROM comments WHERE id = $1 AND deleted_at IS NULL",
+        id
+    )?
     .ok_or_else(|| Error::not_found("That comment no longer exists."))
 }
 
 /// Refuses writing to a locked discussion (and to a missing article).
-pub(super) async fn ensure_open(conn: &mut SqliteConnection, article_id: ArticleId) -> Result<()> {
-    let locked: Option<bool> =
-        sqlx::query_scalar("SELECT locked_at IS NOT NULL FROM articles WHERE id = ?")
-            .bind(article_id)
-            .fetch_optional(conn)
-            .await?;
+pub(super) async fn ensure_open(db: &mut dyn Db, article_id: ArticleId) -> Result<()> {
+    let locked = scalar!(
+        bool,
+        fetch_optional,
+        db,
+        "SELECT locked_at IS NOT NULL FROM articles WHERE id = $1",
+        article_id
+    )?;
     match locked {
         None => Err(Error::not_found(
             "That article is no longer in the library.",

@@ -15,7 +15,7 @@ use crate::{Error, Result};
 /// moderator]" while it has replies, and disappears otherwise. Works on a
 /// locked discussion too.
 pub async fn remove(store: &Store, actor: &User, id: CommentId) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let comment = live_comment(&mut tx, id).await?;
     authorize(&mut tx, actor, Action::Remove, Some(comment.author_id)).await?;
     write::remove(&mut tx, id, Removal::Moderator, store.now()).await?;
@@ -32,7 +32,7 @@ pub async fn set_locked(
     article_id: ArticleId,
     locked: bool,
 ) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     authorize(&mut tx, actor, Action::Lock, None).await?;
     ensure_article_exists(&mut tx, article_id).await?;
     sqlx::query(
@@ -42,7 +42,7 @@ pub async fn set_locked(
     .bind(locked)
     .bind(store.now())
     .bind(article_id)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     bump_version(&mut tx, article_id).await?;
     tx.commit().await?;
@@ -52,7 +52,7 @@ pub async fn set_locked(
 /// Pins a top-level comment to the top of its discussion, whatever the
 /// order (replacing any comment pinned before), or unpins it.
 pub async fn set_pinned(store: &Store, actor: &User, id: CommentId, pinned: bool) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let comment = live_comment(&mut tx, id).await?;
     authorize(&mut tx, actor, Action::Pin, Some(comment.author_id)).await?;
     if pinned && comment.parent_id.is_some() {
@@ -68,7 +68,7 @@ pub async fn set_pinned(store: &Store, actor: &User, id: CommentId, pinned: bool
     sqlx::query(query)
         .bind(id)
         .bind(comment.article_id)
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
     bump_version(&mut tx, comment.article_id).await?;
     tx.commit().await?;

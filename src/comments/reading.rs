@@ -81,10 +81,10 @@ pub async fn set_collapsed(
     comment: CommentId,
     collapsed: bool,
 ) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM comments WHERE id = ?")
         .bind(comment)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(tx.sqlite_conn())
         .await?;
     if exists.is_none() {
         return Err(Error::not_found("That comment no longer exists."));
@@ -97,7 +97,7 @@ pub async fn set_collapsed(
     sqlx::query(sql)
         .bind(user.id)
         .bind(comment)
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
     tx.commit().await?;
     Ok(())

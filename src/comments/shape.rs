@@ -12,6 +12,7 @@ use sqlx::SqliteConnection;
 use super::Sort;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
+use crate::store::{exec, Write};
 use crate::{Error, Result};
 
 /// The shape of one comment: what ordering and counting need, no text.
@@ -356,11 +357,12 @@ impl ThreadCache {
 }
 
 /// Marks an article's thread as changed, inside the writing transaction.
-pub(crate) async fn bump_version(conn: &mut SqliteConnection, article: ArticleId) -> Result<()> {
-    sqlx::query("UPDATE articles SET thread_version = thread_version + 1 WHERE id = ?")
-        .bind(article)
-        .execute(conn)
-        .await?;
+pub(crate) async fn bump_version(tx: &mut Write, article: ArticleId) -> Result<()> {
+    exec!(
+        tx,
+        "UPDATE articles SET thread_version = thread_version + 1 WHERE id = $1",
+        article
+    )?;
     Ok(())
 }
 

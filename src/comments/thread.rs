@@ -93,7 +93,7 @@ pub async fn open_discussion(
     query: &ThreadQuery,
 ) -> Result<ThreadPage> {
     if let Some(viewer) = viewer {
-        let mut tx = store.begin_write().await?;
+        let mut tx = store.write().await?;
         ensure_article_exists(&mut tx, article_id).await?;
         sqlx::query(
             "INSERT INTO article_visits (user_id, article_id, last_at, previous_at)
@@ -106,7 +106,7 @@ pub async fn open_discussion(
         .bind(article_id)
         .bind(store.now())
         .bind(reading::READING_SESSION_MS)
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
         tx.commit().await?;
     }

@@ -34,7 +34,7 @@ pub async fn vote(
     id: CommentId,
     choice: VoteChoice,
 ) -> Result<VoteOutcome> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let comment = live_comment(&mut tx, id).await?;
     authorize(&mut tx, voter, Action::Vote, Some(comment.author_id)).await?;
     ensure_open(&mut tx, comment.article_id).await?;
@@ -48,7 +48,7 @@ pub async fn vote(
         sqlx::query("DELETE FROM votes WHERE user_id = ? AND comment_id = ?")
             .bind(voter.id)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
     } else {
         sqlx::query(
@@ -59,7 +59,7 @@ pub async fn vote(
         .bind(id)
         .bind(value)
         .bind(store.now())
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
     }
     // Recount rather than adjust: the totals can never drift from the votes.
@@ -68,13 +68,13 @@ pub async fn vote(
          FROM votes WHERE comment_id = ?",
     )
     .bind(id)
-    .fetch_one(&mut *tx)
+    .fetch_one(tx.sqlite_conn())
     .await?;
     sqlx::query("UPDATE comments SET upvotes = ?, downvotes = ? WHERE id = ?")
         .bind(up)
         .bind(down)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
     bump_version(&mut tx, article).await?;
     tx.commit().await?;

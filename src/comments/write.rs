@@ -1,7 +1,6 @@
 //! Posting, editing and deleting comments, and an edited comment's history.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use super::checks::{ensure_open, live_comment};
@@ -11,7 +10,7 @@ use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId};
 use crate::policy::{authorize, Action};
 use crate::render::render_markdown;
-use crate::store::Store;
+use crate::store::{exec, rows, scalar, Db, Store, Write};
 use crate::users::User;
 use crate::{Error, Result};
 
@@ -43,14 +42,14 @@ pub async fn post(
         Action::Post
     };
     let body = prepare_body(body)?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     authorize(&mut tx, author, action, None).await?;
     ensure_open(&mut tx, article_id).await?;
     if let Some(parent) = parent {
         let found: Option<(ArticleId, Option<Millis>)> =
             sqlx::query_as("SELECT article_id, deleted_at FROM comments WHERE id = ?")
                 .bind(parent)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(tx.sqlite_conn())
                 .await?;
         match found {
             None | Some((_, Some(_))) => {
@@ -78,7 +77,7 @@ pub async fn post(
     .bind(&body.source)
     .bind(&body.html)
     .bind(store.now())
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     bump_version(&mut tx, article_id).await?;
     tx.commit().await?;
@@ -99,7 +98,7 @@ pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Re
         source: body,
         html: body_html,
     } = prepare_body(body)?;
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let old = live_comment(&mut tx, id).await?;
     authorize(&mut tx, editor, Action::Edit, Some(old.author_id)).await?;
     ensure_open(&mut tx, old.article_id).await?;
@@ -113,7 +112,7 @@ pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Re
             .bind(&body)
             .bind(&body_html)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
     } else {
         let old_html = old.body_html.unwrap_or_else(|| render_markdown(&old.body));
@@ -126,14 +125,14 @@ pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Re
         .bind(&old_html)
         .bind(old.edited_at.unwrap_or(old.created_at))
         .bind(now)
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
         sqlx::query("UPDATE comments SET body = ?, body_html = ?, edited_at = ? WHERE id = ?")
             .bind(&body)
             .bind(&body_html)
             .bind(now)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
     }
     tx.commit().await?;
@@ -149,7 +148,7 @@ pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Re
 /// [`Error::NotFound`] on a missing or already deleted one. Works in a
 /// locked discussion: people can always take back what they wrote.
 pub async fn delete(store: &Store, actor: &User, id: CommentId) -> Result<()> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     let comment = live_comment(&mut tx, id).await?;
     authorize(&mut tx, actor, Action::Delete, Some(comment.author_id)).await?;
     remove(&mut tx, id, Removal::Author, store.now()).await?;
@@ -159,77 +158,75 @@ pub async fn delete(store: &Store, actor: &User, id: CommentId) -> Result<()> {
 
 /// Removes a comment that exists and is not yet removed, as `by`, and
 /// unpins it if it was pinned.
-pub(crate) async fn remove(
-    conn: &mut SqliteConnection,
-    id: CommentId,
-    by: Removal,
-    now: Millis,
-) -> Result<()> {
-    let article: ArticleId = sqlx::query_scalar("SELECT article_id FROM comments WHERE id = ?")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
-    bump_version(conn, article).await?;
-    sqlx::query("UPDATE articles SET pinned_comment_id = NULL WHERE pinned_comment_id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    if has_replies(conn, id).await? {
-        sqlx::query(
+pub(crate) async fn remove(tx: &mut Write, id: CommentId, by: Removal, now: Millis) -> Result<()> {
+    let article = scalar!(
+        ArticleId,
+        fetch_one,
+        tx,
+        "SELECT article_id FROM comments WHERE id = $1",
+        id
+    )?;
+    bump_version(tx, article).await?;
+    exec!(
+        tx,
+        "UPDATE articles SET pinned_comment_id = NULL WHERE pinned_comment_id = $1",
+        id
+    )?;
+    if has_replies(tx, id).await? {
+        exec!(
+            tx,
             "UPDATE comments
-             SET deleted_at = ?, deleted_by = ?, body = '', body_html = '', upvotes = 0, downvotes = 0
-             WHERE id = ?",
-        )
-        .bind(now)
-        .bind(by)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query("DELETE FROM comment_revisions WHERE comment_id = ?")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM votes WHERE comment_id = ?")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+             SET deleted_at = $1, deleted_by = $2, body = '', body_html = '', upvotes = 0, downvotes = 0
+             WHERE id = $3",
+            now,
+            by,
+            id
+        )?;
+        exec!(
+            tx,
+            "DELETE FROM comment_revisions WHERE comment_id = $1",
+            id
+        )?;
+        exec!(tx, "DELETE FROM votes WHERE comment_id = $1", id)?;
         return Ok(());
     }
     // A leaf goes, then each placeholder above it that is now a leaf too.
     let mut next = Some(id);
     while let Some(current) = next {
-        let parent: Option<Option<CommentId>> =
-            sqlx::query_scalar("SELECT parent_id FROM comments WHERE id = ?")
-                .bind(current)
-                .fetch_optional(&mut *conn)
-                .await?;
-        sqlx::query("DELETE FROM comments WHERE id = ?")
-            .bind(current)
-            .execute(&mut *conn)
-            .await?;
+        let parent = scalar!(
+            Option<CommentId>,
+            fetch_optional,
+            tx,
+            "SELECT parent_id FROM comments WHERE id = $1",
+            current
+        )?;
+        exec!(tx, "DELETE FROM comments WHERE id = $1", current)?;
         next = match parent.flatten() {
-            Some(p) if is_placeholder(conn, p).await? && !has_replies(conn, p).await? => Some(p),
+            Some(p) if is_placeholder(tx, p).await? && !has_replies(tx, p).await? => Some(p),
             _ => None,
         };
     }
     Ok(())
 }
 
-async fn has_replies(conn: &mut SqliteConnection, id: CommentId) -> Result<bool> {
-    Ok(
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM comments WHERE parent_id = ?)")
-            .bind(id)
-            .fetch_one(conn)
-            .await?,
-    )
+async fn has_replies(db: &mut dyn Db, id: CommentId) -> Result<bool> {
+    Ok(scalar!(
+        bool,
+        fetch_one,
+        db,
+        "SELECT EXISTS (SELECT 1 FROM comments WHERE parent_id = $1)",
+        id
+    )?)
 }
 
-async fn is_placeholder(conn: &mut SqliteConnection, id: CommentId) -> Result<bool> {
-    let deleted: Option<Option<Millis>> =
-        sqlx::query_scalar("SELECT deleted_at FROM comments WHERE id = ?")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
+async fn is_placeholder(db: &mut dyn Db, id: CommentId) -> Result<bool> {
+    let deleted = scalar!(
+        Option<Millis>,
+        fetch_optional,
+        db,
+        "SELECT deleted_at FROM comments WHERE id = $1",
+        id
+    )?;
     Ok(matches!(deleted, Some(Some(_))))
 }
 
@@ -250,8 +247,8 @@ pub struct Revision {
 /// newest first. Anyone may read it. Fails with [`Error::NotFound`] on a
 /// missing or deleted comment.
 pub async fn history(store: &Store, id: CommentId) -> Result<Vec<Revision>> {
-    let mut conn = store.pool().acquire().await?;
-    let current = live_comment(&mut conn, id).await?;
+    let mut read = store.read().await?;
+    let current = live_comment(&mut read, id).await?;
     let mut versions = vec![Revision {
         body_html: current
             .body_html
@@ -259,13 +256,14 @@ pub async fn history(store: &Store, id: CommentId) -> Result<Vec<Revision>> {
         written_at: current.edited_at.unwrap_or(current.created_at),
         current: true,
     }];
-    let older = sqlx::query_as::<_, (String, Millis)>(
+    let older = rows!(
+        (String, Millis),
+        fetch_all,
+        &mut read,
         "SELECT body_html, written_at FROM comment_revisions
-         WHERE comment_id = ? ORDER BY replaced_at DESC, rowid DESC",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE comment_id = $1 ORDER BY replaced_at DESC, rowid DESC",
+        id
+    )?;
     versions.extend(older.into_iter().map(|(body_html, written_at)| Revision {
         body_html,
         written_at,
@@ -285,12 +283,12 @@ pub async fn render_pending(store: &Store) -> Result<usize> {
     if pending.is_empty() {
         return Ok(0);
     }
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     for (id, body) in &pending {
         sqlx::query("UPDATE comments SET body_html = ? WHERE id = ? AND body_html IS NULL")
             .bind(render_markdown(body))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
     }
     tx.commit().await?;

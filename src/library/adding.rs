@@ -133,8 +133,8 @@ pub(crate) async fn add(
     let now = store.now();
     let id = ArticleId::new();
 
-    let mut tx = store.begin_write().await?;
-    if let Some(existing) = known(&mut tx, &incoming.keys).await? {
+    let mut tx = store.write().await?;
+    if let Some(existing) = known(tx.sqlite_conn(), &incoming.keys).await? {
         return Ok(Added::AlreadyThere(existing));
     }
     sqlx::query(
@@ -161,20 +161,20 @@ pub(crate) async fn add(
     .bind(incoming.source_id)
     .bind(added_by)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     for tag in tags(&incoming.tags) {
         sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)")
             .bind(id)
             .bind(tag)
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
     }
     for key in &incoming.keys {
         sqlx::query("INSERT OR IGNORE INTO article_keys (key, article_id) VALUES (?, ?)")
             .bind(key)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
     }
     for image in &fetched {
@@ -187,7 +187,7 @@ pub(crate) async fn add(
         .bind(image.content_type)
         .bind(&image.bytes)
         .bind(image.url.as_str())
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
     }
     tx.commit().await?;

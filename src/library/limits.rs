@@ -72,7 +72,7 @@ pub async fn set_limits(
     actor: &User,
     limits: LibraryLimits,
 ) -> Result<LibraryLimits> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     authorize(&mut tx, actor, Action::Configure, None).await?;
     if !ARTICLES_PER_SOURCE.contains(&limits.max_articles_per_source) {
         return Err(Error::invalid(format!(
@@ -95,7 +95,7 @@ pub async fn set_limits(
     .bind(limits.max_articles_per_source)
     .bind(limits.max_source_image_bytes)
     .bind(limits.max_library_image_bytes)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     tx.commit().await?;
     self::limits(store).await
@@ -154,7 +154,7 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
     let limits = limits(store).await?;
     let now = store.now();
     let mut notes = Vec::new();
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
 
     let (mut articles, mut images): (i64, i64) = sqlx::query_as(
         "SELECT count(*),
@@ -163,7 +163,7 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
          FROM articles WHERE source_id = ?1",
     )
     .bind(source)
-    .fetch_one(&mut *tx)
+    .fetch_one(tx.sqlite_conn())
     .await?;
     let over = |articles: i64, images: i64| {
         articles > i64::from(limits.max_articles_per_source)
@@ -172,11 +172,11 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
     if over(articles, images) {
         let too_many = articles > i64::from(limits.max_articles_per_source);
         let mut removed = 0;
-        for (id, bytes) in candidates(&mut tx, Some(source)).await? {
+        for (id, bytes) in candidates(tx.sqlite_conn(), Some(source)).await? {
             if !over(articles, images) {
                 break;
             }
-            remove(&mut tx, id, now).await?;
+            remove(tx.sqlite_conn(), id, now).await?;
             removed += 1;
             articles -= 1;
             images -= bytes;
@@ -198,18 +198,18 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
 
     let mut library: i64 =
         sqlx::query_scalar("SELECT coalesce(sum(length(bytes)), 0) FROM article_images")
-            .fetch_one(&mut *tx)
+            .fetch_one(tx.sqlite_conn())
             .await?;
     if library > limits.max_library_image_bytes {
         let mut removed = 0;
-        for (id, bytes) in candidates(&mut tx, None).await? {
+        for (id, bytes) in candidates(tx.sqlite_conn(), None).await? {
             if library <= limits.max_library_image_bytes {
                 break;
             }
             if bytes == 0 {
                 continue; // removing it makes no room
             }
-            remove(&mut tx, id, now).await?;
+            remove(tx.sqlite_conn(), id, now).await?;
             removed += 1;
             library -= bytes;
         }
@@ -233,7 +233,7 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
     )
     .bind(source)
     .bind(REMEMBERED_PER_SOURCE)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     tx.commit().await?;
     Ok(notes)

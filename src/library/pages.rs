@@ -104,12 +104,12 @@ pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -
 /// Saving a page that came in from a feed keeps it: it becomes a saved
 /// page, which stays when that feed is removed.
 async fn already(store: &Store, id: ArticleId) -> Result<Saved> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     sqlx::query(
         "UPDATE articles SET origin = 'page', source_id = NULL WHERE id = ? AND origin = 'feed'",
     )
     .bind(id)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     tx.commit().await?;
     Ok(Saved {

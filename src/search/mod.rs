@@ -447,12 +447,12 @@ pub async fn index_pending(store: &Store) -> Result<usize> {
         if batch.is_empty() {
             return Ok(done);
         }
-        let mut tx = store.begin_write().await?;
+        let mut tx = store.write().await?;
         for (id, html) in &batch {
             sqlx::query("UPDATE articles SET body_text = ? WHERE id = ? AND body_text IS NULL")
                 .bind(article_text(html))
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(tx.sqlite_conn())
                 .await?;
         }
         tx.commit().await?;

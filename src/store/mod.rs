@@ -6,6 +6,7 @@
 //! slot here that the store does not look into.
 
 pub(crate) mod files;
+mod sql;
 mod unusable;
 
 use std::any::{Any, TypeId};
@@ -15,11 +16,13 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::SqlitePool;
 
 use crate::clock::{Clock, Millis};
 use crate::{Error, Result};
 
+pub(crate) use sql::{exec, rows, scalar, Conn, Db};
+pub(crate) use sql::{Read, Write};
 pub use unusable::{Problem, Unusable};
 
 /// The files SQLite keeps next to the database in WAL mode.
@@ -320,11 +323,17 @@ impl Store {
         self.clock.monotonic()
     }
 
-    /// Begins a transaction that takes SQLite's write lock at once. Every
-    /// write that reads first goes through here, so two writers never both
-    /// read, then collide on upgrading to write.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.pool().begin_with("BEGIN IMMEDIATE").await?)
+    /// A write transaction ([`Write`]): SQLite's write lock, taken at once.
+    pub(crate) async fn write(&self) -> Result<Write> {
+        Ok(Write::sqlite(
+            self.pool().begin_with("BEGIN IMMEDIATE").await?,
+        ))
+    }
+
+    /// A read transaction ([`Read`]): every statement in it sees one
+    /// snapshot of the database.
+    pub(crate) async fn read(&self) -> Result<Read> {
+        Ok(Read::sqlite(self.pool().begin().await?))
     }
 
     /// The SQLite settings a connection from this store runs with, as

@@ -76,9 +76,9 @@ pub async fn follow(
     let (body, feed) = find_feed(fetcher, &address).await?;
     let feed_url = canonical(&body.final_url);
     let now = store.now();
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     authorize(&mut tx, user, Action::AddToLibrary, None).await?;
-    let id = match followed_as(&mut tx, &feed_url).await? {
+    let id = match followed_as(tx.sqlite_conn(), &feed_url).await? {
         // Followed, and its entries all in: nothing to do.
         Some((_, title, true)) => {
             return Err(Error::invalid(format!(
@@ -106,7 +106,7 @@ pub async fn follow(
             .bind(DEFAULT_REFRESH_MINUTES)
             .bind(now)
             .bind(now + minutes(DEFAULT_REFRESH_MINUTES))
-            .execute(&mut *tx)
+            .execute(tx.sqlite_conn())
             .await?;
             id
         }
@@ -140,12 +140,12 @@ pub async fn subscribe(
     site_url: Option<&Url>,
 ) -> Result<(SourceId, bool)> {
     let feed_url = canonical(feed_url);
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.write().await?;
     authorize(&mut tx, user, Action::AddToLibrary, None).await?;
     let existing: Option<SourceId> =
         sqlx::query_scalar("SELECT id FROM sources WHERE feed_url = ?")
             .bind(feed_url.as_str())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(tx.sqlite_conn())
             .await?;
     if let Some(id) = existing {
         return Ok((id, false));
@@ -166,7 +166,7 @@ pub async fn subscribe(
     .bind(user.id)
     .bind(now)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     tx.commit().await?;
     Ok((id, true))
@@ -279,19 +279,19 @@ pub async fn due(store: &Store) -> Result<Vec<SourceId>> {
 /// discussion, which stay (without their source). Whoever added the
 /// source may remove it, and the admin.
 pub async fn remove(store: &Store, user: &User, source: SourceId) -> Result<()> {
-    let mut tx = store.begin_write().await?;
-    let owner = owner(&mut tx, source).await?;
+    let mut tx = store.write().await?;
+    let owner = owner(tx.sqlite_conn(), source).await?;
     authorize(&mut tx, user, Action::ManageSource, owner).await?;
     sqlx::query(
         "DELETE FROM articles WHERE source_id = ?
            AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = articles.id)",
     )
     .bind(source)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     sqlx::query("DELETE FROM sources WHERE id = ?")
         .bind(source)
-        .execute(&mut *tx)
+        .execute(tx.sqlite_conn())
         .await?;
     tx.commit().await?;
     Ok(())
@@ -311,8 +311,8 @@ pub async fn set_refresh_minutes(
             REFRESH_MINUTES.end() / (24 * 60)
         )));
     }
-    let mut tx = store.begin_write().await?;
-    let owner = owner(&mut tx, source).await?;
+    let mut tx = store.write().await?;
+    let owner = owner(tx.sqlite_conn(), source).await?;
     authorize(&mut tx, user, Action::ManageSource, owner).await?;
     sqlx::query(
         "UPDATE sources SET refresh_minutes = ?,
@@ -323,7 +323,7 @@ pub async fn set_refresh_minutes(
     .bind(store.now())
     .bind(minutes(minutes_between))
     .bind(source)
-    .execute(&mut *tx)
+    .execute(tx.sqlite_conn())
     .await?;
     tx.commit().await?;
     Ok(())
@@ -331,8 +331,8 @@ pub async fn set_refresh_minutes(
 
 /// Refuses, before any fetching, someone who may not add to the library.
 pub(crate) async fn may_add(store: &Store, user: &User) -> Result<()> {
-    let mut conn = store.pool().acquire().await?;
-    authorize(&mut conn, user, Action::AddToLibrary, None).await
+    let mut read = store.read().await?;
+    authorize(&mut read, user, Action::AddToLibrary, None).await
 }
 
 /// Fetches `address` and finds a feed there: the document itself, or the
