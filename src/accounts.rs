@@ -10,7 +10,7 @@ use crate::clock::Millis;
 use crate::ids::UserId;
 use crate::names::{self, validate_display_name, validate_username};
 use crate::passwords::{self, Verified, MIN_ADMIN_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-use crate::store::{rows, scalar, Db, Store};
+use crate::store::{exec, rows, scalar, Db, Store};
 use crate::text::char_count;
 use crate::users::{active_account, active_admins, current_role, end_sessions};
 use crate::{Error, Result};
@@ -52,7 +52,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     let display_name = validate_display_name(&new.display_name)?;
     // A quick look first, so a short first password is refused before the
     // slow hash; the transaction below decides for certain.
-    let first = user_count(&store.pool()).await? == 0;
+    let first = user_count(&mut store.read().await?).await? == 0;
     let min_chars = if first {
         MIN_ADMIN_PASSWORD_CHARS
     } else {
@@ -75,7 +75,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
     if display_name_taken(&mut tx, &display_name.key, None).await? {
         return Err(names::name_in_use());
     }
-    let existing = user_count(tx.sqlite_conn()).await?;
+    let existing = user_count(&mut tx).await?;
     if existing == 0 && !fit_for_admin {
         return Err(short_admin_password());
     }
@@ -90,22 +90,21 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
         },
         created_at: store.now(),
     };
-    sqlx::query(
+    exec!(
+        &mut tx,
         "INSERT INTO users (id, username, username_key, display_name, display_name_key,
                             password_hash, role, created_at, password_fit_for_admin)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        user.id,
+        &user.username,
+        &key,
+        &user.display_name,
+        &display_name.key,
+        &password_hash,
+        user.role,
+        user.created_at,
+        fit_for_admin
     )
-    .bind(user.id)
-    .bind(&user.username)
-    .bind(&key)
-    .bind(&user.display_name)
-    .bind(&display_name.key)
-    .bind(&password_hash)
-    .bind(user.role)
-    .bind(user.created_at)
-    .bind(fit_for_admin)
-    .execute(tx.sqlite_conn())
-    .await
     .map_err(|e| match e {
         sqlx::Error::Database(d) if d.is_unique_violation() => Error::UsernameTaken,
         other => Error::Database(other),
@@ -170,24 +169,33 @@ pub(crate) async fn sign_in(
         ));
     }
     if found.password_fit_for_admin != fit_for_admin {
-        let noted = sqlx::query("UPDATE users SET password_fit_for_admin = ? WHERE id = ?")
-            .bind(fit_for_admin)
-            .bind(found.id)
-            .execute(&store.pool())
-            .await;
-        bookkeeping("note the password's length", noted.map_err(Error::from));
+        let noted = async {
+            let mut tx = store.write().await?;
+            exec!(
+                &mut tx,
+                "UPDATE users SET password_fit_for_admin = $1 WHERE id = $2",
+                fit_for_admin,
+                found.id
+            )?;
+            tx.commit().await
+        };
+        bookkeeping("note the password's length", noted.await);
     }
     if let Some(fresh) = rehashed {
         // Only if nobody changed the password meanwhile. A failure here
         // leaves the old (still valid) hash.
-        let upgraded =
-            sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
-                .bind(&fresh)
-                .bind(found.id)
-                .bind(&found.password_hash)
-                .execute(&store.pool())
-                .await;
-        bookkeeping("upgrade a password hash", upgraded.map_err(Error::from));
+        let upgraded = async {
+            let mut tx = store.write().await?;
+            exec!(
+                &mut tx,
+                "UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3",
+                &fresh,
+                found.id,
+                &found.password_hash
+            )?;
+            tx.commit().await
+        };
+        bookkeeping("upgrade a password hash", upgraded.await);
     }
     // The generation the password was checked under: had it changed since
     // (a password change in another copy of Parley), this session has
@@ -223,11 +231,13 @@ fn password_attempts() -> &'static tokio::sync::Mutex<()> {
 
 /// Refuses, before any hashing, an attempt on a name that must still wait.
 async fn check_back_off(store: &Store, key: &str) -> Result<()> {
-    let blocked_until: Option<Option<Millis>> =
-        sqlx::query_scalar("SELECT blocked_until FROM sign_in_failures WHERE username_key = ?")
-            .bind(key)
-            .fetch_optional(&store.pool())
-            .await?;
+    let blocked_until = scalar!(
+        Option<Millis>,
+        fetch_optional,
+        &mut store.read().await?,
+        "SELECT blocked_until FROM sign_in_failures WHERE username_key = $1",
+        key
+    )?;
     match blocked_until.flatten() {
         Some(until) if until > store.now() => {
             Err(Error::TooManyAttempts(human_wait(until - store.now())))
@@ -243,30 +253,38 @@ async fn check_back_off(store: &Store, key: &str) -> Result<()> {
 /// some typed name's: ones that no account could have cost a row each, at
 /// the pace of one argon2 run per attempt.)
 async fn record_failed_sign_in(store: &Store, key: &str) -> Result<()> {
-    sqlx::query(
+    // The wait doubles from 1 s with each failure past the free ones, up
+    // to the longest (written with CASE, which both engines read the same;
+    // the shift is never taken past 2^20).
+    let mut tx = store.write().await?;
+    exec!(
+        &mut tx,
         "INSERT INTO sign_in_failures (username_key, failures, blocked_until)
-         VALUES (?4, 1, NULL)
+         VALUES ($4, 1, NULL)
          ON CONFLICT (username_key) DO UPDATE SET
-             failures = failures + 1,
+             failures = sign_in_failures.failures + 1,
              blocked_until = CASE
-                 WHEN failures + 1 >= ?1
-                 THEN ?2 + min(1000 << min(failures + 1 - ?1, 20), ?3)
-                 ELSE NULL END",
-    )
-    .bind(FREE_ATTEMPTS)
-    .bind(store.now())
-    .bind(MAX_SIGN_IN_WAIT_MS)
-    .bind(key)
-    .execute(&store.pool())
-    .await?;
+                 WHEN sign_in_failures.failures + 1 < $1 THEN NULL
+                 WHEN sign_in_failures.failures + 1 - $1 >= 20 THEN $2 + $3
+                 WHEN (1000 << (sign_in_failures.failures + 1 - $1)) > $3 THEN $2 + $3
+                 ELSE $2 + (1000 << (sign_in_failures.failures + 1 - $1)) END",
+        FREE_ATTEMPTS,
+        store.now(),
+        MAX_SIGN_IN_WAIT_MS,
+        key
+    )?;
+    tx.commit().await?;
     Ok(())
 }
 
 async fn clear_failed_sign_ins(store: &Store, key: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE username_key = ?")
-        .bind(key)
-        .execute(&store.pool())
-        .await?;
+    let mut tx = store.write().await?;
+    exec!(
+        &mut tx,
+        "DELETE FROM sign_in_failures WHERE username_key = $1",
+        key
+    )?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -287,10 +305,8 @@ fn human_wait(ms: Millis) -> String {
     }
 }
 
-async fn user_count(conn: impl sqlx::SqliteExecutor<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(conn)
-        .await?)
+async fn user_count(db: &mut dyn Db) -> Result<i64> {
+    Ok(scalar!(i64, fetch_one, db, "SELECT count(*) FROM users")?)
 }
 
 fn short_admin_password() -> Error {
@@ -313,12 +329,13 @@ pub async fn set_display_name(store: &Store, user: &User, display_name: &str) ->
     if display_name_taken(&mut tx, &display_name.key, Some(user.id)).await? {
         return Err(names::name_in_use());
     }
-    sqlx::query("UPDATE users SET display_name = ?, display_name_key = ? WHERE id = ?")
-        .bind(&display_name.name)
-        .bind(&display_name.key)
-        .bind(user.id)
-        .execute(tx.sqlite_conn())
-        .await?;
+    exec!(
+        &mut tx,
+        "UPDATE users SET display_name = $1, display_name_key = $2 WHERE id = $3",
+        &display_name.name,
+        &display_name.key,
+        user.id
+    )?;
     tx.commit().await?;
     Ok(User {
         display_name: display_name.name,
@@ -375,17 +392,16 @@ pub async fn change_password(
             "An admin's password needs at least {MIN_ADMIN_PASSWORD_CHARS} characters."
         )));
     }
-    let changed = sqlx::query(
-        "UPDATE users SET password_hash = ?, password_fit_for_admin = ?
-         WHERE id = ? AND password_hash = ?",
-    )
-    .bind(&fresh)
-    .bind(fit_for_admin)
-    .bind(user.id)
-    .bind(&stored)
-    .execute(tx.sqlite_conn())
-    .await?;
-    if changed.rows_affected() == 0 {
+    let changed = exec!(
+        &mut tx,
+        "UPDATE users SET password_hash = $1, password_fit_for_admin = $2
+         WHERE id = $3 AND password_hash = $4",
+        &fresh,
+        fit_for_admin,
+        user.id,
+        &stored
+    )?;
+    if changed == 0 {
         return Err(Error::invalid(
             "Your password was changed meanwhile. Please try again.",
         ));
@@ -410,30 +426,29 @@ pub async fn delete_account(store: &Store, user: &User, password: String) -> Res
             "You are the only admin. Make someone else admin before deleting your account.".into(),
         ));
     }
-    sqlx::query(
+    // The username key must stay unique: a deleted account keeps one
+    // made from its id, which no typed name can equal.
+    exec!(
+        &mut tx,
         "UPDATE users
-         SET username = '', username_key = 'deleted:' || hex(id), display_name = ?,
+         SET username = '', username_key = $1, display_name = $2,
              display_name_key = NULL,
-             password_hash = '', role = 'member', password_fit_for_admin = 0,
-             disabled_at = NULL, deleted_at = ?
-         WHERE id = ? AND deleted_at IS NULL",
-    )
-    .bind(DELETED_USER)
-    .bind(store.now())
-    .bind(user.id)
-    .execute(tx.sqlite_conn())
-    .await?;
+             password_hash = '', role = 'member', password_fit_for_admin = FALSE,
+             disabled_at = NULL, deleted_at = $3
+         WHERE id = $4 AND deleted_at IS NULL",
+        format!("deleted:{}", user.id),
+        DELETED_USER,
+        store.now(),
+        user.id
+    )?;
     end_sessions(&mut tx, user.id).await?;
     for forget in [
-        "DELETE FROM user_preferences WHERE user_id = ?1",
-        "DELETE FROM article_visits WHERE user_id = ?1",
-        "DELETE FROM collapsed_comments WHERE user_id = ?1",
-        "DELETE FROM mutes WHERE user_id = ?1 OR muted_id = ?1",
+        "DELETE FROM user_preferences WHERE user_id = $1",
+        "DELETE FROM article_visits WHERE user_id = $1",
+        "DELETE FROM collapsed_comments WHERE user_id = $1",
+        "DELETE FROM mutes WHERE user_id = $1 OR muted_id = $1",
     ] {
-        sqlx::query(forget)
-            .bind(user.id)
-            .execute(tx.sqlite_conn())
-            .await?;
+        exec!(&mut tx, forget, user.id)?;
     }
     tx.commit().await?;
     Ok(())
@@ -448,11 +463,13 @@ async fn confirm_password(store: &Store, user: &User, password: String) -> Resul
     let key = username_key(&user.username);
     let _turn = password_attempts().lock().await;
     check_back_off(store, &key).await?;
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL")
-            .bind(user.id)
-            .fetch_optional(&store.pool())
-            .await?;
+    let stored = scalar!(
+        String,
+        fetch_optional,
+        &mut store.read().await?,
+        "SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL",
+        user.id
+    )?;
     let stored = stored.ok_or(Error::Unauthorized)?;
     match passwords::verify(password, Some(stored.clone())).await? {
         Verified::Match { .. } => {
@@ -481,15 +498,21 @@ fn wrong_current_password() -> Error {
 /// its old key (logged at each start), which its owner reaches by typing
 /// the name exactly as it was made; sign-up refuses new copies.
 pub(crate) async fn refresh_name_keys(store: &Store) -> Result<()> {
-    let users = sqlx::query_as::<_, (UserId, String, String, String, Option<String>)>(
+    let mut read = store.read().await?;
+    let users = rows!(
+        (UserId, String, String, String, Option<String>),
+        fetch_all,
+        &mut read,
         "SELECT id, username, username_key, display_name, display_name_key
-         FROM users WHERE deleted_at IS NULL",
-    )
-    .fetch_all(&store.pool())
-    .await?;
-    let failures: Vec<String> = sqlx::query_scalar("SELECT username_key FROM sign_in_failures")
-        .fetch_all(&store.pool())
-        .await?;
+         FROM users WHERE deleted_at IS NULL"
+    )?;
+    let failures = scalar!(
+        String,
+        fetch_all,
+        &mut read,
+        "SELECT username_key FROM sign_in_failures"
+    )?;
+    drop(read);
     // Keys in use now: an account whose new key another account already
     // has keeps its old one, so nothing here can fail on the unique index
     // (or write again at every start).
@@ -523,29 +546,38 @@ pub(crate) async fn refresh_name_keys(store: &Store) -> Result<()> {
     }
     let mut tx = store.write().await?;
     for (id, key, display_key) in stale_users {
-        sqlx::query("UPDATE users SET username_key = ?, display_name_key = ? WHERE id = ?")
-            .bind(&key)
-            .bind(&display_key)
-            .bind(id)
-            .execute(tx.sqlite_conn())
-            .await?;
+        exec!(
+            &mut tx,
+            "UPDATE users SET username_key = $1, display_name_key = $2 WHERE id = $3",
+            &key,
+            &display_key,
+            id
+        )?;
     }
     for (old, key) in stale_failures {
-        sqlx::query(
+        // Two names that now share a key keep the higher count and the
+        // later wait (CASE rather than two-argument max, which only
+        // SQLite has).
+        exec!(
+            &mut tx,
             "INSERT INTO sign_in_failures (username_key, failures, blocked_until)
-             SELECT ?, failures, blocked_until FROM sign_in_failures WHERE username_key = ?
+             SELECT $1, failures, blocked_until FROM sign_in_failures WHERE username_key = $2
              ON CONFLICT (username_key) DO UPDATE SET
-                 failures = max(failures, excluded.failures),
-                 blocked_until = max(coalesce(blocked_until, 0), coalesce(excluded.blocked_until, 0))",
-        )
-        .bind(&key)
-        .bind(&old)
-        .execute(tx.sqlite_conn())
-        .await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE username_key = ?")
-            .bind(&old)
-            .execute(tx.sqlite_conn())
-            .await?;
+                 failures = CASE WHEN sign_in_failures.failures > excluded.failures
+                                 THEN sign_in_failures.failures ELSE excluded.failures END,
+                 blocked_until = CASE
+                     WHEN coalesce(sign_in_failures.blocked_until, 0)
+                          > coalesce(excluded.blocked_until, 0)
+                     THEN coalesce(sign_in_failures.blocked_until, 0)
+                     ELSE coalesce(excluded.blocked_until, 0) END",
+            &key,
+            &old
+        )?;
+        exec!(
+            &mut tx,
+            "DELETE FROM sign_in_failures WHERE username_key = $1",
+            &old
+        )?;
     }
     tx.commit().await?;
     Ok(())

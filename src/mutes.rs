@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use crate::ids::{CommentId, MuteId, UserId};
 use crate::policy::{authorize, Action};
-use crate::store::Store;
+use crate::store::{exec, rows, scalar, Store};
 use crate::users::User;
 use crate::{Error, Result};
 
@@ -35,11 +35,15 @@ pub async fn set_muted_by_comment(
 ) -> Result<()> {
     // A deleted or removed comment no longer says who wrote it: muting by
     // it would tell (through the list of mutes), so it is treated as gone.
-    let author: Option<UserId> =
-        sqlx::query_scalar("SELECT author_id FROM comments WHERE id = ? AND deleted_at IS NULL")
-            .bind(id)
-            .fetch_optional(&store.pool())
-            .await?;
+    let mut read = store.read().await?;
+    let author = scalar!(
+        UserId,
+        fetch_optional,
+        &mut read,
+        "SELECT author_id FROM comments WHERE id = $1 AND deleted_at IS NULL",
+        id
+    )?;
+    drop(read);
     let author = author.ok_or_else(|| Error::not_found("That comment no longer exists."))?;
     set_muted(store, user, author, muted).await
 }
@@ -48,12 +52,16 @@ pub async fn set_muted_by_comment(
 /// that is not theirs, or no longer exists, is [`Error::NotFound`]: the
 /// same answer either way, so the id says nothing about anyone else.
 pub async fn unmute(store: &Store, user: &User, id: MuteId) -> Result<()> {
-    let muted: Option<UserId> =
-        sqlx::query_scalar("SELECT muted_id FROM mutes WHERE id = ? AND user_id = ?")
-            .bind(id)
-            .bind(user.id)
-            .fetch_optional(&store.pool())
-            .await?;
+    let mut read = store.read().await?;
+    let muted = scalar!(
+        UserId,
+        fetch_optional,
+        &mut read,
+        "SELECT muted_id FROM mutes WHERE id = $1 AND user_id = $2",
+        id,
+        user.id
+    )?;
+    drop(read);
     let muted = muted.ok_or_else(|| Error::not_found("You no longer mute that person."))?;
     set_muted(store, user, muted, false).await
 }
@@ -62,32 +70,34 @@ async fn set_muted(store: &Store, user: &User, target: UserId, muted: bool) -> R
     let mut tx = store.write().await?;
     authorize(&mut tx, user, Action::Mute, Some(target)).await?;
     if muted {
-        let deleted: bool =
-            sqlx::query_scalar("SELECT deleted_at IS NOT NULL FROM users WHERE id = ?")
-                .bind(target)
-                .fetch_one(tx.sqlite_conn())
-                .await?;
+        let deleted = scalar!(
+            bool,
+            fetch_one,
+            &mut tx,
+            "SELECT deleted_at IS NOT NULL FROM users WHERE id = $1",
+            target
+        )?;
         if deleted {
             return Err(Error::invalid(
                 "That account has been deleted: there is no one to mute.",
             ));
         }
-        sqlx::query(
-            "INSERT INTO mutes (id, user_id, muted_id, created_at) VALUES (?, ?, ?, ?)
+        exec!(
+            &mut tx,
+            "INSERT INTO mutes (id, user_id, muted_id, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
-        )
-        .bind(MuteId::new())
-        .bind(user.id)
-        .bind(target)
-        .bind(store.now())
-        .execute(tx.sqlite_conn())
-        .await?;
+            MuteId::new(),
+            user.id,
+            target,
+            store.now()
+        )?;
     } else {
-        sqlx::query("DELETE FROM mutes WHERE user_id = ? AND muted_id = ?")
-            .bind(user.id)
-            .bind(target)
-            .execute(tx.sqlite_conn())
-            .await?;
+        exec!(
+            &mut tx,
+            "DELETE FROM mutes WHERE user_id = $1 AND muted_id = $2",
+            user.id,
+            target
+        )?;
     }
     tx.commit().await?;
     Ok(())
@@ -95,14 +105,16 @@ async fn set_muted(store: &Store, user: &User, target: UserId, muted: bool) -> R
 
 /// The people `user` has muted, by name.
 pub async fn muted_people(store: &Store, user: &User) -> Result<Vec<MutedPerson>> {
-    Ok(sqlx::query_as::<_, MutedPerson>(
+    let mut read = store.read().await?;
+    Ok(rows!(
+        MutedPerson,
+        fetch_all,
+        &mut read,
         "SELECT m.id, u.display_name FROM mutes m JOIN users u ON u.id = m.muted_id
-         WHERE m.user_id = ? AND u.deleted_at IS NULL
+         WHERE m.user_id = $1 AND u.deleted_at IS NULL
          ORDER BY u.display_name",
-    )
-    .bind(user.id)
-    .fetch_all(&store.pool())
-    .await?)
+        user.id
+    )?)
 }
 
 /// The ids `user` has muted, for marking a thread's comments.

@@ -7,7 +7,7 @@ use super::write;
 use super::Removal;
 use crate::ids::{ArticleId, CommentId};
 use crate::policy::{authorize, Action};
-use crate::store::Store;
+use crate::store::{exec, Store};
 use crate::users::User;
 use crate::{Error, Result};
 
@@ -35,15 +35,14 @@ pub async fn set_locked(
     let mut tx = store.write().await?;
     authorize(&mut tx, actor, Action::Lock, None).await?;
     ensure_article_exists(&mut tx, article_id).await?;
-    sqlx::query(
-        "UPDATE articles SET locked_at = CASE WHEN ?1 THEN coalesce(locked_at, ?2) END
-         WHERE id = ?3",
-    )
-    .bind(locked)
-    .bind(store.now())
-    .bind(article_id)
-    .execute(tx.sqlite_conn())
-    .await?;
+    exec!(
+        &mut tx,
+        "UPDATE articles SET locked_at = CASE WHEN $1 THEN coalesce(locked_at, $2) END
+         WHERE id = $3",
+        locked,
+        store.now(),
+        article_id
+    )?;
     bump_version(&mut tx, article_id).await?;
     tx.commit().await?;
     Ok(())
@@ -61,15 +60,11 @@ pub async fn set_pinned(store: &Store, actor: &User, id: CommentId, pinned: bool
         ));
     }
     let query = if pinned {
-        "UPDATE articles SET pinned_comment_id = ?1 WHERE id = ?2"
+        "UPDATE articles SET pinned_comment_id = $1 WHERE id = $2"
     } else {
-        "UPDATE articles SET pinned_comment_id = NULL WHERE id = ?2 AND pinned_comment_id = ?1"
+        "UPDATE articles SET pinned_comment_id = NULL WHERE id = $2 AND pinned_comment_id = $1"
     };
-    sqlx::query(query)
-        .bind(id)
-        .bind(comment.article_id)
-        .execute(tx.sqlite_conn())
-        .await?;
+    exec!(&mut tx, query, id, comment.article_id)?;
     bump_version(&mut tx, comment.article_id).await?;
     tx.commit().await?;
     Ok(())

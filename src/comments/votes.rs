@@ -8,7 +8,7 @@ use super::shape::bump_version;
 use super::VoteChoice;
 use crate::ids::CommentId;
 use crate::policy::{authorize, Action};
-use crate::store::Store;
+use crate::store::{exec, rows, Store};
 use crate::users::User;
 use crate::Result;
 
@@ -45,37 +45,39 @@ pub async fn vote(
         VoteChoice::None => 0,
     };
     if value == 0 {
-        sqlx::query("DELETE FROM votes WHERE user_id = ? AND comment_id = ?")
-            .bind(voter.id)
-            .bind(id)
-            .execute(tx.sqlite_conn())
-            .await?;
+        exec!(
+            &mut tx,
+            "DELETE FROM votes WHERE user_id = $1 AND comment_id = $2",
+            voter.id,
+            id
+        )?;
     } else {
-        sqlx::query(
-            "INSERT INTO votes (user_id, comment_id, value, voted_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (user_id, comment_id) DO UPDATE SET value = ?3, voted_at = ?4",
-        )
-        .bind(voter.id)
-        .bind(id)
-        .bind(value)
-        .bind(store.now())
-        .execute(tx.sqlite_conn())
-        .await?;
+        exec!(
+            &mut tx,
+            "INSERT INTO votes (user_id, comment_id, value, voted_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, comment_id) DO UPDATE SET value = $3, voted_at = $4",
+            voter.id,
+            id,
+            i64::from(value),
+            store.now()
+        )?;
     }
     // Recount rather than adjust: the totals can never drift from the votes.
-    let (up, down): (i64, i64) = sqlx::query_as(
-        "SELECT coalesce(sum(value = 1), 0), coalesce(sum(value = -1), 0)
-         FROM votes WHERE comment_id = ?",
-    )
-    .bind(id)
-    .fetch_one(tx.sqlite_conn())
-    .await?;
-    sqlx::query("UPDATE comments SET upvotes = ?, downvotes = ? WHERE id = ?")
-        .bind(up)
-        .bind(down)
-        .bind(id)
-        .execute(tx.sqlite_conn())
-        .await?;
+    let (up, down) = rows!(
+        (i64, i64),
+        fetch_one,
+        &mut tx,
+        "SELECT count(*) FILTER (WHERE value = 1), count(*) FILTER (WHERE value = -1)
+         FROM votes WHERE comment_id = $1",
+        id
+    )?;
+    exec!(
+        &mut tx,
+        "UPDATE comments SET upvotes = $1, downvotes = $2 WHERE id = $3",
+        up,
+        down,
+        id
+    )?;
     bump_version(&mut tx, article).await?;
     tx.commit().await?;
     Ok(VoteOutcome {

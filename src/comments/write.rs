@@ -46,11 +46,13 @@ pub async fn post(
     authorize(&mut tx, author, action, None).await?;
     ensure_open(&mut tx, article_id).await?;
     if let Some(parent) = parent {
-        let found: Option<(ArticleId, Option<Millis>)> =
-            sqlx::query_as("SELECT article_id, deleted_at FROM comments WHERE id = ?")
-                .bind(parent)
-                .fetch_optional(tx.sqlite_conn())
-                .await?;
+        let found = rows!(
+            (ArticleId, Option<Millis>),
+            fetch_optional,
+            &mut tx,
+            "SELECT article_id, deleted_at FROM comments WHERE id = $1",
+            parent
+        )?;
         match found {
             None | Some((_, Some(_))) => {
                 return Err(Error::not_found(
@@ -66,19 +68,18 @@ pub async fn post(
         }
     }
     let id = CommentId::new();
-    sqlx::query(
+    exec!(
+        &mut tx,
         "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(article_id)
-    .bind(parent)
-    .bind(author.id)
-    .bind(&body.source)
-    .bind(&body.html)
-    .bind(store.now())
-    .execute(tx.sqlite_conn())
-    .await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        id,
+        article_id,
+        parent,
+        author.id,
+        &body.source,
+        &body.html,
+        store.now()
+    )?;
     bump_version(&mut tx, article_id).await?;
     tx.commit().await?;
     Ok(id)
@@ -108,32 +109,33 @@ pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Re
     let now = store.now();
     let quick_fix = old.edited_at.is_none() && now - old.created_at <= EDIT_GRACE_MS;
     if quick_fix {
-        sqlx::query("UPDATE comments SET body = ?, body_html = ? WHERE id = ?")
-            .bind(&body)
-            .bind(&body_html)
-            .bind(id)
-            .execute(tx.sqlite_conn())
-            .await?;
+        exec!(
+            &mut tx,
+            "UPDATE comments SET body = $1, body_html = $2 WHERE id = $3",
+            &body,
+            &body_html,
+            id
+        )?;
     } else {
         let old_html = old.body_html.unwrap_or_else(|| render_markdown(&old.body));
-        sqlx::query(
+        exec!(
+            &mut tx,
             "INSERT INTO comment_revisions (comment_id, body, body_html, written_at, replaced_at)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(&old.body)
-        .bind(&old_html)
-        .bind(old.edited_at.unwrap_or(old.created_at))
-        .bind(now)
-        .execute(tx.sqlite_conn())
-        .await?;
-        sqlx::query("UPDATE comments SET body = ?, body_html = ?, edited_at = ? WHERE id = ?")
-            .bind(&body)
-            .bind(&body_html)
-            .bind(now)
-            .bind(id)
-            .execute(tx.sqlite_conn())
-            .await?;
+             VALUES ($1, $2, $3, $4, $5)",
+            id,
+            &old.body,
+            &old_html,
+            old.edited_at.unwrap_or(old.created_at),
+            now
+        )?;
+        exec!(
+            &mut tx,
+            "UPDATE comments SET body = $1, body_html = $2, edited_at = $3 WHERE id = $4",
+            &body,
+            &body_html,
+            now,
+            id
+        )?;
     }
     tx.commit().await?;
     Ok(())
@@ -275,21 +277,25 @@ pub async fn history(store: &Store, id: CommentId) -> Result<Vec<Revision>> {
 /// Renders comments stored before rendering existed (body_html NULL).
 /// Runs at start-up; after the first run there is nothing to do.
 pub async fn render_pending(store: &Store) -> Result<usize> {
-    let pending = sqlx::query_as::<_, (CommentId, String)>(
-        "SELECT id, body FROM comments WHERE body_html IS NULL",
-    )
-    .fetch_all(&store.pool())
-    .await?;
+    let mut read = store.read().await?;
+    let pending = rows!(
+        (CommentId, String),
+        fetch_all,
+        &mut read,
+        "SELECT id, body FROM comments WHERE body_html IS NULL"
+    )?;
+    drop(read);
     if pending.is_empty() {
         return Ok(0);
     }
     let mut tx = store.write().await?;
     for (id, body) in &pending {
-        sqlx::query("UPDATE comments SET body_html = ? WHERE id = ? AND body_html IS NULL")
-            .bind(render_markdown(body))
-            .bind(id)
-            .execute(tx.sqlite_conn())
-            .await?;
+        exec!(
+            &mut tx,
+            "UPDATE comments SET body_html = $1 WHERE id = $2 AND body_html IS NULL",
+            render_markdown(body),
+            id
+        )?;
     }
     tx.commit().await?;
     Ok(pending.len())
