@@ -4,13 +4,12 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use super::Sort;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
-use crate::store::Store;
+use crate::store::{exec, rows, scalar, Db, Store};
 use crate::users::User;
 use crate::{Error, Result};
 
@@ -20,56 +19,61 @@ pub const READING_SESSION_MS: Millis = 30 * 60 * 1000;
 
 /// The visit before the current one; comments after it are "new".
 pub(super) async fn previous_visit(
-    conn: &mut SqliteConnection,
+    db: &mut dyn Db,
     user: UserId,
     article: ArticleId,
 ) -> Result<Option<Millis>> {
-    let found: Option<Option<Millis>> = sqlx::query_scalar(
-        "SELECT previous_at FROM article_visits WHERE user_id = ? AND article_id = ?",
-    )
-    .bind(user)
-    .bind(article)
-    .fetch_optional(conn)
-    .await?;
+    let found = scalar!(
+        Option<Millis>,
+        fetch_optional,
+        db,
+        "SELECT previous_at FROM article_visits WHERE user_id = $1 AND article_id = $2",
+        user,
+        article
+    )?;
     Ok(found.flatten())
 }
 
-pub(super) async fn preferred_sort(conn: &mut SqliteConnection, user: UserId) -> Result<Sort> {
-    let found: Option<Sort> =
-        sqlx::query_scalar("SELECT thread_sort FROM user_preferences WHERE user_id = ?")
-            .bind(user)
-            .fetch_optional(conn)
-            .await?;
+pub(super) async fn preferred_sort(db: &mut dyn Db, user: UserId) -> Result<Sort> {
+    let found = scalar!(
+        Sort,
+        fetch_optional,
+        db,
+        "SELECT thread_sort FROM user_preferences WHERE user_id = $1",
+        user
+    )?;
     Ok(found.unwrap_or_default())
 }
 
 /// Remembers the order `user` reads discussions in.
 pub async fn set_preferred_sort(store: &Store, user: &User, sort: Sort) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO user_preferences (user_id, thread_sort) VALUES (?1, ?2)
-         ON CONFLICT (user_id) DO UPDATE SET thread_sort = ?2",
-    )
-    .bind(user.id)
-    .bind(sort)
-    .execute(&store.pool())
-    .await?;
+    let mut tx = store.write().await?;
+    exec!(
+        &mut tx,
+        "INSERT INTO user_preferences (user_id, thread_sort) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET thread_sort = $2",
+        user.id,
+        sort
+    )?;
+    tx.commit().await?;
     Ok(())
 }
 
 pub(super) async fn collapsed(
-    conn: &mut SqliteConnection,
+    db: &mut dyn Db,
     user: UserId,
     article: ArticleId,
 ) -> Result<HashSet<CommentId>> {
-    let ids: Vec<CommentId> = sqlx::query_scalar(
+    let ids = scalar!(
+        CommentId,
+        fetch_all,
+        db,
         "SELECT k.comment_id FROM collapsed_comments k
          JOIN comments c ON c.id = k.comment_id
-         WHERE k.user_id = ? AND c.article_id = ?",
-    )
-    .bind(user)
-    .bind(article)
-    .fetch_all(conn)
-    .await?;
+         WHERE k.user_id = $1 AND c.article_id = $2",
+        user,
+        article
+    )?;
     Ok(ids.into_iter().collect())
 }
 
@@ -82,23 +86,23 @@ pub async fn set_collapsed(
     collapsed: bool,
 ) -> Result<()> {
     let mut tx = store.write().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM comments WHERE id = ?")
-        .bind(comment)
-        .fetch_optional(tx.sqlite_conn())
-        .await?;
+    let exists = scalar!(
+        i64,
+        fetch_optional,
+        &mut tx,
+        "SELECT 1 FROM comments WHERE id = $1",
+        comment
+    )?;
     if exists.is_none() {
         return Err(Error::not_found("That comment no longer exists."));
     }
     let sql = if collapsed {
-        "INSERT OR IGNORE INTO collapsed_comments (user_id, comment_id) VALUES (?, ?)"
+        "INSERT INTO collapsed_comments (user_id, comment_id) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING"
     } else {
-        "DELETE FROM collapsed_comments WHERE user_id = ? AND comment_id = ?"
+        "DELETE FROM collapsed_comments WHERE user_id = $1 AND comment_id = $2"
     };
-    sqlx::query(sql)
-        .bind(user.id)
-        .bind(comment)
-        .execute(tx.sqlite_conn())
-        .await?;
+    exec!(&mut tx, sql, user.id, comment)?;
     tx.commit().await?;
     Ok(())
 }
@@ -123,7 +127,11 @@ pub struct ReplyToMe {
 /// at most `limit` of them. Replies by people `user` has muted are left out:
 /// muting someone means not being called to read them.
 pub async fn replies_to_me(store: &Store, user: &User, limit: u32) -> Result<Vec<ReplyToMe>> {
-    Ok(sqlx::query_as::<_, ReplyToMe>(
+    let mut read = store.read().await?;
+    Ok(rows!(
+        ReplyToMe,
+        fetch_all,
+        &mut read,
         "SELECT c.id, c.article_id, a.title AS article_title, u.display_name AS author_name,
                 coalesce(c.body_html, '') AS body_html, c.created_at,
                 c.created_at > coalesce(v.last_at, 0) AS unread
@@ -132,13 +140,11 @@ pub async fn replies_to_me(store: &Store, user: &User, limit: u32) -> Result<Vec
          JOIN users u ON u.id = c.author_id
          JOIN articles a ON a.id = c.article_id
          LEFT JOIN article_visits v ON v.user_id = p.author_id AND v.article_id = c.article_id
-         WHERE p.author_id = ?1 AND c.author_id != ?1 AND c.deleted_at IS NULL
-           AND c.author_id NOT IN (SELECT muted_id FROM mutes WHERE user_id = ?1)
+         WHERE p.author_id = $1 AND c.author_id != $1 AND c.deleted_at IS NULL
+           AND c.author_id NOT IN (SELECT muted_id FROM mutes WHERE user_id = $1)
          ORDER BY unread DESC, c.created_at DESC, c.id DESC
-         LIMIT ?2",
-    )
-    .bind(user.id)
-    .bind(limit)
-    .fetch_all(&store.pool())
-    .await?)
+         LIMIT $2",
+        user.id,
+        i64::from(limit)
+    )?)
 }

@@ -13,7 +13,7 @@ use super::{reading, Removal, Sort, ThreadComment, ThreadPage, MAX_PAGE};
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
 use crate::mutes;
-use crate::store::Store;
+use crate::store::{exec, scalar, Store};
 use crate::users::{User, DELETED_USER};
 use crate::{Error, Result};
 
@@ -95,19 +95,20 @@ pub async fn open_discussion(
     if let Some(viewer) = viewer {
         let mut tx = store.write().await?;
         ensure_article_exists(&mut tx, article_id).await?;
-        sqlx::query(
+        exec!(
+            &mut tx,
             "INSERT INTO article_visits (user_id, article_id, last_at, previous_at)
-             VALUES (?1, ?2, ?3, NULL)
+             VALUES ($1, $2, $3, NULL)
              ON CONFLICT (user_id, article_id)
-             DO UPDATE SET previous_at = CASE WHEN ?3 - last_at >= ?4 THEN last_at ELSE previous_at END,
-                           last_at = ?3",
-        )
-        .bind(viewer.id)
-        .bind(article_id)
-        .bind(store.now())
-        .bind(reading::READING_SESSION_MS)
-        .execute(tx.sqlite_conn())
-        .await?;
+             DO UPDATE SET previous_at = CASE WHEN $3 - article_visits.last_at >= $4
+                                              THEN article_visits.last_at
+                                              ELSE article_visits.previous_at END,
+                           last_at = $3",
+            viewer.id,
+            article_id,
+            store.now(),
+            reading::READING_SESSION_MS
+        )?;
         tx.commit().await?;
     }
     thread_page(store, viewer, article_id, query).await
@@ -125,8 +126,8 @@ pub async fn thread_page(
     // One read transaction: the order, the text and the votes of a page
     // all come from the same snapshot, so a page never loses an entry to a
     // concurrent delete.
-    let mut conn = store.pool().begin().await?;
-    let state = thread_state(&mut conn, article_id).await?;
+    let mut conn = store.read().await?;
+    let state = thread_state(conn.sqlite_conn(), article_id).await?;
     let version = state.version;
     let viewer_id = viewer.map(|v| v.id);
     let sort = match (query.sort, viewer_id) {
@@ -140,12 +141,12 @@ pub async fn thread_page(
     };
     let collapsed: HashSet<CommentId> = match viewer_id {
         Some(id) => reading::collapsed(&mut conn, id, article_id).await?,
-        None => in_thread(&mut conn, article_id, &query.collapsed).await?,
+        None => in_thread(conn.sqlite_conn(), article_id, &query.collapsed).await?,
     };
     let (thread, version) = store
         .cache::<ThreadCache>()
         .ordered(
-            &mut conn,
+            conn.sqlite_conn(),
             article_id,
             (version, query.version),
             state.pinned,
@@ -177,14 +178,14 @@ pub async fn thread_page(
     }
     let window: Vec<(usize, u32)> = order.iter().skip(offset).take(limit).copied().collect();
 
-    let details = details(&mut conn, article_id, shapes, &window).await?;
-    let names = display_names(&mut conn).await?;
+    let details = details(conn.sqlite_conn(), article_id, shapes, &window).await?;
+    let names = display_names(conn.sqlite_conn()).await?;
     let my_votes = match viewer_id {
-        Some(id) => my_votes(&mut conn, id, shapes, &window).await?,
+        Some(id) => my_votes(conn.sqlite_conn(), id, shapes, &window).await?,
         None => HashMap::new(),
     };
     let muted = match viewer_id {
-        Some(id) => mutes::muted_ids(&mut conn, id).await?,
+        Some(id) => mutes::muted_ids(conn.sqlite_conn(), id).await?,
         None => HashSet::new(),
     };
 
@@ -231,7 +232,7 @@ pub async fn thread_page(
         })
         .collect();
 
-    conn.commit().await?;
+    conn.finish().await?;
     Ok(ThreadPage {
         article_id,
         version,
@@ -257,7 +258,7 @@ pub async fn comment_view(
     viewer: Option<&User>,
     id: CommentId,
 ) -> Result<ThreadComment> {
-    let mut conn = store.pool().begin().await?;
+    let mut conn = store.read().await?;
     let row = sqlx::query_as::<_, ViewRow>(
         "SELECT c.article_id, c.parent_id, c.author_id, c.body, c.body_html, c.created_at,
                 c.edited_at, c.deleted_by, c.deleted_at IS NOT NULL AS removed,
@@ -282,32 +283,34 @@ pub async fn comment_view(
          WHERE c.id = ?",
     )
     .bind(id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(conn.sqlite_conn())
     .await?
     .ok_or_else(|| Error::not_found("That comment is no longer there."))?;
     let viewer_id = viewer.map(|v| v.id);
-    let names = display_names(&mut conn).await?;
+    let names = display_names(conn.sqlite_conn()).await?;
     let (seen, collapsed, my_vote, muted) = match viewer_id {
         Some(user) => (
             reading::previous_visit(&mut conn, user, row.article_id).await?,
             reading::collapsed(&mut conn, user, row.article_id)
                 .await?
                 .contains(&id),
-            sqlx::query_scalar::<_, i8>(
-                "SELECT value FROM votes WHERE user_id = ? AND comment_id = ?",
-            )
-            .bind(user)
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
+            scalar!(
+                i64,
+                fetch_optional,
+                &mut conn,
+                "SELECT value FROM votes WHERE user_id = $1 AND comment_id = $2",
+                user,
+                id
+            )?
+            .and_then(|v| i8::try_from(v).ok())
             .unwrap_or(0),
-            mutes::muted_ids(&mut conn, user)
+            mutes::muted_ids(conn.sqlite_conn(), user)
                 .await?
                 .contains(&row.author_id),
         ),
         None => (None, false, 0, false),
     };
-    conn.commit().await?;
+    conn.finish().await?;
     let mine = Some(row.author_id) == viewer_id && !row.removed;
     Ok(ThreadComment {
         id,

@@ -103,6 +103,23 @@ impl Read {
     pub(super) fn sqlite(tx: Transaction<'static, Sqlite>) -> Self {
         Self { tx: Tx::Sqlite(tx) }
     }
+
+    /// The SQLite connection underneath, for the statements not yet moved
+    /// onto the macros.
+    pub(crate) fn sqlite_conn(&mut self) -> &mut SqliteConnection {
+        match &mut self.tx {
+            Tx::Sqlite(tx) => tx,
+        }
+    }
+
+    /// Ends the transaction. Nothing was written in it; this only gives
+    /// the connection back sooner than dropping it would.
+    pub(crate) async fn finish(self) -> Result<()> {
+        match self.tx {
+            Tx::Sqlite(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
 }
 
 impl Db for Write {
