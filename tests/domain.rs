@@ -27,6 +27,7 @@ mod library_limits;
 mod library_listing;
 mod moderation;
 mod names;
+mod races;
 mod render;
 mod search;
 mod sessions;
