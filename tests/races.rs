@@ -3,6 +3,11 @@
 //! started together, and the rule must hold whatever order they land in.
 //! (On SQLite a write transaction takes the write lock at once; these
 //! tests are what will hold a second engine to the same.)
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic is a failed test"
+)]
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
