@@ -9,7 +9,7 @@ use ts_rs::TS;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId};
 use crate::library::adding::Origin;
-use crate::store::Store;
+use crate::store::{exec, rows, scalar, Db, Store};
 use crate::users::{Role, User};
 use crate::{Error, Result};
 
@@ -78,25 +78,27 @@ struct SummaryRow {
 /// Every article, newest first, each with its tags, its comment count and,
 /// for a signed-in `viewer`, how many comments are new to them.
 pub async fn list_articles(store: &Store, viewer: Option<&User>) -> Result<Vec<ArticleSummary>> {
-    let rows = sqlx::query_as::<_, SummaryRow>(
+    let mut read = store.read().await?;
+    let rows = rows!(
+        SummaryRow,
+        fetch_all,
+        &mut read,
         "SELECT a.id, a.title, a.source, a.author, a.published_at, a.summary,
                 (SELECT count(*) FROM comments c
                  WHERE c.article_id = a.id AND c.deleted_at IS NULL) AS comment_count,
                 (SELECT count(*) FROM comments c
-                 JOIN article_visits v ON v.article_id = c.article_id AND v.user_id = ?1
+                 JOIN article_visits v ON v.article_id = c.article_id AND v.user_id = $1
                  WHERE c.article_id = a.id AND c.deleted_at IS NULL
-                   AND c.author_id != ?1 AND c.created_at > v.last_at) AS new_count,
+                   AND c.author_id != $1 AND c.created_at > v.last_at) AS new_count,
                 a.source_id, a.origin,
-                (?1 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM article_reads r
-                                                WHERE r.article_id = a.id AND r.user_id = ?1))
+                ($1 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM article_reads r
+                                                WHERE r.article_id = a.id AND r.user_id = $1))
                   AS unread
          FROM articles a
          ORDER BY a.published_at DESC, a.id DESC",
-    )
-    .bind(viewer.map(|v| v.id))
-    .fetch_all(&store.pool())
-    .await?;
-    let mut tags = all_tags(store).await?;
+        viewer.map(|v| v.id)
+    )?;
+    let mut tags = all_tags(&mut read).await?;
     Ok(rows
         .into_iter()
         .map(|r| ArticleSummary {
@@ -137,24 +139,29 @@ pub async fn article(store: &Store, id: ArticleId) -> Result<Article> {
 
 /// [`article`] as `viewer` sees it: whether they may delete it.
 pub async fn article_for(store: &Store, viewer: Option<&User>, id: ArticleId) -> Result<Article> {
-    let row = sqlx::query_as::<_, ArticleRow>(
+    let mut read = store.read().await?;
+    let row = rows!(
+        ArticleRow,
+        fetch_optional,
+        &mut read,
         "SELECT id, title, source, author, url, published_at, summary, body_html,
-                ?2
-                  OR (added_by IS ?3 AND ?3 IS NOT NULL
+                $2
+                  OR (added_by IS NOT DISTINCT FROM $3 AND $3 IS NOT NULL
                       AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = articles.id))
                   AS can_delete
-         FROM articles WHERE id = ?1",
-    )
-    .bind(id)
-    .bind(viewer.is_some_and(User::is_admin))
-    .bind(viewer.map(|v| v.id))
-    .fetch_optional(&store.pool())
-    .await?
+         FROM articles WHERE id = $1",
+        id,
+        viewer.is_some_and(User::is_admin),
+        viewer.map(|v| v.id)
+    )?
     .ok_or_else(|| Error::not_found("That article is no longer in the library."))?;
-    let tags = sqlx::query_scalar("SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag")
-        .bind(id)
-        .fetch_all(&store.pool())
-        .await?;
+    let tags = scalar!(
+        String,
+        fetch_all,
+        &mut read,
+        "SELECT tag FROM article_tags WHERE article_id = $1 ORDER BY tag",
+        id
+    )?;
     Ok(Article {
         id: row.id,
         title: row.title,
@@ -169,12 +176,13 @@ pub async fn article_for(store: &Store, viewer: Option<&User>, id: ArticleId) ->
     })
 }
 
-async fn all_tags(store: &Store) -> Result<HashMap<ArticleId, Vec<String>>> {
-    let rows = sqlx::query_as::<_, (ArticleId, String)>(
-        "SELECT article_id, tag FROM article_tags ORDER BY article_id, tag",
-    )
-    .fetch_all(&store.pool())
-    .await?;
+async fn all_tags(db: &mut dyn Db) -> Result<HashMap<ArticleId, Vec<String>>> {
+    let rows = rows!(
+        (ArticleId, String),
+        fetch_all,
+        db,
+        "SELECT article_id, tag FROM article_tags ORDER BY article_id, tag"
+    )?;
     let mut tags: HashMap<ArticleId, Vec<String>> = HashMap::new();
     for (id, tag) in rows {
         tags.entry(id).or_default().push(tag);
@@ -191,13 +199,14 @@ async fn all_tags(store: &Store) -> Result<HashMap<ArticleId, Vec<String>>> {
 /// [`Error::Forbidden`] when `user` may not delete it.
 pub async fn delete_article(store: &Store, user: &User, id: ArticleId) -> Result<()> {
     let mut tx = store.write().await?;
-    let found: Option<(Option<crate::ids::UserId>, bool)> = sqlx::query_as(
+    let found = rows!(
+        (Option<crate::ids::UserId>, bool),
+        fetch_optional,
+        &mut tx,
         "SELECT added_by, EXISTS (SELECT 1 FROM comments c WHERE c.article_id = a.id)
-         FROM articles a WHERE a.id = ?",
-    )
-    .bind(id)
-    .fetch_optional(tx.sqlite_conn())
-    .await?;
+         FROM articles a WHERE a.id = $1",
+        id
+    )?;
     let (added_by, discussed) =
         found.ok_or_else(|| Error::not_found("That article is no longer in the library."))?;
     crate::policy::authorize(
@@ -212,10 +221,7 @@ pub async fn delete_article(store: &Store, user: &User, id: ArticleId) -> Result
             "People are discussing this article: only the admin can delete it.".into(),
         ));
     }
-    sqlx::query("DELETE FROM articles WHERE id = ?")
-        .bind(id)
-        .execute(tx.sqlite_conn())
-        .await?;
+    exec!(&mut tx, "DELETE FROM articles WHERE id = $1", id)?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,11 +2,9 @@
 //! written for Parley; each file is a few `key: value` header lines, a blank
 //! line, then the body as plain paragraphs.
 
-use sqlx::SqliteConnection;
-
 use crate::clock::Millis;
 use crate::ids::ArticleId;
-use crate::store::Store;
+use crate::store::{exec, scalar, Store, Write};
 use crate::text::escape;
 use crate::{Error, Result};
 
@@ -29,51 +27,45 @@ pub struct NewArticle {
 /// many were added.
 pub async fn add_samples_if_empty(store: &Store) -> Result<usize> {
     let mut tx = store.write().await?;
-    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
-        .fetch_one(tx.sqlite_conn())
-        .await?;
+    let existing = scalar!(i64, fetch_one, &mut tx, "SELECT count(*) FROM articles")?;
     if existing > 0 {
         return Ok(0);
     }
     let samples = library()?;
     let now = store.now();
     for article in &samples {
-        insert_article(tx.sqlite_conn(), article, now).await?;
+        insert_article(&mut tx, article, now).await?;
     }
     tx.commit().await?;
     Ok(samples.len())
 }
 
-async fn insert_article(
-    conn: &mut SqliteConnection,
-    new: &NewArticle,
-    now: Millis,
-) -> Result<ArticleId> {
+async fn insert_article(tx: &mut Write, new: &NewArticle, now: Millis) -> Result<ArticleId> {
     let id = ArticleId::new();
     let body_html = paragraphs_to_html(&new.body_text);
-    sqlx::query(
+    exec!(
+        tx,
         "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html,
                                body_text, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(&new.title)
-    .bind(&new.source)
-    .bind(&new.author)
-    .bind(&new.url)
-    .bind(new.published_at)
-    .bind(&new.summary)
-    .bind(&body_html)
-    .bind(crate::search::article_text(&body_html))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        id,
+        &new.title,
+        &new.source,
+        &new.author,
+        &new.url,
+        new.published_at,
+        &new.summary,
+        &body_html,
+        crate::search::article_text(&body_html),
+        now
+    )?;
     for tag in &new.tags {
-        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)")
-            .bind(id)
-            .bind(tag)
-            .execute(&mut *conn)
-            .await?;
+        exec!(
+            tx,
+            "INSERT INTO article_tags (article_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            id,
+            tag
+        )?;
     }
     Ok(id)
 }
