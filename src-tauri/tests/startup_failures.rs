@@ -105,7 +105,13 @@ fn start_and_answer(data_dir: &Path, user: Option<u32>) -> Outcome {
         text
     });
 
-    let window = find_window(TITLE, &mut app);
+    let window = match find_window(TITLE, &mut app) {
+        Ok(window) => window,
+        Err(exited) => panic!(
+            "{exited}; it said on standard error:\n{}",
+            reader.join().unwrap()
+        ),
+    };
     let status = answer(&window, &mut app);
     Outcome {
         stderr: reader.join().unwrap(),
@@ -153,8 +159,8 @@ fn answer(window: &str, app: &mut std::process::Child) -> std::process::ExitStat
 }
 
 /// The id of `app`'s visible window titled `title`, waiting for it to
-/// appear.
-fn find_window(title: &str, app: &mut std::process::Child) -> String {
+/// appear; or, if Parley exits first, how it exited.
+fn find_window(title: &str, app: &mut std::process::Child) -> Result<String, String> {
     let started = Instant::now();
     loop {
         // By process too: tests run side by side, each with its dialog.
@@ -171,10 +177,12 @@ fn find_window(title: &str, app: &mut std::process::Child) -> String {
             .unwrap();
         let ids = String::from_utf8_lossy(&found.stdout);
         if let Some(id) = ids.lines().next() {
-            return id.trim().to_owned();
+            return Ok(id.trim().to_owned());
         }
         if let Some(status) = app.try_wait().unwrap() {
-            panic!("Parley exited ({status}) without showing a dialog titled {title:?}");
+            return Err(format!(
+                "Parley exited ({status}) without showing a dialog titled {title:?}"
+            ));
         }
         if started.elapsed() > PATIENCE {
             let _ = app.kill();
