@@ -30,7 +30,6 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 use crate::Result;
 
 /// The connection a statement runs on, by engine.
-#[non_exhaustive]
 pub(crate) enum Conn<'c> {
     Sqlite(&'c mut SqliteConnection),
 }
@@ -184,14 +183,20 @@ mod tests {
     use crate::clock::SystemClock;
     use crate::store::Store;
 
-    #[tokio::test]
-    async fn placeholders_bind_by_number_in_any_order_and_repeated() {
+    /// A new, migrated database in its own folder (kept while the folder is).
+    async fn fresh() -> (tempfile::TempDir, Store) {
         // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let dir = tempfile::tempdir().unwrap();
         // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let store = Store::connect(dir.path(), Arc::new(SystemClock))
             .await
             .unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn placeholders_bind_by_number_in_any_order_and_repeated() {
+        let (_dir, store) = fresh().await;
         // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
         let mut read = store.read().await.unwrap();
         let row: (String, i64, i64) = rows!(
@@ -209,12 +214,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_write_not_committed_keeps_nothing() {
-        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
-        let dir = tempfile::tempdir().unwrap();
-        // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
-        let store = Store::connect(dir.path(), Arc::new(SystemClock))
-            .await
-            .unwrap();
+        let (_dir, store) = fresh().await;
         let count = |store: Store| async move {
             // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test
             let mut read = store.read().await.unwrap();
