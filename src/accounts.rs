@@ -266,8 +266,10 @@ async fn record_failed_sign_in(store: &Store, key: &str) -> Result<()> {
              blocked_until = CASE
                  WHEN sign_in_failures.failures + 1 < $1 THEN NULL
                  WHEN sign_in_failures.failures + 1 - $1 >= 20 THEN $2 + $3
-                 WHEN (1000 << (sign_in_failures.failures + 1 - $1)) > $3 THEN $2 + $3
-                 ELSE $2 + (1000 << (sign_in_failures.failures + 1 - $1)) END",
+                 WHEN (CAST(1000 AS BIGINT)
+                       << CAST(sign_in_failures.failures + 1 - $1 AS INTEGER)) > $3 THEN $2 + $3
+                 ELSE $2 + (CAST(1000 AS BIGINT)
+                            << CAST(sign_in_failures.failures + 1 - $1 AS INTEGER)) END",
         FREE_ATTEMPTS,
         store.now(),
         MAX_SIGN_IN_WAIT_MS,

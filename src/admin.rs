@@ -10,7 +10,7 @@ use crate::ids::UserId;
 use crate::names::username_key;
 use crate::passwords::MIN_ADMIN_PASSWORD_CHARS;
 use crate::policy::{authorize, Action};
-use crate::store::{exec, rows, Db, Store, Write};
+use crate::store::{exec, rows, scalar, Db, Store, Write};
 use crate::users::{active_admins, end_sessions, Role, User};
 use crate::{Error, Result};
 
@@ -26,7 +26,8 @@ pub struct AccountSummary {
     pub created_at: Millis,
     pub disabled: bool,
     /// Comments written and not deleted.
-    pub comment_count: u32,
+    #[ts(type = "number")]
+    pub comment_count: i64,
     /// The admin looking at the list.
     pub is_you: bool,
 }
@@ -187,7 +188,7 @@ async fn set_role(tx: &mut Write, id: UserId, role: Role) -> Result<()> {
 }
 
 /// Settings for everyone on this computer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct AppSettings {
@@ -200,15 +201,16 @@ pub const IDLE_TIMEOUT_MINUTES: std::ops::RangeInclusive<u32> = 1..=24 * 60;
 
 pub async fn app_settings(store: &Store) -> Result<AppSettings> {
     let mut read = store.read().await?;
-    Ok(rows!(
-        AppSettings,
+    let minutes = scalar!(
+        i64,
         fetch_optional,
         &mut read,
         "SELECT idle_timeout_minutes FROM app_settings"
-    )?
-    .unwrap_or(AppSettings {
-        idle_timeout_minutes: 30,
-    }))
+    )?;
+    read.finish().await?;
+    Ok(AppSettings {
+        idle_timeout_minutes: minutes.and_then(|m| u32::try_from(m).ok()).unwrap_or(30),
+    })
 }
 
 /// Sets how long a session may sit idle before it ends.
@@ -225,7 +227,7 @@ pub async fn set_idle_timeout(store: &Store, actor: &User, minutes: u32) -> Resu
     exec!(
         &mut tx,
         "UPDATE app_settings SET idle_timeout_minutes = $1",
-        minutes
+        i64::from(minutes)
     )?;
     tx.commit().await?;
     app_settings(store).await

@@ -9,7 +9,7 @@ use ts_rs::TS;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId};
 use crate::library::adding::Origin;
-use crate::store::{exec, rows, scalar, Db, Store};
+use crate::store::{exec, rows, scalar, small, Db, Store};
 use crate::users::{Role, User};
 use crate::{Error, Result};
 
@@ -68,8 +68,8 @@ struct SummaryRow {
     author: String,
     published_at: Millis,
     summary: String,
-    comment_count: u32,
-    new_count: u32,
+    comment_count: i64,
+    new_count: i64,
     source_id: Option<SourceId>,
     origin: Origin,
     unread: bool,
@@ -109,8 +109,8 @@ pub async fn list_articles(store: &Store, viewer: Option<&User>) -> Result<Vec<A
             author: r.author,
             published_at: r.published_at,
             summary: r.summary,
-            comment_count: r.comment_count,
-            new_count: r.new_count,
+            comment_count: small(r.comment_count),
+            new_count: small(r.new_count),
             source_id: r.source_id,
             origin: r.origin,
             unread: r.unread,

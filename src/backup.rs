@@ -133,7 +133,7 @@ pub async fn back_up(
     let _ = std::fs::remove_file(&partial);
     let expected = expected_size(store).await?;
 
-    let pool = store.pool();
+    let pool = store.sqlite_pool()?;
     let copy = sqlx::query("VACUUM INTO ?")
         .bind(partial.to_string_lossy().into_owned())
         .execute(&pool);
@@ -408,7 +408,7 @@ fn prune_automatic(dir: &Path) {
 /// The bytes the database holds (its pages less the free ones): about
 /// what a backup will weigh.
 async fn expected_size(store: &Store) -> Result<u64> {
-    let mut conn = store.pool().acquire().await?;
+    let mut conn = store.sqlite_pool()?.acquire().await?;
     let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
         .fetch_one(&mut *conn)
         .await?;

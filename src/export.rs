@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::clock::Millis;
 use crate::comments::Removal;
 use crate::ids::{ArticleId, CommentId, UserId};
-use crate::store::Store;
+use crate::store::{rows, scalar, Store};
 use crate::text::unescape;
 use crate::{Error, Result};
 
@@ -154,39 +154,44 @@ type CommentRow = (
 );
 
 async fn read(store: &Store, id: ArticleId) -> Result<(ArticleOut, Vec<CommentOut>)> {
-    let mut conn = store.pool().acquire().await?;
-    let row: Option<ArticleRow> = sqlx::query_as(
+    let mut read = store.read().await?;
+    let row: Option<ArticleRow> = rows!(
+        _,
+        fetch_optional,
+        &mut read,
         "SELECT title, source, author, url, published_at, summary, body_html
-             FROM articles WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
+             FROM articles WHERE id = $1",
+        id
+    )?;
     let (title, source, author, url, published_at, summary, body_html) =
         row.ok_or_else(|| Error::not_found("That article is no longer in the library."))?;
-    let tags: Vec<String> =
-        sqlx::query_scalar("SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let rows: Vec<CommentRow> = sqlx::query_as(
+    let tags: Vec<String> = scalar!(
+        _,
+        fetch_all,
+        &mut read,
+        "SELECT tag FROM article_tags WHERE article_id = $1 ORDER BY tag",
+        id
+    )?;
+    let rows: Vec<CommentRow> = rows!(
+        _,
+        fetch_all,
+        &mut read,
         "SELECT c.id, c.parent_id, c.author_id, u.display_name, c.created_at, c.edited_at,
                 c.deleted_by, c.body, c.body_html, c.upvotes, c.downvotes
          FROM comments c JOIN users u ON u.id = c.author_id
-         WHERE c.article_id = ? ORDER BY c.created_at, c.id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE c.article_id = $1 ORDER BY c.created_at, c.id",
+        id
+    )?;
     let mut revisions: HashMap<CommentId, Vec<RevisionOut>> = HashMap::new();
-    let older: Vec<(CommentId, String, Millis, Millis)> = sqlx::query_as(
+    let older: Vec<(CommentId, String, Millis, Millis)> = rows!(
+        _,
+        fetch_all,
+        &mut read,
         "SELECT r.comment_id, r.body, r.written_at, r.replaced_at
          FROM comment_revisions r JOIN comments c ON c.id = r.comment_id
-         WHERE c.article_id = ? ORDER BY r.replaced_at, r.rowid",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE c.article_id = $1 ORDER BY r.replaced_at, r.written_at",
+        id
+    )?;
     for (comment, body, written_at, replaced_at) in older {
         revisions.entry(comment).or_default().push(RevisionOut {
             body,
@@ -255,6 +260,7 @@ async fn read(store: &Store, id: ArticleId) -> Result<(ArticleOut, Vec<CommentOu
         summary,
         body_html,
     };
+    read.finish().await?;
     Ok((article, comments))
 }
 

@@ -6,12 +6,11 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::ids::{CommentId, MuteId, UserId};
 use crate::policy::{authorize, Action};
-use crate::store::{exec, rows, scalar, Store};
+use crate::store::{exec, rows, scalar, Db, Store};
 use crate::users::User;
 use crate::{Error, Result};
 
@@ -118,13 +117,13 @@ pub async fn muted_people(store: &Store, user: &User) -> Result<Vec<MutedPerson>
 }
 
 /// The ids `user` has muted, for marking a thread's comments.
-pub(crate) async fn muted_ids(
-    conn: &mut SqliteConnection,
-    user: UserId,
-) -> Result<HashSet<UserId>> {
-    let rows: Vec<UserId> = sqlx::query_scalar("SELECT muted_id FROM mutes WHERE user_id = ?")
-        .bind(user)
-        .fetch_all(conn)
-        .await?;
+pub(crate) async fn muted_ids(db: &mut dyn Db, user: UserId) -> Result<HashSet<UserId>> {
+    let rows = scalar!(
+        UserId,
+        fetch_all,
+        db,
+        "SELECT muted_id FROM mutes WHERE user_id = $1",
+        user
+    )?;
     Ok(rows.into_iter().collect())
 }

@@ -43,3 +43,13 @@ pub(crate) async fn catch_up(store: &Store) -> Result<()> {
         .map_err(|e| store.explain(e))?;
     Ok(())
 }
+
+/// Opens the PostgreSQL database at `url` (`postgres://user@host/db`),
+/// brings its schema up to date and catches up derived data: the same
+/// Parley as [`open`], for a server shared by a group.
+#[cfg(feature = "postgres")]
+pub async fn open_url(url: &str, clock: Arc<dyn Clock>) -> Result<Store> {
+    let store = Store::connect_url(url, clock).await?;
+    catch_up(&store).await?;
+    Ok(store)
+}

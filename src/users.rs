@@ -17,7 +17,7 @@ pub const DELETED_USER: &str = "[deleted user]";
 /// What an account may do beyond writing under its own name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
 #[serde(rename_all = "lowercase")]
-#[sqlx(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Role {
     /// Moderates discussions and manages accounts (see `policy.rs`). The
     /// first account on a computer is one; there is always at least one.

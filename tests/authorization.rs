@@ -22,10 +22,7 @@ use parley_core::ids::{ArticleId, CommentId, SourceId};
 use parley_core::library::sources;
 use parley_core::policy::Action;
 use parley_core::session::Session;
-use parley_core::store::DATABASE_FILE;
 use parley_core::{admin, mutes, ErrorKind, Result};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::SqlitePool;
 
 /// Who acts, and on whose thing (a comment's author, or the account acted on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +96,6 @@ const MATRIX: &[(Action, [Expect; 6])] = &[
 /// setting up targets without going through the rules under test.
 struct World {
     db: TestDb,
-    raw: SqlitePool,
     admin: (Session, User),
     member: (Session, User),
     other: (Session, User),
@@ -124,17 +120,9 @@ impl World {
                 .unwrap();
             people.push((session, user));
         }
-        let raw = SqlitePool::connect_with(
-            SqliteConnectOptions::new()
-                .filename(db.dir.path().join(DATABASE_FILE))
-                .busy_timeout(std::time::Duration::from_secs(5)),
-        )
-        .await
-        .unwrap();
         let [admin, member, other, disabled] = <[_; 4]>::try_from(people).ok().unwrap();
         Self {
             db,
-            raw,
             admin,
             member,
             other,
@@ -146,46 +134,44 @@ impl World {
     /// A new article, so one cell's lock or pin cannot affect another.
     async fn article(&self) -> ArticleId {
         let id = ArticleId::from(uuid::Uuid::now_v7());
-        sqlx::query(
-            "INSERT INTO articles (id, title, source, author, published_at, summary, body_html, created_at)
-             VALUES (?, 'A test article', 'Parley tests', 'Nobody', 0, '', '<p>Text.</p>', 0)",
-        )
-        .bind(id)
-        .execute(&self.raw)
-        .await
-        .unwrap();
+        self.db
+            .raw_exec(
+                "INSERT INTO articles (id, title, source, author, published_at, summary, body_html, created_at)
+                 VALUES ($1, 'A test article', 'Parley tests', 'Nobody', 0, '', '<p>Text.</p>', 0)",
+                &[common::id(id)],
+            )
+            .await;
         id
     }
 
     /// A feed `owner` follows.
     async fn source_of(&self, owner: &User) -> SourceId {
         let id = SourceId::new();
-        sqlx::query(
-            "INSERT INTO sources (id, feed_url, title, added_by, added_at, next_refresh_at)
-             VALUES (?, ?, 'A feed', ?, 0, 0)",
-        )
-        .bind(id)
-        .bind(format!("https://feeds.example/{id}.xml"))
-        .bind(owner.id)
-        .execute(&self.raw)
-        .await
-        .unwrap();
+        self.db
+            .raw_exec(
+                "INSERT INTO sources (id, feed_url, title, added_by, added_at, next_refresh_at)
+                 VALUES ($1, $2, 'A feed', $3, 0, 0)",
+                &[
+                    common::id(id),
+                    format!("https://feeds.example/{id}.xml").into(),
+                    common::id(owner.id),
+                ],
+            )
+            .await;
         id
     }
 
     /// An article `owner` added to the library, without a discussion.
     async fn article_added_by(&self, owner: &User) -> ArticleId {
         let id = ArticleId::from(uuid::Uuid::now_v7());
-        sqlx::query(
-            "INSERT INTO articles (id, title, source, author, published_at, summary, body_html,
-                                   created_at, origin, added_by, added_at)
-             VALUES (?, 'Saved', 'A site', '', 0, '', '<p>Text.</p>', 0, 'page', ?, 0)",
-        )
-        .bind(id)
-        .bind(owner.id)
-        .execute(&self.raw)
-        .await
-        .unwrap();
+        self.db
+            .raw_exec(
+                "INSERT INTO articles (id, title, source, author, published_at, summary, body_html,
+                                       created_at, origin, added_by, added_at)
+                 VALUES ($1, 'Saved', 'A site', '', 0, '', '<p>Text.</p>', 0, 'page', $2, 0)",
+                &[common::id(id), common::id(owner.id)],
+            )
+            .await;
         id
     }
 
@@ -193,28 +179,30 @@ impl World {
     async fn account(&self, role: &str, disabled: bool) -> String {
         let id = uuid::Uuid::now_v7();
         let username = format!("target-{}", id.simple());
-        sqlx::query(
-            "INSERT INTO users (id, username, username_key, display_name, password_hash, role,
-                                created_at, password_fit_for_admin, disabled_at)
-             VALUES (?1, ?2, ?2, 'Target', '', ?3, 0, 1, CASE WHEN ?4 THEN 0 END)",
-        )
-        .bind(id.as_bytes().as_slice())
-        .bind(&username)
-        .bind(role)
-        .bind(disabled)
-        .execute(&self.raw)
-        .await
-        .unwrap();
+        self.db
+            .raw_exec(
+                "INSERT INTO users (id, username, username_key, display_name, password_hash, role,
+                                    created_at, password_fit_for_admin, disabled_at)
+                 VALUES ($1, $2, $2, 'Target', '', $3, 0, TRUE, CASE WHEN $4 THEN 0 END)",
+                &[
+                    common::id(id),
+                    (&username).into(),
+                    role.into(),
+                    disabled.into(),
+                ],
+            )
+            .await;
         username
     }
 
     /// Puts roles back as they were: Ada the only admin.
     async fn reset_roles(&self) {
-        sqlx::query("UPDATE users SET role = 'member' WHERE id != ?")
-            .bind(self.admin.1.id)
-            .execute(&self.raw)
-            .await
-            .unwrap();
+        self.db
+            .raw_exec(
+                "UPDATE users SET role = 'member' WHERE id != $1",
+                &[common::id(self.admin.1.id)],
+            )
+            .await;
     }
 
     /// Who acts in `cell`, and whose things they act on.
@@ -330,6 +318,13 @@ async fn every_action_is_allowed_or_refused_as_the_matrix_says() {
             let outcome = match world.attempt(*action, *cell).await {
                 Ok(()) => A,
                 Err(e) => Refused(e.kind()),
+            };
+            // A backup is a copy of the SQLite file: on a server's database
+            // whoever may take one is told there is none to take, after
+            // the same check of who they are.
+            let expected = match (action, expected, common::engine()) {
+                (Action::BackUp, A, common::Engine::Postgres) => &I,
+                _ => expected,
             };
             if outcome != *expected {
                 failures.push(format!(

@@ -70,6 +70,9 @@ async fn found(store: &Store, text: &str) -> usize {
 
 #[tokio::test]
 async fn a_backup_taken_while_someone_posts_holds_everything_posted_before_it() {
+    if common::sqlite_only("backups and restores are copies of the SQLite file") {
+        return;
+    }
     let db = TestDb::new().await;
     let ada = db.account("ada", "Ada Lovelace").await;
     let article = db.first_article().await;
@@ -150,6 +153,9 @@ async fn a_backup_taken_while_someone_posts_holds_everything_posted_before_it() 
 
 #[tokio::test]
 async fn a_restore_brings_back_the_backup_and_keeps_what_it_replaced() {
+    if common::sqlite_only("backups and restores are copies of the SQLite file") {
+        return;
+    }
     let db = TestDb::new().await;
     let ada = db.account("ada", "Ada Lovelace").await;
     let article = db.first_article().await;
@@ -223,6 +229,9 @@ async fn assert_refused(db: &TestDb, file: &Path, why: &str) {
 
 #[tokio::test]
 async fn a_restore_refuses_what_is_not_a_usable_parley_database() {
+    if common::sqlite_only("backups and restores are copies of the SQLite file") {
+        return;
+    }
     let db = TestDb::new().await;
     let ada = db.account("ada", "Ada Lovelace").await;
     let article = db.first_article().await;
@@ -289,6 +298,9 @@ async fn a_restore_refuses_what_is_not_a_usable_parley_database() {
 
 #[tokio::test]
 async fn a_restore_refuses_a_backup_whose_schema_was_changed_outside_parley() {
+    if common::sqlite_only("backups and restores are copies of the SQLite file") {
+        return;
+    }
     let db = TestDb::new().await;
     db.account("admin", "The Admin").await;
     let mallory = db.account("mallory", "Mallory").await;
@@ -349,6 +361,9 @@ async fn a_restore_refuses_a_backup_whose_schema_was_changed_outside_parley() {
 
 #[tokio::test]
 async fn automatic_backups_are_daily_and_the_last_seven_are_kept() {
+    if common::sqlite_only("backups and restores are copies of the SQLite file") {
+        return;
+    }
     let db = TestDb::new().await;
     let first = backup::back_up_if_due(&db.store).await.unwrap();
     assert!(first.is_some(), "no backup yet: one is due");

@@ -138,10 +138,7 @@ async fn an_rss_feed_becomes_articles_with_local_images_and_no_hostile_html() {
         .unwrap();
     assert_eq!(content_type, "image/png");
     assert_eq!(bytes, png(40, 30));
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM article_images")
-        .fetch_one(&db.raw_pool().await)
-        .await
-        .unwrap();
+    let stored = db.raw_i64("SELECT count(*) FROM article_images", &[]).await;
     assert_eq!(stored, 1, "only the real image is kept");
     assert!(
         !body.contains("seed-shed.png"),

@@ -216,16 +216,14 @@ async fn images_stay_within_the_sources_and_the_librarys_caps() {
         let held = limits::image_bytes(&db.store).await.unwrap();
         assert!(held <= 2 * mib, "the library holds {held} bytes of images");
     }
-    let pool = db.raw_pool().await;
     for source in &followed {
-        let bytes: i64 = sqlx::query_scalar(
-            "SELECT coalesce(sum(length(i.bytes)), 0) FROM article_images i
-             JOIN articles a ON a.id = i.article_id WHERE a.source_id = ?",
-        )
-        .bind(source.source_id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let bytes = db
+            .raw_i64(
+                "SELECT CAST(coalesce(sum(length(i.bytes)), 0) AS BIGINT) FROM article_images i
+                 JOIN articles a ON a.id = i.article_id WHERE a.source_id = $1",
+                &[common::id(source.source_id)],
+            )
+            .await;
         assert!(bytes <= mib, "{}: {bytes} bytes", source.title);
         if source.title == "c" {
             assert!(

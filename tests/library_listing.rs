@@ -16,40 +16,35 @@ use parley_core::library::listing::{self, LibraryQuery};
 /// Adds `n` articles straight into the database, many sharing a date,
 /// every third with the tag "harbour", every other from `source`.
 async fn fill(db: &TestDb, n: usize, source: SourceId) {
-    let pool = db.raw_pool().await;
-    sqlx::query(
+    let mut statements = vec![(
         "INSERT INTO sources (id, feed_url, title, added_at, next_refresh_at)
-         VALUES (?, 'https://feed.example/x.xml', 'Feed X', 0, 0)",
-    )
-    .bind(source)
-    .execute(&pool)
-    .await
-    .unwrap();
-    let mut tx = pool.begin().await.unwrap();
+         VALUES ($1, 'https://feed.example/x.xml', 'Feed X', 0, 0)"
+            .to_owned(),
+        vec![common::id(source)],
+    )];
     for i in 0..n {
         let id = ArticleId::new();
-        sqlx::query(
+        statements.push((
             "INSERT INTO articles (id, title, source, author, published_at, summary, body_html,
                                    created_at, origin, source_id)
-             VALUES (?, ?, 'Feed X', '', ?, '', '<p>x</p>', 0, 'feed', ?)",
-        )
-        .bind(id)
-        .bind(format!("Article {i}"))
-        // Ten articles share each date: the order must still be total.
-        .bind(1_700_000_000_000_i64 + (i as i64 / 10) * 60_000)
-        .bind((i % 2 == 0).then_some(source))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+             VALUES ($1, $2, 'Feed X', '', $3, '', '<p>x</p>', 0, 'feed', $4)"
+                .to_owned(),
+            vec![
+                common::id(id),
+                format!("Article {i}").into(),
+                // Ten articles share each date: the order must still be total.
+                (1_700_000_000_000_i64 + (i as i64 / 10) * 60_000).into(),
+                common::maybe_id((i % 2 == 0).then_some(source)),
+            ],
+        ));
         if i % 3 == 0 {
-            sqlx::query("INSERT INTO article_tags (article_id, tag) VALUES (?, 'harbour')")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+            statements.push((
+                "INSERT INTO article_tags (article_id, tag) VALUES ($1, 'harbour')".to_owned(),
+                vec![common::id(id)],
+            ));
         }
     }
-    tx.commit().await.unwrap();
+    db.raw_exec_all(statements).await;
 }
 
 /// Every article the query lists, page by page.

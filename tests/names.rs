@@ -25,11 +25,11 @@ async fn every_failed_attempt_on_an_existing_account_counts_however_the_name_is_
     let ivan = db.account("ivan", "Ivan").await;
     // An account from before names were normalised: "İvan", whose
     // lower-case form ("i" + a combining dot) is not itself a username.
-    sqlx::query("UPDATE users SET username = 'İvan', username_key = 'i̇van' WHERE id = ?")
-        .bind(ivan.id)
-        .execute(&db.raw_pool().await)
-        .await
-        .unwrap();
+    db.raw_exec(
+        "UPDATE users SET username = 'İvan', username_key = 'i̇van' WHERE id = $1",
+        &[common::id(ivan.id)],
+    )
+    .await;
     let db = db.reopen().await;
 
     // Each spelling reaches the account; every wrong password counts
@@ -171,11 +171,11 @@ async fn two_old_accounts_whose_names_now_compare_equal_both_still_sign_in() {
     db.account("strasse", "Strasse").await;
     let old = db.account("strasze", "Old Account").await;
     // Made before names were normalised: "Straße" had the key "straße".
-    sqlx::query("UPDATE users SET username = 'Straße', username_key = 'straße' WHERE id = ?")
-        .bind(old.id)
-        .execute(&db.raw_pool().await)
-        .await
-        .unwrap();
+    db.raw_exec(
+        "UPDATE users SET username = 'Straße', username_key = 'straße' WHERE id = $1",
+        &[common::id(old.id)],
+    )
+    .await;
     let db = db.reopen().await;
     let db = db.reopen().await;
 

@@ -17,7 +17,7 @@ use parley_core::clock::{Clock, Millis};
 use parley_core::library::files;
 use parley_core::{admin, comments, samples, ErrorKind};
 
-use crate::common::{new_account, password_for, TestDb, START};
+use crate::common::{self, new_account, password_for, TestDb, START};
 
 /// How many attempts race in each test.
 const RACERS: usize = 8;
@@ -198,11 +198,10 @@ impl Clock for Ticking {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_comment_lands_in_a_discussion_after_it_is_locked() {
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        parley_core::startup::open_with_clock(dir.path(), Arc::new(Ticking(AtomicI64::new(0))))
-            .await
-            .unwrap();
+    let db = TestDb::empty().await;
+    let store = db
+        .store_with_clock(Arc::new(Ticking(AtomicI64::new(0))))
+        .await;
     samples::add_samples_if_empty(&store).await.unwrap();
     let admin_user = Arc::new(
         accounts::create_account(&store, new_account("warden", "Warden"))
@@ -234,24 +233,19 @@ async fn no_comment_lands_in_a_discussion_after_it_is_locked() {
             assert_eq!(e.kind(), ErrorKind::Forbidden, "{e:?}");
         }
     }
-    let pool = sqlx::SqlitePool::connect_with(
-        sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("parley.db")),
-    )
-    .await
-    .unwrap();
-    let locked_at: Option<Millis> =
-        sqlx::query_scalar("SELECT locked_at FROM articles WHERE id = ?")
-            .bind(article)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    let locked_at = locked_at.unwrap();
-    let stamps: Vec<Millis> =
-        sqlx::query_scalar("SELECT created_at FROM comments WHERE article_id = ?")
-            .bind(article)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let locked_at = db
+        .raw_i64(
+            "SELECT locked_at FROM articles WHERE id = $1",
+            &[common::id(article)],
+        )
+        .await;
+    let stamps: Vec<Millis> = db
+        .thread(None, article, comments::Sort::Oldest)
+        .await
+        .comments
+        .iter()
+        .map(|c| c.created_at)
+        .collect();
     let posted = outcomes.iter().filter(|o| matches!(o, Ok(Some(_)))).count();
     assert_eq!(stamps.len(), posted);
     assert!(

@@ -12,6 +12,9 @@ use parley_core::{articles, samples};
 
 #[tokio::test]
 async fn the_database_is_durable_and_checks_references() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     let db = TestDb::new().await;
     let settings = db.store.settings().await.unwrap();
     assert_eq!(settings.journal_mode, "wal");
@@ -26,6 +29,9 @@ async fn the_database_is_durable_and_checks_references() {
 
 #[tokio::test]
 async fn a_new_library_holds_the_samples_newest_first_and_only_once() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     let db = TestDb::new().await;
     let list = db.articles().await;
     assert!(list.len() >= 5, "{} sample articles", list.len());
@@ -50,6 +56,9 @@ async fn a_new_library_holds_the_samples_newest_first_and_only_once() {
 
 #[tokio::test]
 async fn opening_creates_the_folder() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let nested = dir.path().join("a").join("b");
     let store = parley_core::startup::open(&nested).await.unwrap();
@@ -59,6 +68,9 @@ async fn opening_creates_the_folder() {
 
 #[tokio::test]
 async fn a_folder_that_cannot_be_created_is_a_clear_error() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-folder");
     std::fs::write(&file, "x").unwrap();
@@ -74,6 +86,9 @@ async fn a_folder_that_cannot_be_created_is_a_clear_error() {
 /// sign-in back-off all survive.
 #[tokio::test]
 async fn a_database_from_before_moderation_upgrades_with_its_data() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     use std::borrow::Cow;
 
     use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
@@ -211,6 +226,9 @@ fn random_bytes(n: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     for bytes in [
         random_bytes(64 * 1024),
         b"Dear diary,\nthis is not a database.\n".repeat(500),
@@ -226,6 +244,9 @@ async fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
 
 #[tokio::test]
 async fn another_programs_database_is_refused_and_left_alone() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(parley_core::store::DATABASE_FILE);
     let url = format!("sqlite://{}?mode=rwc", file.display());
@@ -251,6 +272,9 @@ async fn another_programs_database_is_refused_and_left_alone() {
 
 #[tokio::test]
 async fn a_database_from_a_newer_parley_is_refused_and_left_alone() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     let db = TestDb::new().await;
     let file = db.dir.path().join(parley_core::store::DATABASE_FILE);
     db.store.close().await;
@@ -286,6 +310,9 @@ async fn a_database_from_a_newer_parley_is_refused_and_left_alone() {
 #[cfg(unix)]
 #[tokio::test]
 async fn the_data_folder_and_database_files_are_private_to_their_owner() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
 
@@ -313,6 +340,9 @@ async fn the_data_folder_and_database_files_are_private_to_their_owner() {
 
 #[tokio::test]
 async fn a_damaged_database_is_refused_and_left_alone() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     let db = TestDb::new().await;
     let file = db.dir.path().join(parley_core::store::DATABASE_FILE);
     db.store.close().await;
@@ -341,6 +371,9 @@ async fn a_damaged_database_is_refused_and_left_alone() {
 
 #[tokio::test]
 async fn another_programs_sqlx_database_is_not_taken_for_a_newer_parley() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(parley_core::store::DATABASE_FILE);
     let url = format!("sqlite://{}?mode=rwc", file.display());
@@ -367,6 +400,9 @@ async fn another_programs_sqlx_database_is_not_taken_for_a_newer_parley() {
 
 #[tokio::test]
 async fn a_damaged_database_is_found_before_an_upgrade_writes_to_it() {
+    if common::sqlite_only("about the SQLite file: its settings, upgrades and damage") {
+        return;
+    }
     use std::borrow::Cow;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(parley_core::store::DATABASE_FILE);

@@ -11,14 +11,14 @@ use crate::{Error, Result};
 /// Refuses anything about an article that is no longer in the library.
 pub(super) async fn ensure_article_exists(db: &mut dyn Db, id: ArticleId) -> Result<()> {
     let found = scalar!(
-        i64,
-        fetch_optional,
+        bool,
+        fetch_one,
         db,
-        "SELECT 1 FROM articles WHERE id = $1",
+        "SELECT EXISTS (SELECT 1 FROM articles WHERE id = $1)",
         id
     )?;
     found
-        .map(|_| ())
+        .then_some(())
         .ok_or_else(|| Error::not_found("That article is no longer in the library."))
 }
 

@@ -39,7 +39,7 @@ pub const MAX_PAGE: u32 = 100_000;
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, TS,
 )]
 #[serde(rename_all = "lowercase")]
-#[sqlx(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Sort {
     /// The lower bound of the Wilson score interval for the fraction of
     /// up-votes: many votes, mostly up, rank first; a single up-vote does
@@ -55,7 +55,7 @@ pub enum Sort {
 /// Who removed a comment, which decides what its placeholder says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
 #[serde(rename_all = "lowercase")]
-#[sqlx(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Removal {
     /// "[deleted]"
     Author,

@@ -87,13 +87,13 @@ pub async fn set_collapsed(
 ) -> Result<()> {
     let mut tx = store.write().await?;
     let exists = scalar!(
-        i64,
-        fetch_optional,
+        bool,
+        fetch_one,
         &mut tx,
-        "SELECT 1 FROM comments WHERE id = $1",
+        "SELECT EXISTS (SELECT 1 FROM comments WHERE id = $1)",
         comment
     )?;
-    if exists.is_none() {
+    if !exists {
         return Err(Error::not_found("That comment no longer exists."));
     }
     let sql = if collapsed {

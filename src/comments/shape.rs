@@ -7,12 +7,10 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use sqlx::SqliteConnection;
-
 use super::Sort;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
-use crate::store::{exec, Write};
+use crate::store::{exec, Conn, Db, Read, Write};
 use crate::{Error, Result};
 
 /// The shape of one comment: what ordering and counting need, no text.
@@ -170,16 +168,48 @@ impl Tree {
 /// single JSON array: stepping 10,000 rows one by one through sqlx costs
 /// several times more than SQLite building the array and serde reading it
 /// (see shared/TOOLCHAIN.md and `benches/thread.rs`).
-async fn load(conn: &mut SqliteConnection, article_id: ArticleId) -> Result<Vec<Shape>> {
+///
+/// PostgreSQL sends rows in its binary protocol, each a few fixed-size
+/// fields: they are read as they are.
+async fn load(read: &mut Read, article_id: ArticleId) -> Result<Vec<Shape>> {
+    let c = match read.conn() {
+        Conn::Sqlite(c) => c,
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(c) => {
+            type Row = (CommentId, Option<CommentId>, UserId, Millis, i64, i64, bool);
+            let rows: Vec<Row> = sqlx::query_as(
+                "SELECT id, parent_id, author_id, created_at, upvotes, downvotes,
+                        deleted_at IS NOT NULL
+                 FROM comments WHERE article_id = $1",
+            )
+            .bind(article_id)
+            .fetch_all(c)
+            .await?;
+            return Ok(rows
+                .into_iter()
+                .map(
+                    |(id, parent_id, author_id, created_at, upvotes, downvotes, removed)| Shape {
+                        id,
+                        parent_id,
+                        author_id,
+                        created_at,
+                        upvotes,
+                        downvotes,
+                        removed,
+                    },
+                )
+                .collect());
+        }
+    };
     type Row = (String, String, String, Millis, i64, i64, u8);
     let json: String = sqlx::query_scalar(
         "SELECT coalesce(json_group_array(json_array(
                     hex(id), hex(parent_id), hex(author_id), created_at, upvotes, downvotes,
                     deleted_at IS NOT NULL)), '[]')
-         FROM comments WHERE article_id = ?",
+         FROM comments WHERE article_id = $1",
     )
     .bind(article_id)
-    .fetch_one(conn)
+    .fetch_one(c)
     .await?;
     let rows: Vec<Row> = serde_json::from_str(&json)
         .map_err(|e| Error::Internal(format!("thread shape did not parse: {e}")))?;
@@ -288,7 +318,7 @@ impl ThreadCache {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn ordered(
         &self,
-        conn: &mut SqliteConnection,
+        read: &mut Read,
         article: ArticleId,
         (current, wanted): (i64, Option<i64>),
         pinned: Option<CommentId>,
@@ -313,7 +343,7 @@ impl ThreadCache {
             }
         }
         let ordered = Arc::new(Ordered::new(
-            load(conn, article).await?,
+            load(read, article).await?,
             sort,
             pinned,
             collapsed,

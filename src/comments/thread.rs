@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use ts_rs::TS;
 
 use super::checks::ensure_article_exists;
@@ -13,7 +12,7 @@ use super::{reading, Removal, Sort, ThreadComment, ThreadPage, MAX_PAGE};
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
 use crate::mutes;
-use crate::store::{exec, scalar, Store};
+use crate::store::{exec, rows, rows_built, scalar, small, Conn, Db, Read, Statement, Store};
 use crate::users::{User, DELETED_USER};
 use crate::{Error, Result};
 
@@ -127,7 +126,7 @@ pub async fn thread_page(
     // all come from the same snapshot, so a page never loses an entry to a
     // concurrent delete.
     let mut conn = store.read().await?;
-    let state = thread_state(conn.sqlite_conn(), article_id).await?;
+    let state = thread_state(&mut conn, article_id).await?;
     let version = state.version;
     let viewer_id = viewer.map(|v| v.id);
     let sort = match (query.sort, viewer_id) {
@@ -141,12 +140,12 @@ pub async fn thread_page(
     };
     let collapsed: HashSet<CommentId> = match viewer_id {
         Some(id) => reading::collapsed(&mut conn, id, article_id).await?,
-        None => in_thread(conn.sqlite_conn(), article_id, &query.collapsed).await?,
+        None => in_thread(&mut conn, article_id, &query.collapsed).await?,
     };
     let (thread, version) = store
         .cache::<ThreadCache>()
         .ordered(
-            conn.sqlite_conn(),
+            &mut conn,
             article_id,
             (version, query.version),
             state.pinned,
@@ -178,14 +177,14 @@ pub async fn thread_page(
     }
     let window: Vec<(usize, u32)> = order.iter().skip(offset).take(limit).copied().collect();
 
-    let details = details(conn.sqlite_conn(), article_id, shapes, &window).await?;
-    let names = display_names(conn.sqlite_conn()).await?;
+    let details = details(&mut conn, article_id, shapes, &window).await?;
+    let names = display_names(&mut conn).await?;
     let my_votes = match viewer_id {
-        Some(id) => my_votes(conn.sqlite_conn(), id, shapes, &window).await?,
+        Some(id) => my_votes(&mut conn, id, shapes, &window).await?,
         None => HashMap::new(),
     };
     let muted = match viewer_id {
-        Some(id) => mutes::muted_ids(conn.sqlite_conn(), id).await?,
+        Some(id) => mutes::muted_ids(&mut conn, id).await?,
         None => HashSet::new(),
     };
 
@@ -259,18 +258,21 @@ pub async fn comment_view(
     id: CommentId,
 ) -> Result<ThreadComment> {
     let mut conn = store.read().await?;
-    let row = sqlx::query_as::<_, ViewRow>(
+    let row = rows!(
+        ViewRow,
+        fetch_optional,
+        &mut conn,
         "SELECT c.article_id, c.parent_id, c.author_id, c.body, c.body_html, c.created_at,
                 c.edited_at, c.deleted_by, c.deleted_at IS NOT NULL AS removed,
                 c.upvotes, c.downvotes,
                 CASE WHEN p.deleted_at IS NULL THEN p.author_id END AS parent_author,
-                a.pinned_comment_id IS c.id AS pinned,
+                a.pinned_comment_id IS NOT DISTINCT FROM c.id AS pinned,
                 (WITH RECURSIVE up (id, depth) AS (
                      SELECT c.parent_id, 1 WHERE c.parent_id IS NOT NULL
                      UNION ALL
                      SELECT x.parent_id, up.depth + 1 FROM comments x JOIN up ON x.id = up.id
                      WHERE x.parent_id IS NOT NULL)
-                 SELECT coalesce(max(depth), 0) FROM up) AS depth,
+                 SELECT CAST(coalesce(max(depth), 0) AS BIGINT) FROM up) AS depth,
                 (WITH RECURSIVE down (id) AS (
                      SELECT x.id FROM comments x WHERE x.parent_id = c.id
                      UNION ALL
@@ -280,14 +282,12 @@ pub async fn comment_view(
          FROM comments c
          JOIN articles a ON a.id = c.article_id
          LEFT JOIN comments p ON p.id = c.parent_id
-         WHERE c.id = ?",
-    )
-    .bind(id)
-    .fetch_optional(conn.sqlite_conn())
-    .await?
+         WHERE c.id = $1",
+        id
+    )?
     .ok_or_else(|| Error::not_found("That comment is no longer there."))?;
     let viewer_id = viewer.map(|v| v.id);
-    let names = display_names(conn.sqlite_conn()).await?;
+    let names = display_names(&mut conn).await?;
     let (seen, collapsed, my_vote, muted) = match viewer_id {
         Some(user) => (
             reading::previous_visit(&mut conn, user, row.article_id).await?,
@@ -304,7 +304,7 @@ pub async fn comment_view(
             )?
             .and_then(|v| i8::try_from(v).ok())
             .unwrap_or(0),
-            mutes::muted_ids(conn.sqlite_conn(), user)
+            mutes::muted_ids(&mut conn, user)
                 .await?
                 .contains(&row.author_id),
         ),
@@ -321,7 +321,7 @@ pub async fn comment_view(
             name_of(&names, row.author_id)
         },
         parent_author_name: row.parent_author.map(|a| name_of(&names, a)),
-        depth: row.depth,
+        depth: small(row.depth),
         body_html: if row.removed {
             String::new()
         } else {
@@ -337,7 +337,7 @@ pub async fn comment_view(
         is_new: !row.removed
             && Some(row.author_id) != viewer_id
             && seen.is_some_and(|seen| row.created_at > seen),
-        reply_count: row.reply_count,
+        reply_count: small(row.reply_count),
         collapsed,
         pinned: row.pinned,
         author_muted: !row.removed && muted,
@@ -359,15 +359,15 @@ struct ViewRow {
     downvotes: i64,
     parent_author: Option<UserId>,
     pinned: bool,
-    depth: u32,
-    reply_count: u32,
+    depth: i64,
+    reply_count: i64,
 }
 
 /// The first [`MAX_COLLAPSED`] of `ids` that are comments of this article:
 /// what a signed-out reader's request may say is collapsed. Anything else
 /// is dropped here, before it can reach the order cache's keys.
 async fn in_thread(
-    conn: &mut SqliteConnection,
+    read: &mut Read,
     article: ArticleId,
     ids: &[CommentId],
 ) -> Result<HashSet<CommentId>> {
@@ -375,18 +375,34 @@ async fn in_thread(
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
-    let hex: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
-    let list =
-        serde_json::to_string(&hex).map_err(|e| Error::Internal(format!("collapsed ids: {e}")))?;
-    let found: Vec<CommentId> = sqlx::query_scalar(
-        "SELECT id FROM comments
-         WHERE article_id = ?1
-           AND id IN (SELECT unhex(replace(value, '-', '')) FROM json_each(?2))",
-    )
-    .bind(article)
-    .bind(list)
-    .fetch_all(conn)
-    .await?;
+    // One parameter holding the whole list, on each engine in its own
+    // form: a list of thousands of placeholders would be prepared (and
+    // kept by the connection) for every request.
+    let found: Vec<CommentId> = match read.conn() {
+        Conn::Sqlite(c) => {
+            let hex: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+            let list = serde_json::to_string(&hex)
+                .map_err(|e| Error::Internal(format!("collapsed ids: {e}")))?;
+            sqlx::query_scalar(
+                "SELECT id FROM comments
+                 WHERE article_id = $1
+                   AND id IN (SELECT unhex(replace(value, '-', '')) FROM json_each($2))",
+            )
+            .bind(article)
+            .bind(list)
+            .fetch_all(c)
+            .await?
+        }
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(c) => {
+            let list: Vec<uuid::Uuid> = ids.iter().map(|&id| id.into()).collect();
+            sqlx::query_scalar("SELECT id FROM comments WHERE article_id = $1 AND id = ANY($2)")
+                .bind(article)
+                .bind(list)
+                .fetch_all(c)
+                .await?
+        }
+    };
     Ok(found.into_iter().collect())
 }
 
@@ -401,14 +417,15 @@ struct ThreadState {
 }
 
 /// Fails with `NotFound` for a missing article.
-async fn thread_state(conn: &mut SqliteConnection, article: ArticleId) -> Result<ThreadState> {
-    sqlx::query_as::<_, ThreadState>(
+async fn thread_state(read: &mut Read, article: ArticleId) -> Result<ThreadState> {
+    rows!(
+        ThreadState,
+        fetch_optional,
+        read,
         "SELECT thread_version, locked_at IS NOT NULL AS locked, pinned_comment_id
-         FROM articles WHERE id = ?",
-    )
-    .bind(article)
-    .fetch_optional(conn)
-    .await?
+         FROM articles WHERE id = $1",
+        article
+    )?
     .ok_or_else(|| Error::not_found("That article is no longer in the library."))
 }
 
@@ -439,48 +456,49 @@ struct Details {
 const BIND_LIMIT: usize = 500;
 
 async fn details(
-    conn: &mut SqliteConnection,
+    read: &mut Read,
     article_id: ArticleId,
     shapes: &[Shape],
     window: &[(usize, u32)],
 ) -> Result<HashMap<CommentId, Details>> {
     const COLUMNS: &str =
         "SELECT id, body, body_html, edited_at, deleted_by, upvotes, downvotes FROM comments";
-    let rows = if window.len() > BIND_LIMIT {
-        sqlx::query_as::<_, Details>(&format!("{COLUMNS} WHERE article_id = ?"))
-            .bind(article_id)
-            .fetch_all(&mut *conn)
-            .await?
+    let mut q = Statement::new(COLUMNS);
+    if window.len() > BIND_LIMIT {
+        q.push(" WHERE article_id = ").bind(article_id);
     } else if window.is_empty() {
-        Vec::new()
+        return Ok(HashMap::new());
     } else {
-        let mut q = QueryBuilder::<Sqlite>::new(format!("{COLUMNS} WHERE id IN "));
-        push_ids(&mut q, shapes, window);
-        q.build_query_as::<Details>().fetch_all(&mut *conn).await?
-    };
+        q.push(" WHERE id IN ").bind_list(ids_in(shapes, window));
+    }
+    let rows = rows_built!(Details, fetch_all, read, q)?;
     Ok(rows.into_iter().map(|d| (d.id, d)).collect())
 }
 
-/// Appends `(?, ?, …)` bound to the ids of the comments in `window`.
-fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, shapes: &[Shape], window: &[(usize, u32)]) {
-    q.push("(");
-    let mut ids = q.separated(", ");
-    for shape in window.iter().filter_map(|&(i, _)| shapes.get(i)) {
-        ids.push_bind(shape.id);
-    }
-    q.push(")");
+/// The ids of the comments in `window`.
+fn ids_in<'a>(
+    shapes: &'a [Shape],
+    window: &'a [(usize, u32)],
+) -> impl Iterator<Item = CommentId> + 'a {
+    window
+        .iter()
+        .filter_map(|&(i, _)| shapes.get(i))
+        .map(|shape| shape.id)
 }
 
-async fn display_names(conn: &mut SqliteConnection) -> Result<HashMap<UserId, String>> {
+async fn display_names(read: &mut Read) -> Result<HashMap<UserId, String>> {
     // Accounts on one computer number in the tens: all of them is cheap.
-    let rows = sqlx::query_as::<_, (UserId, String)>("SELECT id, display_name FROM users")
-        .fetch_all(conn)
-        .await?;
+    let rows = rows!(
+        (UserId, String),
+        fetch_all,
+        read,
+        "SELECT id, display_name FROM users"
+    )?;
     Ok(rows.into_iter().collect())
 }
 
 async fn my_votes(
-    conn: &mut SqliteConnection,
+    read: &mut Read,
     user: UserId,
     shapes: &[Shape],
     window: &[(usize, u32)],
@@ -488,24 +506,17 @@ async fn my_votes(
     if window.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = if window.len() > BIND_LIMIT {
-        sqlx::query_as::<_, (CommentId, i8)>(
-            "SELECT v.comment_id, v.value FROM votes v WHERE v.user_id = ?",
-        )
-        .bind(user)
-        .fetch_all(&mut *conn)
-        .await?
-    } else {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("SELECT comment_id, value FROM votes WHERE user_id = ");
-        q.push_bind(user);
-        q.push(" AND comment_id IN ");
-        push_ids(&mut q, shapes, window);
-        q.build_query_as::<(CommentId, i8)>()
-            .fetch_all(&mut *conn)
-            .await?
-    };
-    Ok(rows.into_iter().collect())
+    let mut q = Statement::new("SELECT comment_id, value FROM votes WHERE user_id = ");
+    q.bind(user);
+    if window.len() <= BIND_LIMIT {
+        q.push(" AND comment_id IN ")
+            .bind_list(ids_in(shapes, window));
+    }
+    let rows = rows_built!((CommentId, i64), fetch_all, read, q)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, value)| (id, i8::try_from(value).unwrap_or(0)))
+        .collect())
 }
 
 #[cfg(test)]

@@ -263,7 +263,7 @@ pub async fn history(store: &Store, id: CommentId) -> Result<Vec<Revision>> {
         fetch_all,
         &mut read,
         "SELECT body_html, written_at FROM comment_revisions
-         WHERE comment_id = $1 ORDER BY replaced_at DESC, rowid DESC",
+         WHERE comment_id = $1 ORDER BY replaced_at DESC, written_at DESC",
         id
     )?;
     versions.extend(older.into_iter().map(|(body_html, written_at)| Revision {

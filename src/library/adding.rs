@@ -4,7 +4,6 @@
 //! and everything written in one transaction.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 use url::Url;
 
@@ -16,7 +15,7 @@ use super::nesting;
 use super::sanitize::Sanitized;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId, UserId};
-use crate::store::Store;
+use crate::store::{exec, scalar, Db, Store};
 use crate::text::{cut, escape, has_visible_text, one_line, plain_text};
 use crate::{Error, Result};
 
@@ -31,7 +30,7 @@ pub const MAX_TAG_CHARS: usize = 40;
 /// What brought an article into the library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type, TS)]
 #[serde(rename_all = "lowercase")]
-#[sqlx(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Origin {
     /// One of Parley's own sample articles.
     Sample,
@@ -97,7 +96,10 @@ pub(crate) async fn add(
     incoming: Incoming,
     images: Option<(&Fetcher, &ImageBudget)>,
 ) -> Result<Added> {
-    if let Some(id) = known(&mut *store.pool().acquire().await?, &incoming.keys).await? {
+    let mut read = store.read().await?;
+    let found = known(&mut read, &incoming.keys).await?;
+    read.finish().await?;
+    if let Some(id) = found {
         return Ok(Added::AlreadyThere(id));
     }
     if nesting::deeper_than(&incoming.body_html, nesting::MAX_DEPTH) {
@@ -134,77 +136,74 @@ pub(crate) async fn add(
     let id = ArticleId::new();
 
     let mut tx = store.write().await?;
-    if let Some(existing) = known(tx.sqlite_conn(), &incoming.keys).await? {
+    if let Some(existing) = known(&mut tx, &incoming.keys).await? {
         return Ok(Added::AlreadyThere(existing));
     }
-    sqlx::query(
+    exec!(
+        &mut tx,
         "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html,
                                body_text, created_at, origin, source_id, added_by, added_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(cut(&one_line(&incoming.title), MAX_TITLE_CHARS).unwrap_or_else(|| "Untitled".into()))
-    .bind(cut(&one_line(&incoming.source_name), 120).unwrap_or_default())
-    .bind(cut(&one_line(&incoming.author), 120).unwrap_or_default())
-    .bind(
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        id,
+        cut(&one_line(&incoming.title), MAX_TITLE_CHARS).unwrap_or_else(|| "Untitled".into()),
+        cut(&one_line(&incoming.source_name), 120).unwrap_or_default(),
+        cut(&one_line(&incoming.author), 120).unwrap_or_default(),
         incoming
             .url
             .as_ref()
             .map(|u| without_tracking(u).to_string()),
-    )
-    .bind(incoming.published_at.unwrap_or(now))
-    .bind(cut(&summary, MAX_SUMMARY_CHARS).unwrap_or_default())
-    .bind(&body_html)
-    .bind(crate::search::article_text(&body_html))
-    .bind(now)
-    .bind(incoming.origin)
-    .bind(incoming.source_id)
-    .bind(added_by)
-    .bind(now)
-    .execute(tx.sqlite_conn())
-    .await?;
+        incoming.published_at.unwrap_or(now),
+        cut(&summary, MAX_SUMMARY_CHARS).unwrap_or_default(),
+        &body_html,
+        crate::search::article_text(&body_html),
+        now,
+        incoming.origin,
+        incoming.source_id,
+        added_by,
+        now
+    )?;
     for tag in tags(&incoming.tags) {
-        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)")
-            .bind(id)
-            .bind(tag)
-            .execute(tx.sqlite_conn())
-            .await?;
+        exec!(
+            &mut tx,
+            "INSERT INTO article_tags (article_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            id,
+            tag
+        )?;
     }
     for key in &incoming.keys {
-        sqlx::query("INSERT OR IGNORE INTO article_keys (key, article_id) VALUES (?, ?)")
-            .bind(key)
-            .bind(id)
-            .execute(tx.sqlite_conn())
-            .await?;
+        exec!(
+            &mut tx,
+            "INSERT INTO article_keys (key, article_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            key,
+            id
+        )?;
     }
     for image in &fetched {
-        sqlx::query(
+        exec!(
+            &mut tx,
             "INSERT INTO article_images (id, article_id, content_type, bytes, source_url)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(image.id)
-        .bind(id)
-        .bind(image.content_type)
-        .bind(&image.bytes)
-        .bind(image.url.as_str())
-        .execute(tx.sqlite_conn())
-        .await?;
+             VALUES ($1, $2, $3, $4, $5)",
+            image.id,
+            id,
+            image.content_type,
+            &image.bytes,
+            image.url.as_str()
+        )?;
     }
     tx.commit().await?;
     Ok(Added::New(id))
 }
 
 /// The article that already has one of `keys`, if any.
-pub(crate) async fn known(
-    conn: &mut SqliteConnection,
-    keys: &[String],
-) -> Result<Option<ArticleId>> {
+pub(crate) async fn known(conn: &mut dyn Db, keys: &[String]) -> Result<Option<ArticleId>> {
     for key in keys {
-        let found: Option<ArticleId> =
-            sqlx::query_scalar("SELECT article_id FROM article_keys WHERE key = ?")
-                .bind(key)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let found: Option<ArticleId> = scalar!(
+            _,
+            fetch_optional,
+            conn,
+            "SELECT article_id FROM article_keys WHERE key = $1",
+            key
+        )?;
         if found.is_some() {
             return Ok(found);
         }

@@ -15,7 +15,7 @@ use url::Url;
 use super::contain::contain_panics;
 use super::fetch::{Fetched, Fetcher};
 use crate::ids::{ImageId, SourceId};
-use crate::store::Store;
+use crate::store::{rows, Store};
 use crate::Result;
 
 /// The largest image kept, in bytes: 5 MiB.
@@ -162,10 +162,14 @@ pub fn addresses(images: &[FetchedImage]) -> HashMap<Url, String> {
 /// A stored image, for the `parley-image:` scheme: its content type and
 /// bytes, or `None` if there is no such image.
 pub async fn stored(store: &Store, id: ImageId) -> Result<Option<(String, Vec<u8>)>> {
-    Ok(
-        sqlx::query_as("SELECT content_type, bytes FROM article_images WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&store.pool())
-            .await?,
-    )
+    let mut read = store.read().await?;
+    let image = rows!(
+        (String, Vec<u8>),
+        fetch_optional,
+        &mut read,
+        "SELECT content_type, bytes FROM article_images WHERE id = $1",
+        id
+    )?;
+    read.finish().await?;
+    Ok(image)
 }

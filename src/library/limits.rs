@@ -9,20 +9,19 @@
 //! remembered so the next fetch does not bring them back.
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use super::feeds::MAX_ENTRIES;
 use crate::ids::{ArticleId, SourceId};
 use crate::policy::{authorize, Action};
-use crate::store::Store;
+use crate::store::{exec, rows, scalar, small, Store, Write};
 use crate::users::User;
 use crate::{Error, Result};
 
 const MIB: i64 = 1024 * 1024;
 
 /// What the library keeps; the admin sets them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct LibraryLimits {
@@ -56,13 +55,24 @@ const REMEMBERED_PER_SOURCE: i64 = 2 * MAX_ENTRIES as i64;
 
 /// The library's limits now.
 pub async fn limits(store: &Store) -> Result<LibraryLimits> {
-    Ok(sqlx::query_as::<_, LibraryLimits>(
+    let mut read = store.read().await?;
+    let row = rows!(
+        (i64, i64, i64),
+        fetch_optional,
+        &mut read,
         "SELECT max_articles_per_source, max_source_image_bytes, max_library_image_bytes
-         FROM app_settings",
+         FROM app_settings"
+    )?;
+    read.finish().await?;
+    Ok(
+        row.map_or_else(LibraryLimits::default, |(articles, source, library)| {
+            LibraryLimits {
+                max_articles_per_source: small(articles),
+                max_source_image_bytes: source,
+                max_library_image_bytes: library,
+            }
+        }),
     )
-    .fetch_optional(&store.pool())
-    .await?
-    .unwrap_or_default())
 }
 
 /// Sets the library's limits; the admin's to choose. The next refresh of
@@ -88,26 +98,29 @@ pub async fn set_limits(
             "Images are kept up to 1 MiB to 100 GiB a source, and 1 MiB to 1 TiB in all.",
         ));
     }
-    sqlx::query(
-        "UPDATE app_settings SET max_articles_per_source = ?, max_source_image_bytes = ?,
-                                 max_library_image_bytes = ?",
-    )
-    .bind(limits.max_articles_per_source)
-    .bind(limits.max_source_image_bytes)
-    .bind(limits.max_library_image_bytes)
-    .execute(tx.sqlite_conn())
-    .await?;
+    exec!(
+        &mut tx,
+        "UPDATE app_settings SET max_articles_per_source = $1, max_source_image_bytes = $2,
+                                 max_library_image_bytes = $3",
+        i64::from(limits.max_articles_per_source),
+        limits.max_source_image_bytes,
+        limits.max_library_image_bytes
+    )?;
     tx.commit().await?;
     self::limits(store).await
 }
 
 /// Bytes of images the library holds.
 pub async fn image_bytes(store: &Store) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT coalesce(sum(length(bytes)), 0) FROM article_images")
-            .fetch_one(&store.pool())
-            .await?,
-    )
+    let mut read = store.read().await?;
+    let bytes = scalar!(
+        i64,
+        fetch_one,
+        &mut read,
+        "SELECT coalesce(sum(length(bytes)), 0) FROM article_images"
+    )?;
+    read.finish().await?;
+    Ok(bytes)
 }
 
 /// The most bytes of images new articles may bring in now: what the
@@ -120,14 +133,17 @@ pub(crate) async fn image_allowance(
     wanted: usize,
 ) -> Result<usize> {
     let limits = limits(store).await?;
-    let kept: i64 = sqlx::query_scalar(
+    let mut read = store.read().await?;
+    let kept = scalar!(
+        i64,
+        fetch_one,
+        &mut read,
         "SELECT coalesce(sum(length(i.bytes)), 0) FROM article_images i
          JOIN articles a ON a.id = i.article_id
          WHERE NOT (a.origin = 'feed' AND a.source_id IS NOT NULL
-                    AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = a.id))",
-    )
-    .fetch_one(&store.pool())
-    .await?;
+                    AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = a.id))"
+    )?;
+    read.finish().await?;
     let mut room = limits.max_library_image_bytes.saturating_sub(kept).max(0);
     if source.is_some() {
         room = room.min(limits.max_source_image_bytes);
@@ -138,13 +154,16 @@ pub(crate) async fn image_allowance(
 /// Whether `key` (an entry's article key) was removed from `source` by a
 /// cap, and so is not to be added again.
 pub(crate) async fn was_removed(store: &Store, key: &str) -> Result<bool> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM removed_entries WHERE key = ?")
-            .bind(key)
-            .fetch_one(&store.pool())
-            .await?
-            > 0,
-    )
+    let mut read = store.read().await?;
+    let count = scalar!(
+        i64,
+        fetch_one,
+        &mut read,
+        "SELECT count(*) FROM removed_entries WHERE key = $1",
+        key
+    )?;
+    read.finish().await?;
+    Ok(count > 0)
 }
 
 /// Keeps `source` within its caps, and the library within its own, by
@@ -156,15 +175,16 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
     let mut notes = Vec::new();
     let mut tx = store.write().await?;
 
-    let (mut articles, mut images): (i64, i64) = sqlx::query_as(
+    let (mut articles, mut images): (i64, i64) = rows!(
+        _,
+        fetch_one,
+        &mut tx,
         "SELECT count(*),
                 coalesce((SELECT sum(length(i.bytes)) FROM article_images i
-                          JOIN articles a ON a.id = i.article_id WHERE a.source_id = ?1), 0)
-         FROM articles WHERE source_id = ?1",
-    )
-    .bind(source)
-    .fetch_one(tx.sqlite_conn())
-    .await?;
+                          JOIN articles a ON a.id = i.article_id WHERE a.source_id = $1), 0)
+         FROM articles WHERE source_id = $1",
+        source
+    )?;
     let over = |articles: i64, images: i64| {
         articles > i64::from(limits.max_articles_per_source)
             || images > limits.max_source_image_bytes
@@ -172,11 +192,11 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
     if over(articles, images) {
         let too_many = articles > i64::from(limits.max_articles_per_source);
         let mut removed = 0;
-        for (id, bytes) in candidates(tx.sqlite_conn(), Some(source)).await? {
+        for (id, bytes) in candidates(&mut tx, Some(source)).await? {
             if !over(articles, images) {
                 break;
             }
-            remove(tx.sqlite_conn(), id, now).await?;
+            remove(&mut tx, id, now).await?;
             removed += 1;
             articles -= 1;
             images -= bytes;
@@ -196,20 +216,22 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
         }
     }
 
-    let mut library: i64 =
-        sqlx::query_scalar("SELECT coalesce(sum(length(bytes)), 0) FROM article_images")
-            .fetch_one(tx.sqlite_conn())
-            .await?;
+    let mut library: i64 = scalar!(
+        _,
+        fetch_one,
+        &mut tx,
+        "SELECT coalesce(sum(length(bytes)), 0) FROM article_images"
+    )?;
     if library > limits.max_library_image_bytes {
         let mut removed = 0;
-        for (id, bytes) in candidates(tx.sqlite_conn(), None).await? {
+        for (id, bytes) in candidates(&mut tx, None).await? {
             if library <= limits.max_library_image_bytes {
                 break;
             }
             if bytes == 0 {
                 continue; // removing it makes no room
             }
-            remove(tx.sqlite_conn(), id, now).await?;
+            remove(&mut tx, id, now).await?;
             removed += 1;
             library -= bytes;
         }
@@ -226,15 +248,14 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
 
     // Removed entries are remembered only as long as a feed could still
     // list them.
-    sqlx::query(
-        "DELETE FROM removed_entries WHERE source_id = ?1 AND key NOT IN (
-             SELECT key FROM removed_entries WHERE source_id = ?1
-             ORDER BY removed_at DESC, key LIMIT ?2)",
-    )
-    .bind(source)
-    .bind(REMEMBERED_PER_SOURCE)
-    .execute(tx.sqlite_conn())
-    .await?;
+    exec!(
+        &mut tx,
+        "DELETE FROM removed_entries WHERE source_id = $1 AND key NOT IN (
+             SELECT key FROM removed_entries WHERE source_id = $1
+             ORDER BY removed_at DESC, key LIMIT $2)",
+        source,
+        REMEMBERED_PER_SOURCE
+    )?;
     tx.commit().await?;
     Ok(notes)
 }
@@ -242,40 +263,35 @@ pub(crate) async fn keep_within(store: &Store, source: SourceId) -> Result<Vec<S
 /// Feed articles that a cap may remove (nobody has written a word under
 /// them), of `source` or of any source, oldest first, with the bytes of
 /// images each holds.
-async fn candidates(
-    conn: &mut SqliteConnection,
-    source: Option<SourceId>,
-) -> Result<Vec<(ArticleId, i64)>> {
-    Ok(sqlx::query_as(
+async fn candidates(conn: &mut Write, source: Option<SourceId>) -> Result<Vec<(ArticleId, i64)>> {
+    Ok(rows!(
+        _,
+        fetch_all,
+        conn,
         "SELECT a.id,
                 coalesce((SELECT sum(length(i.bytes)) FROM article_images i
                           WHERE i.article_id = a.id), 0)
          FROM articles a
          WHERE a.origin = 'feed' AND a.source_id IS NOT NULL
-           AND (?1 IS NULL OR a.source_id = ?1)
+           AND ($1 IS NULL OR a.source_id = $1)
            AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = a.id)
          ORDER BY a.published_at, a.added_at, a.id",
-    )
-    .bind(source)
-    .fetch_all(conn)
-    .await?)
+        source
+    )?)
 }
 
 /// Removes article `id`, remembering its feed's keys for it.
-async fn remove(conn: &mut SqliteConnection, id: ArticleId, now: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT OR IGNORE INTO removed_entries (key, source_id, removed_at)
-         SELECT k.key, a.source_id, ? FROM article_keys k JOIN articles a ON a.id = k.article_id
-         WHERE k.article_id = ? AND k.key LIKE 'feed:%'",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM articles WHERE id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+async fn remove(conn: &mut Write, id: ArticleId, now: i64) -> Result<()> {
+    exec!(
+        conn,
+        "INSERT INTO removed_entries (key, source_id, removed_at)
+         SELECT k.key, a.source_id, $1 FROM article_keys k JOIN articles a ON a.id = k.article_id
+         WHERE k.article_id = $2 AND k.key LIKE 'feed:%'
+         ON CONFLICT DO NOTHING",
+        now,
+        id
+    )?;
+    exec!(conn, "DELETE FROM articles WHERE id = $1", id)?;
     Ok(())
 }
 

@@ -4,14 +4,13 @@
 //! scan however large the library grows.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite};
 use ts_rs::TS;
 
 use super::adding::Origin;
 use crate::articles::ArticleSummary;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId};
-use crate::store::Store;
+use crate::store::{exec, exec_built, rows, rows_built, small, Statement, Store};
 use crate::users::User;
 use crate::{Error, Result};
 
@@ -75,10 +74,9 @@ struct Row {
     summary: String,
     source_id: Option<SourceId>,
     origin: Origin,
-    comment_count: u32,
-    new_count: u32,
+    comment_count: i64,
+    new_count: i64,
     unread: bool,
-    tags: Option<String>,
 }
 
 /// One page of the library as `viewer` (or a signed-out reader) sees it.
@@ -93,7 +91,7 @@ pub async fn page(
     };
     let viewer_id = viewer.map(|v| v.id);
     let as_of = store.now();
-    let mut sql = QueryBuilder::<Sqlite>::new(
+    let mut sql = Statement::new(
         "SELECT a.id, a.title, a.source, a.author, a.published_at, a.summary, a.source_id,
                 a.origin,
                 (SELECT count(*) FROM comments c
@@ -101,38 +99,47 @@ pub async fn page(
                 (SELECT count(*) FROM comments c
                  JOIN article_visits v ON v.article_id = c.article_id AND v.user_id = ",
     );
-    sql.push_bind(viewer_id);
+    sql.bind(viewer_id);
     sql.push(
         " WHERE c.article_id = a.id AND c.deleted_at IS NULL
                    AND c.author_id != v.user_id AND c.created_at > v.last_at) AS new_count,",
     );
     sql.push(" (");
-    sql.push_bind(viewer_id);
+    sql.bind(viewer_id);
     sql.push(
         " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM article_reads r
                                       WHERE r.article_id = a.id AND r.user_id = ",
     );
-    sql.push_bind(viewer_id);
+    sql.bind(viewer_id);
     sql.push(
-        ")) AS unread,
-                (SELECT group_concat(tag, char(31)) FROM
-                   (SELECT t.tag FROM article_tags t WHERE t.article_id = a.id ORDER BY t.tag))
-                 AS tags
-         FROM articles a WHERE 1",
+        ")) AS unread
+         FROM articles a WHERE TRUE",
     );
     push_filters(&mut sql, viewer, query)?;
     if let Some(after) = query.after {
         sql.push(" AND (a.published_at, a.id) < (");
-        sql.push_bind(after.published_at);
+        sql.bind(after.published_at);
         sql.push(", ");
-        sql.push_bind(after.id);
+        sql.bind(after.id);
         sql.push(")");
     }
     sql.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ");
-    sql.push_bind(i64::from(limit) + 1);
-    let mut rows = sql.build_query_as::<Row>().fetch_all(&store.pool()).await?;
+    sql.bind(i64::from(limit) + 1);
+    let mut read = store.read().await?;
+    let mut rows = rows_built!(Row, fetch_all, &mut read, sql)?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
+    let mut tags_of =
+        Statement::new("SELECT article_id, tag FROM article_tags WHERE article_id IN ");
+    tags_of
+        .bind_list(rows.iter().map(|r| r.id))
+        .push(" ORDER BY article_id, tag");
+    let tagged = rows_built!((ArticleId, String), fetch_all, &mut read, tags_of)?;
+    read.finish().await?;
+    let mut tags: std::collections::HashMap<ArticleId, Vec<String>> = Default::default();
+    for (article, tag) in tagged {
+        tags.entry(article).or_default().push(tag);
+    }
     let next = more
         .then(|| {
             rows.last().map(|r| LibraryCursor {
@@ -150,12 +157,9 @@ pub async fn page(
             author: r.author,
             published_at: r.published_at,
             summary: r.summary,
-            tags: r
-                .tags
-                .map(|t| t.split('\u{1f}').map(str::to_owned).collect())
-                .unwrap_or_default(),
-            comment_count: r.comment_count,
-            new_count: r.new_count,
+            tags: tags.remove(&r.id).unwrap_or_default(),
+            comment_count: small(r.comment_count),
+            new_count: small(r.new_count),
             source_id: r.source_id,
             origin: r.origin,
             unread: r.unread,
@@ -169,14 +173,10 @@ pub async fn page(
 }
 
 /// The filters of `query`, as `AND …` clauses.
-fn push_filters(
-    sql: &mut QueryBuilder<'_, Sqlite>,
-    viewer: Option<&User>,
-    query: &LibraryQuery,
-) -> Result<()> {
+fn push_filters(sql: &mut Statement, viewer: Option<&User>, query: &LibraryQuery) -> Result<()> {
     if let Some(source) = query.source {
         sql.push(" AND a.source_id = ");
-        sql.push_bind(source);
+        sql.bind(source);
     }
     if let Some(tag) = query
         .tag
@@ -189,17 +189,17 @@ fn push_filters(
         sql.push(
             " AND EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = ",
         );
-        sql.push_bind(tag.to_lowercase());
+        sql.bind(tag.to_lowercase());
         sql.push(")");
     }
     if let Some(up_to) = query.up_to {
         sql.push(" AND a.created_at <= ");
-        sql.push_bind(up_to);
+        sql.bind(up_to);
     }
     if query.unread_only {
         let viewer = viewer.ok_or(Error::Unauthorized)?;
         sql.push(" AND NOT EXISTS (SELECT 1 FROM article_reads r WHERE r.article_id = a.id AND r.user_id = ");
-        sql.push_bind(viewer.id);
+        sql.bind(viewer.id);
         sql.push(")");
     }
     Ok(())
@@ -207,29 +207,29 @@ fn push_filters(
 
 /// Marks `article` read for `user` (opening it does this).
 pub async fn mark_read(store: &Store, user: &User, article: ArticleId) -> Result<()> {
-    sqlx::query(
+    let mut tx = store.write().await?;
+    exec!(
+        &mut tx,
         "INSERT INTO article_reads (user_id, article_id, read_at)
-         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?2)
+         SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $2)
          ON CONFLICT DO NOTHING",
-    )
-    .bind(user.id)
-    .bind(article)
-    .bind(store.now())
-    .execute(&store.pool())
-    .await?;
+        user.id,
+        article,
+        store.now()
+    )?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Marks every article `query` would list (all pages, its source and tag
 /// filters) read for `user`. Returns how many were newly marked.
 pub async fn mark_all_read(store: &Store, user: &User, query: &LibraryQuery) -> Result<u64> {
-    let mut sql = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO article_reads (user_id, article_id, read_at) SELECT ",
-    );
-    sql.push_bind(user.id);
+    let mut sql =
+        Statement::new("INSERT INTO article_reads (user_id, article_id, read_at) SELECT ");
+    sql.bind(user.id);
     sql.push(", a.id, ");
-    sql.push_bind(store.now());
-    sql.push(" FROM articles a WHERE 1");
+    sql.bind(store.now());
+    sql.push(" FROM articles a WHERE TRUE");
     let filters = LibraryQuery {
         after: None,
         unread_only: false,
@@ -237,12 +237,14 @@ pub async fn mark_all_read(store: &Store, user: &User, query: &LibraryQuery) -> 
     };
     push_filters(&mut sql, Some(user), &filters)?;
     sql.push(" ON CONFLICT DO NOTHING");
-    let done = sql.build().execute(&store.pool()).await?;
-    Ok(done.rows_affected())
+    let mut tx = store.write().await?;
+    let marked = exec_built!(&mut tx, sql)?;
+    tx.commit().await?;
+    Ok(marked)
 }
 
 /// A tag, and how many articles have it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct TagCount {
@@ -253,10 +255,20 @@ pub struct TagCount {
 /// The library's tags, most used first (at most 200): what the tag filter
 /// offers.
 pub async fn tags(store: &Store) -> Result<Vec<TagCount>> {
-    Ok(sqlx::query_as::<_, TagCount>(
+    let mut read = store.read().await?;
+    let counted = rows!(
+        (String, i64),
+        fetch_all,
+        &mut read,
         "SELECT tag, count(*) AS articles FROM article_tags
-         GROUP BY tag ORDER BY articles DESC, tag LIMIT 200",
-    )
-    .fetch_all(&store.pool())
-    .await?)
+         GROUP BY tag ORDER BY articles DESC, tag LIMIT 200"
+    )?;
+    read.finish().await?;
+    Ok(counted
+        .into_iter()
+        .map(|(tag, articles)| TagCount {
+            tag,
+            articles: small(articles),
+        })
+        .collect())
 }

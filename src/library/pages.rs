@@ -15,7 +15,7 @@ use super::nesting::{self, too_deep};
 use super::readable;
 use super::sources::{fetch_failed, may_add};
 use crate::ids::ArticleId;
-use crate::store::Store;
+use crate::store::{exec, Store};
 use crate::users::User;
 use crate::{Error, Result};
 
@@ -40,11 +40,12 @@ pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -
         Error::invalid("That is not a web address. Paste one that starts with http:// or https://.")
     })?;
     let asked_key = key(&address);
-    let mut conn = store.pool().acquire().await?;
-    if let Some(id) = adding::known(&mut conn, std::slice::from_ref(&asked_key)).await? {
+    let mut read = store.read().await?;
+    let found = adding::known(&mut read, std::slice::from_ref(&asked_key)).await?;
+    read.finish().await?;
+    if let Some(id) = found {
         return already(store, id).await;
     }
-    drop(conn);
     let accept = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1";
     let body = match fetcher.get(&address, &Validators::default(), accept).await {
         Ok(Fetched::Body(body)) => body,
@@ -105,12 +106,11 @@ pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -
 /// page, which stays when that feed is removed.
 async fn already(store: &Store, id: ArticleId) -> Result<Saved> {
     let mut tx = store.write().await?;
-    sqlx::query(
-        "UPDATE articles SET origin = 'page', source_id = NULL WHERE id = ? AND origin = 'feed'",
-    )
-    .bind(id)
-    .execute(tx.sqlite_conn())
-    .await?;
+    exec!(
+        &mut tx,
+        "UPDATE articles SET origin = 'page', source_id = NULL WHERE id = $1 AND origin = 'feed'",
+        id
+    )?;
     tx.commit().await?;
     Ok(Saved {
         article_id: id,

@@ -11,15 +11,18 @@
 //! word in a million comments) shows its newest matches first, since bm25
 //! reads every match before it returns one.
 
+#[cfg(feature = "postgres")]
+mod postgres;
 pub mod query;
+mod sqlite;
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
 use ts_rs::TS;
+use uuid::Uuid;
 
 use crate::clock::Millis;
-use crate::ids::{ArticleId, CommentId};
-use crate::store::Store;
+use crate::ids::{ArticleId, CommentId, UserId};
+use crate::store::{exec, rows, scalar, Conn, Db, Read, Store};
 use crate::users::User;
 use crate::Result;
 
@@ -148,30 +151,35 @@ pub async fn search(
         words: parsed.words(),
         ..SearchResults::default()
     };
-    let column = query.titles_only.then_some("title");
-    let article_query = parsed.fts(column).filter(|_| filters.author_key.is_none());
-    let comment_query = parsed.fts(None).filter(|_| !query.titles_only);
     let viewer = viewer.map(|u| u.id);
+    let look = |titles_only| Look {
+        parsed: &parsed,
+        titles_only,
+        filters: &filters,
+        limit,
+    };
+    let search_articles = !parsed.is_empty() && !filters.impossible && filters.author_key.is_none();
+    let search_comments = !parsed.is_empty() && !filters.impossible && !query.titles_only;
     // The two groups are searched side by side, each on a connection of
     // its own.
     let (found_articles, found_comments) = tokio::join!(
         async {
-            match &article_query {
-                Some(fts) => {
-                    let mut conn = store.pool().acquire().await?;
-                    articles(&mut conn, fts, &filters, limit).await
-                }
-                None => Ok((Vec::new(), false)),
+            if !search_articles {
+                return Ok((Vec::new(), false));
             }
+            let mut read = store.read().await?;
+            let found = articles(&mut read, &look(query.titles_only)).await?;
+            read.finish().await?;
+            Ok::<_, crate::Error>(found)
         },
         async {
-            match &comment_query {
-                Some(fts) => {
-                    let mut conn = store.pool().acquire().await?;
-                    comments(&mut conn, fts, &filters, viewer, limit).await
-                }
-                None => Ok((Vec::new(), false)),
+            if !search_comments {
+                return Ok((Vec::new(), false));
             }
+            let mut read = store.read().await?;
+            let found = comments(&mut read, &look(false), viewer).await?;
+            read.finish().await?;
+            Ok::<_, crate::Error>(found)
         },
     );
     (results.articles, results.more_articles) = found_articles?;
@@ -181,11 +189,55 @@ pub async fn search(
 
 /// The names of every source in the library, for the source filter.
 pub async fn source_names(store: &Store) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT DISTINCT source FROM articles WHERE source != '' ORDER BY source COLLATE NOCASE",
-    )
-    .fetch_all(&store.pool())
-    .await?)
+    let mut read = store.read().await?;
+    let mut names = scalar!(
+        String,
+        fetch_all,
+        &mut read,
+        "SELECT DISTINCT source FROM articles WHERE source != ''"
+    )?;
+    read.finish().await?;
+    names.sort_by_cached_key(|name| (name.to_lowercase(), name.clone()));
+    Ok(names)
+}
+
+/// One search of one group: what to look for, where, and how many.
+#[derive(Debug, Clone, Copy)]
+struct Look<'a> {
+    parsed: &'a Parsed,
+    /// Articles' titles only.
+    titles_only: bool,
+    filters: &'a Filters,
+    limit: u32,
+}
+
+/// A match, in the order shown: its id, marked title and marked snippet.
+type Ranked = (Uuid, String, String);
+
+/// Which group [`ranked`] searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Articles,
+    Comments,
+}
+
+/// The first `limit + 1` matches in `group` that pass the filters, best
+/// first, with their marked texts: each engine's own full-text search.
+async fn ranked(read: &mut Read, group: Group, look: &Look<'_>) -> Result<Vec<Ranked>> {
+    match read.conn() {
+        Conn::Sqlite(c) => {
+            let (index, column) = match group {
+                Group::Articles => (&sqlite::ARTICLES, look.titles_only.then_some("title")),
+                Group::Comments => (&sqlite::COMMENTS, None),
+            };
+            match look.parsed.fts(column) {
+                Some(fts) => sqlite::ranked(c, index, &fts, look.filters, look.limit).await,
+                None => Ok(Vec::new()),
+            }
+        }
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(c) => postgres::ranked(c, group, look).await,
+    }
 }
 
 /// The filters, checked and cut to size.
@@ -196,6 +248,9 @@ struct Filters {
     author_key: Option<String>,
     from: Option<Millis>,
     until: Option<Millis>,
+    /// A filter holds a NUL, which no stored name or tag can: nothing
+    /// matches (and PostgreSQL's text cannot even hold one to compare).
+    impossible: bool,
 }
 
 impl Filters {
@@ -214,173 +269,29 @@ impl Filters {
                 .filter(|k| !k.is_empty()),
             from: query.from,
             until: query.until,
+            impossible: [&query.source, &query.tag, &query.author]
+                .iter()
+                .any(|f| f.as_deref().is_some_and(|f| f.contains('\0'))),
         }
     }
 }
 
-/// The filters as SQL, on the article `a`; parameters ?2 to ?6 are the
-/// source, tag, author key, from and until (an absent filter is NULL and
-/// lets everything pass).
-/// `$AT` is replaced by the column holding the time filtered by.
-const FILTERS: &str = "
-    AND (?2 IS NULL OR a.source = ?2)
-    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = ?3))
-    AND (?5 IS NULL OR $AT >= ?5)
-    AND (?6 IS NULL OR $AT < ?6)";
-
-/// The author filter, on the comment's author `u` (parameter ?4).
-const AUTHOR_FILTER: &str = " AND (?4 IS NULL OR substr(u.display_name_key, 1, length(?4)) = ?4)";
-
-/// One of the two indexes, and how its rows reach the article `a` (and
-/// the author `u`) that the filters read.
-#[derive(Debug)]
-struct Index {
-    name: &'static str,
-    from: &'static str,
-    /// The time the date filters read.
-    at: &'static str,
-    /// More filters for this index.
-    extra: &'static str,
-    /// The marked texts a hit shows: a title (or '') and a snippet.
-    marks: &'static str,
-    /// Rowids follow the time filtered by (comments: written as stored).
-    by_time: bool,
-}
-
-const ARTICLES: Index = Index {
-    name: "articles_fts",
-    from: "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid",
-    at: "a.published_at",
-    extra: "",
-    marks: "highlight(articles_fts, 0, char(2), char(3)),
-            snippet(articles_fts, 2, char(2), char(3), '…', 24)",
-    by_time: false,
-};
-
-const COMMENTS: Index = Index {
-    name: "comments_fts",
-    from: "FROM comments_fts
-           JOIN comments c ON c.rowid = comments_fts.rowid
-           JOIN articles a ON a.id = c.article_id
-           JOIN users u ON u.id = c.author_id",
-    at: "c.created_at",
-    extra: AUTHOR_FILTER,
-    marks: "'', snippet(comments_fts, 0, char(2), char(3), '…', 24)",
-    by_time: true,
-};
-
-/// How far outside a date range a comment's rowid may be and still be
-/// looked at: rowids follow the time comments were written, unless the
-/// computer's clock was set back meanwhile, by up to this much.
-const CLOCK_SLACK_MS: Millis = 6 * 60 * 60 * 1000;
-
-/// The rowids of comments written within the date filters (widened by
-/// [`CLOCK_SLACK_MS`]), for FTS5 to skip to; the filters themselves still
-/// decide. Two index lookups (`comments_by_time`).
-async fn rowids_written(conn: &mut SqliteConnection, filters: &Filters) -> Result<(i64, i64)> {
-    let low = match filters.from {
-        Some(from) => sqlx::query_scalar::<_, i64>(
-            "SELECT rowid FROM comments WHERE created_at >= ? ORDER BY created_at LIMIT 1",
-        )
-        .bind(from.saturating_sub(CLOCK_SLACK_MS))
-        .fetch_optional(&mut *conn)
-        .await?
-        .unwrap_or(i64::MAX),
-        None => i64::MIN,
-    };
-    let high = match filters.until {
-        Some(until) => sqlx::query_scalar::<_, i64>(
-            "SELECT rowid FROM comments WHERE created_at < ? ORDER BY created_at DESC LIMIT 1",
-        )
-        .bind(until.saturating_add(CLOCK_SLACK_MS))
-        .fetch_optional(&mut *conn)
-        .await?
-        .unwrap_or(i64::MIN),
-        None => i64::MAX,
-    };
-    Ok((low, high))
-}
-
-/// A match, in the order shown: its rowid, marked title and snippet.
-type Ranked = (i64, String, String);
-
-/// The first `limit + 1` matches in `index` that pass the filters, with
-/// their marked texts. Up to [`RANK_WINDOW`] matches are ranked by bm25;
-/// a query that matches more shows the newest first: bm25 would read every
-/// match (hundreds of thousands for a common word) before returning one,
-/// and for so common a query the recent matches are the useful ones.
-///
-/// The snippets are made here, in the statement that ranks: FTS5 makes
-/// them only for the rows returned, and making them later, one statement
-/// per hit, would run the whole query again for each.
-async fn ranked(
-    conn: &mut SqliteConnection,
-    index: &Index,
-    fts: &str,
-    filters: &Filters,
-    limit: u32,
-) -> Result<Vec<Ranked>> {
-    let Index {
-        name,
-        from,
-        at,
-        extra,
-        marks,
-        by_time,
-    } = index;
-    let filter_sql = FILTERS.replace("$AT", at) + extra;
-    // More matches than the window, filters or not, and the newest are
-    // shown: counting past the window is a walk down one list, and with
-    // filters ranking would mean walking every match through the joins.
-    let window_sql = format!(
-        "SELECT rowid FROM {name} WHERE {name} MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2"
-    );
-    let full: Option<i64> = sqlx::query_scalar(&window_sql)
-        .bind(fts)
-        .bind(RANK_WINDOW - 1)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let order = if full.is_some() { "rowid DESC" } else { "rank" };
-    let (low, high) = if *by_time {
-        rowids_written(conn, filters).await?
-    } else {
-        (i64::MIN, i64::MAX)
-    };
-    let sql = format!(
-        "SELECT {name}.rowid, {marks} {from}
-         WHERE {name} MATCH ?1 AND {name}.rowid >= ?8 AND {name}.rowid <= ?9 {filter_sql}
-         ORDER BY {name}.{order} LIMIT ?7"
-    );
-    let query = sqlx::query_as(&sql)
-        .bind(fts)
-        .bind(filters.source.as_deref())
-        .bind(filters.tag.as_deref())
-        .bind(filters.author_key.as_deref())
-        .bind(filters.from)
-        .bind(filters.until)
-        .bind(limit + 1)
-        .bind(low)
-        .bind(high);
-    Ok(query.fetch_all(&mut *conn).await?)
-}
-
-async fn articles(
-    conn: &mut SqliteConnection,
-    fts: &str,
-    filters: &Filters,
-    limit: u32,
-) -> Result<(Vec<ArticleHit>, bool)> {
-    let mut found = ranked(conn, &ARTICLES, fts, filters, limit).await?;
-    let more = found.len() > limit as usize;
-    found.truncate(limit as usize);
+async fn articles(read: &mut Read, look: &Look<'_>) -> Result<(Vec<ArticleHit>, bool)> {
+    let limit = look.limit as usize;
+    let mut found = ranked(read, Group::Articles, look).await?;
+    let more = found.len() > limit;
+    found.truncate(limit);
     let mut hits = Vec::with_capacity(found.len());
-    for (rowid, title, snippet) in found {
-        let row: Option<(ArticleId, String, String, Millis)> =
-            sqlx::query_as("SELECT id, source, author, published_at FROM articles WHERE rowid = ?")
-                .bind(rowid)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some((id, source, author, published_at)) = row {
+    for (id, title, snippet) in found {
+        let id = ArticleId::from(id);
+        let row = rows!(
+            (String, String, Millis),
+            fetch_optional,
+            read,
+            "SELECT source, author, published_at FROM articles WHERE id = $1",
+            id
+        )?;
+        if let Some((source, author, published_at)) = row {
             hits.push(ArticleHit {
                 id,
                 title: segments(&title),
@@ -395,30 +306,31 @@ async fn articles(
 }
 
 async fn comments(
-    conn: &mut SqliteConnection,
-    fts: &str,
-    filters: &Filters,
-    viewer: Option<crate::ids::UserId>,
-    limit: u32,
+    read: &mut Read,
+    look: &Look<'_>,
+    viewer: Option<UserId>,
 ) -> Result<(Vec<CommentHit>, bool)> {
-    let mut found = ranked(conn, &COMMENTS, fts, filters, limit).await?;
-    let more = found.len() > limit as usize;
-    found.truncate(limit as usize);
+    let limit = look.limit as usize;
+    let mut found = ranked(read, Group::Comments, look).await?;
+    let more = found.len() > limit;
+    found.truncate(limit);
     let mut hits = Vec::with_capacity(found.len());
-    for (rowid, _, snippet) in found {
-        let row: Option<(CommentId, ArticleId, String, String, Millis, bool)> = sqlx::query_as(
-            "SELECT c.id, c.article_id, a.title, u.display_name, c.created_at,
-                    EXISTS (SELECT 1 FROM mutes m WHERE m.user_id = ?2 AND m.muted_id = c.author_id)
+    for (id, _, snippet) in found {
+        let id = CommentId::from(id);
+        let row = rows!(
+            (ArticleId, String, String, Millis, bool),
+            fetch_optional,
+            read,
+            "SELECT c.article_id, a.title, u.display_name, c.created_at,
+                    EXISTS (SELECT 1 FROM mutes m WHERE m.user_id = $2 AND m.muted_id = c.author_id)
              FROM comments c
              JOIN articles a ON a.id = c.article_id
              JOIN users u ON u.id = c.author_id
-             WHERE c.rowid = ?1",
-        )
-        .bind(rowid)
-        .bind(viewer)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some((id, article_id, article_title, author, created_at, muted)) = row {
+             WHERE c.id = $1",
+            id,
+            viewer
+        )?;
+        if let Some((article_id, article_title, author, created_at, muted)) = row {
             hits.push(CommentHit {
                 id,
                 article_id,
@@ -439,21 +351,23 @@ async fn comments(
 pub async fn index_pending(store: &Store) -> Result<usize> {
     let mut done = 0;
     loop {
-        let batch = sqlx::query_as::<_, (ArticleId, String)>(
-            "SELECT id, body_html FROM articles WHERE body_text IS NULL LIMIT 200",
-        )
-        .fetch_all(&store.pool())
-        .await?;
+        let mut tx = store.write().await?;
+        let batch = rows!(
+            (ArticleId, String),
+            fetch_all,
+            &mut tx,
+            "SELECT id, body_html FROM articles WHERE body_text IS NULL LIMIT 200"
+        )?;
         if batch.is_empty() {
             return Ok(done);
         }
-        let mut tx = store.write().await?;
         for (id, html) in &batch {
-            sqlx::query("UPDATE articles SET body_text = ? WHERE id = ? AND body_text IS NULL")
-                .bind(article_text(html))
-                .bind(id)
-                .execute(tx.sqlite_conn())
-                .await?;
+            exec!(
+                &mut tx,
+                "UPDATE articles SET body_text = $1 WHERE id = $2 AND body_text IS NULL",
+                article_text(html),
+                id
+            )?;
         }
         tx.commit().await?;
         done += batch.len();

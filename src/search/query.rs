@@ -243,7 +243,7 @@ fn has_token(text: &str) -> bool {
     text.chars().any(is_token_char)
 }
 
-fn is_token_char(c: char) -> bool {
+pub(super) fn is_token_char(c: char) -> bool {
     use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
     matches!(
         c.general_category_group(),

@@ -1,11 +1,15 @@
-//! The seam beneath every rule: where the database file lives, how SQLite is
-//! set up, the migrations that run at every start, the pool, the clock and
+//! The seam beneath every rule: where the database is (a SQLite file, or a
+//! PostgreSQL server with the `postgres` feature), how each engine is set
+//! up, the migrations that run at every start, the pool, the clock and
 //! transactions. It knows no domain: the work that brings derived data up
 //! to date after opening lives above the domains, in `startup.rs`, and what
 //! a domain keeps beside the rows (the comments' thread cache) sits in a
 //! slot here that the store does not look into.
 
+mod built;
 pub(crate) mod files;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sql;
 mod unusable;
 
@@ -21,7 +25,8 @@ use sqlx::SqlitePool;
 use crate::clock::{Clock, Millis};
 use crate::{Error, Result};
 
-pub(crate) use sql::{exec, rows, scalar, Conn, Db};
+pub(crate) use built::{exec_built, rows_built, Statement, KEPT_ARGS};
+pub(crate) use sql::{exec, rows, scalar, small, Conn, Db};
 pub(crate) use sql::{Read, Write};
 pub use unusable::{Problem, Unusable};
 
@@ -54,11 +59,31 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// when a restore puts another database in place (`backup::restore`).
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: Arc<RwLock<SqlitePool>>,
+    pool: Arc<RwLock<Pool>>,
+    /// The SQLite file; for PostgreSQL, the server's address without its
+    /// password (what `about` shows).
     file: Arc<PathBuf>,
     clock: Arc<dyn Clock>,
     caches: Arc<Caches>,
     restoring: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// The connections, by engine.
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::PgPool),
+}
+
+impl Pool {
+    async fn close(&self) {
+        match self {
+            Pool::Sqlite(pool) => pool.close().await,
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
 }
 
 /// What domains keep beside the rows, one value per type (see
@@ -176,13 +201,34 @@ impl Store {
             .map_err(|e| Error::DataDir(format!("{}: {e}", dir.display())))?;
         let file = dir.join(DATABASE_FILE);
         let pool = connect(&file).await?;
-        Ok(Self {
+        Ok(Self::on(Pool::Sqlite(pool), file, clock))
+    }
+
+    fn on(pool: Pool, file: PathBuf, clock: Arc<dyn Clock>) -> Self {
+        Self {
             pool: Arc::new(RwLock::new(pool)),
             file: Arc::new(file),
             clock,
             caches: Arc::default(),
             restoring: Arc::default(),
-        })
+        }
+    }
+
+    /// Opens the PostgreSQL database at `url` (`postgres://...`), with the
+    /// time read from `clock`, and brings its schema up to date with
+    /// PostgreSQL's own migrations (`migrations/postgres`). The rest of
+    /// Parley opens it through `startup::open_url`.
+    #[cfg(feature = "postgres")]
+    pub(crate) async fn connect_url(url: &str, clock: Arc<dyn Clock>) -> Result<Self> {
+        let (pool, shown) = postgres::connect(url).await?;
+        Ok(Self::on(Pool::Postgres(pool), shown, clock))
+    }
+
+    /// Whether this store is a SQLite file (the desktop's library): the
+    /// operations on the file itself (backups, restores, its settings)
+    /// exist only there.
+    pub fn is_file(&self) -> bool {
+        matches!(*self.pool_slot(), Pool::Sqlite(_))
     }
 
     /// `error`, from work on this store's file, explained as a problem with
@@ -198,16 +244,32 @@ impl Store {
     /// What a person sending a bug report needs to say about the
     /// database: where it is, how big, and its schema's version.
     pub async fn about(&self) -> Result<StoreAbout> {
-        let schema_version: Option<i64> =
-            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&self.pool())
-                .await?;
-        let side: u64 = side_files(&self.file)
-            .filter_map(|side| std::fs::metadata(side).ok().map(|m| m.len()))
-            .sum();
+        let mut read = self.read().await?;
+        let schema_version = scalar!(
+            Option<i64>,
+            fetch_one,
+            &mut read,
+            "SELECT max(version) FROM _sqlx_migrations WHERE success"
+        )?;
+        let database_bytes = match read.conn() {
+            Conn::Sqlite(_) => {
+                let side: u64 = side_files(&self.file)
+                    .filter_map(|side| std::fs::metadata(side).ok().map(|m| m.len()))
+                    .sum();
+                std::fs::metadata(self.file.as_path()).map_or(0, |m| m.len()) + side
+            }
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(c) => {
+                let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                    .fetch_one(c)
+                    .await?;
+                u64::try_from(bytes).unwrap_or(0)
+            }
+        };
+        read.finish().await?;
         Ok(StoreAbout {
             database: self.file.as_ref().clone(),
-            database_bytes: std::fs::metadata(self.file.as_path()).map_or(0, |m| m.len()) + side,
+            database_bytes,
             schema_version: schema_version.unwrap_or(0),
         })
     }
@@ -227,7 +289,7 @@ impl Store {
     /// under way finishes on the old database first. If the new one will
     /// not open, the copy at `previous` goes back in its place.
     pub(crate) async fn replace_file(&self, staged: &Path, previous: &Path) -> Result<()> {
-        self.pool().close().await;
+        self.sqlite_pool()?.close().await;
         let file = self.file.as_path();
         let clear_side_files = || {
             for side in side_files(file) {
@@ -267,16 +329,33 @@ impl Store {
 
     fn set_pool(&self, pool: SqlitePool) {
         match self.pool.write() {
-            Ok(mut slot) => *slot = pool,
-            Err(poisoned) => *poisoned.into_inner() = pool,
+            Ok(mut slot) => *slot = Pool::Sqlite(pool),
+            Err(poisoned) => *poisoned.into_inner() = Pool::Sqlite(pool),
         }
     }
 
-    /// The pool (a cheap handle to it), for reads.
-    pub(crate) fn pool(&self) -> SqlitePool {
+    fn pool_slot(&self) -> std::sync::RwLockReadGuard<'_, Pool> {
         match self.pool.read() {
-            Ok(pool) => pool.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
+            Ok(pool) => pool,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The pool (a cheap handle to it).
+    fn pool(&self) -> Pool {
+        self.pool_slot().clone()
+    }
+
+    /// The SQLite pool, for the operations on the file itself (backup,
+    /// restore, its settings). On another engine they do not exist, and
+    /// this says so.
+    pub(crate) fn sqlite_pool(&self) -> Result<SqlitePool> {
+        match self.pool() {
+            Pool::Sqlite(pool) => Ok(pool),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(_) => Err(Error::invalid(
+                "This works on a library kept in a file; this one is on a PostgreSQL server.",
+            )),
         }
     }
 
@@ -323,23 +402,31 @@ impl Store {
         self.clock.monotonic()
     }
 
-    /// A write transaction ([`Write`]): SQLite's write lock, taken at once.
+    /// A write transaction ([`Write`]): SQLite's write lock, taken at once;
+    /// on PostgreSQL a transaction-scoped advisory lock that every write
+    /// takes first, so writers go one at a time there too.
     pub(crate) async fn write(&self) -> Result<Write> {
-        Ok(Write::sqlite(
-            self.pool().begin_with("BEGIN IMMEDIATE").await?,
-        ))
+        match self.pool() {
+            Pool::Sqlite(pool) => Ok(Write::sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => Ok(Write::postgres(postgres::begin_write(&pool).await?)),
+        }
     }
 
     /// A read transaction ([`Read`]): every statement in it sees one
-    /// snapshot of the database.
+    /// snapshot of the database (PostgreSQL: REPEATABLE READ, READ ONLY).
     pub(crate) async fn read(&self) -> Result<Read> {
-        Ok(Read::sqlite(self.pool().begin().await?))
+        match self.pool() {
+            Pool::Sqlite(pool) => Ok(Read::sqlite(pool.begin().await?)),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => Ok(Read::postgres(postgres::begin_read(&pool).await?)),
+        }
     }
 
     /// The SQLite settings a connection from this store runs with, as
     /// SQLite reports them (for diagnostics and tests).
     pub async fn settings(&self) -> Result<StoreSettings> {
-        let mut conn = self.pool().acquire().await?;
+        let mut conn = self.sqlite_pool()?.acquire().await?;
         let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&mut *conn)
             .await?;

@@ -22,9 +22,12 @@
 //! text there; a statement that must differ between engines is written
 //! once per engine, side by side, in a `match` on [`Db::conn`].
 //!
-//! Parley's rules run on SQLite today; the engine enum ([`Conn`]) is where
-//! PostgreSQL's connection goes in beside it, without a rule changing.
+//! The engines are SQLite (the desktop's file, always built) and PostgreSQL
+//! (built with the `postgres` feature, for a server). Each is one arm of
+//! [`Conn`]; a rule never names either.
 
+#[cfg(feature = "postgres")]
+use sqlx::{PgConnection, Postgres};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::Result;
@@ -32,6 +35,8 @@ use crate::Result;
 /// The connection a statement runs on, by engine.
 pub(crate) enum Conn<'c> {
     Sqlite(&'c mut SqliteConnection),
+    #[cfg(feature = "postgres")]
+    Postgres(&'c mut PgConnection),
 }
 
 /// A transaction any statement may be run in: [`Write`] or [`Read`].
@@ -53,13 +58,26 @@ pub struct Read {
 
 enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     fn conn(&mut self) -> Conn<'_> {
         match self {
             Tx::Sqlite(tx) => Conn::Sqlite(tx),
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => Conn::Postgres(tx),
         }
+    }
+
+    async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
     }
 }
 
@@ -80,21 +98,17 @@ impl Write {
         Self { tx: Tx::Sqlite(tx) }
     }
 
+    #[cfg(feature = "postgres")]
+    pub(super) fn postgres(tx: Transaction<'static, Postgres>) -> Self {
+        Self {
+            tx: Tx::Postgres(tx),
+        }
+    }
+
     /// Makes everything done in this transaction durable (SQLite:
     /// `synchronous=FULL`, so a crash after this returns loses nothing).
     pub async fn commit(self) -> Result<()> {
-        match self.tx {
-            Tx::Sqlite(tx) => tx.commit().await?,
-        }
-        Ok(())
-    }
-
-    /// The SQLite connection underneath, for the statements not yet moved
-    /// onto the macros (they read `&mut SqliteConnection`).
-    pub(crate) fn sqlite_conn(&mut self) -> &mut SqliteConnection {
-        match &mut self.tx {
-            Tx::Sqlite(tx) => tx,
-        }
+        self.tx.commit().await
     }
 }
 
@@ -103,21 +117,17 @@ impl Read {
         Self { tx: Tx::Sqlite(tx) }
     }
 
-    /// The SQLite connection underneath, for the statements not yet moved
-    /// onto the macros.
-    pub(crate) fn sqlite_conn(&mut self) -> &mut SqliteConnection {
-        match &mut self.tx {
-            Tx::Sqlite(tx) => tx,
+    #[cfg(feature = "postgres")]
+    pub(super) fn postgres(tx: Transaction<'static, Postgres>) -> Self {
+        Self {
+            tx: Tx::Postgres(tx),
         }
     }
 
     /// Ends the transaction. Nothing was written in it; this only gives
     /// the connection back sooner than dropping it would.
     pub(crate) async fn finish(self) -> Result<()> {
-        match self.tx {
-            Tx::Sqlite(tx) => tx.commit().await?,
-        }
-        Ok(())
+        self.tx.commit().await
     }
 }
 
@@ -144,6 +154,12 @@ macro_rules! exec {
                 .execute(c)
                 .await
                 .map(|done| done.rows_affected()),
+            #[cfg(feature = "postgres")]
+            $crate::store::Conn::Postgres(c) => sqlx::query($sql)
+                $(.bind($arg))*
+                .execute(c)
+                .await
+                .map(|done| done.rows_affected()),
         }
     };
 }
@@ -155,6 +171,11 @@ macro_rules! rows {
     ($row:ty, $fetch:ident, $db:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
         match $crate::store::Db::conn($db) {
             $crate::store::Conn::Sqlite(c) => sqlx::query_as::<_, $row>($sql)
+                $(.bind($arg))*
+                .$fetch(c)
+                .await,
+            #[cfg(feature = "postgres")]
+            $crate::store::Conn::Postgres(c) => sqlx::query_as::<_, $row>($sql)
                 $(.bind($arg))*
                 .$fetch(c)
                 .await,
@@ -170,11 +191,23 @@ macro_rules! scalar {
                 $(.bind($arg))*
                 .$fetch(c)
                 .await,
+            #[cfg(feature = "postgres")]
+            $crate::store::Conn::Postgres(c) => sqlx::query_scalar::<_, $value>($sql)
+                $(.bind($arg))*
+                .$fetch(c)
+                .await,
         }
     };
 }
 
 pub(crate) use {exec, rows, scalar};
+
+/// A count or setting as the API shows it (`u32`), from the `i64` every
+/// engine stores it as (PostgreSQL's driver reads no unsigned integers).
+/// Out of range reads as the nearest end.
+pub(crate) fn small(stored: i64) -> u32 {
+    u32::try_from(stored.max(0)).unwrap_or(u32::MAX)
+}
 
 #[cfg(test)]
 mod tests {

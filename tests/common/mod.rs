@@ -1,4 +1,7 @@
-//! What every integration test needs: its own database in its own folder.
+//! What every integration test needs: its own database in its own folder,
+//! on the engine `PARLEY_TEST_ENGINE` names (`sqlite`, the default, or
+//! `postgres`: a database of its own on the server the standard `PG*`
+//! variables point at, as `pg_virtualenv` sets them; see `scripts/test`).
 #![allow(dead_code, reason = "each test binary uses a different part of this")]
 #![allow(
     clippy::unwrap_used,
@@ -10,7 +13,7 @@ use std::sync::Arc;
 
 use parley_core::accounts::{NewAccount, User};
 use parley_core::articles::{self, ArticleSummary};
-use parley_core::clock::ManualClock;
+use parley_core::clock::{Clock, ManualClock};
 use parley_core::comments::{self, Sort, ThreadComment, ThreadPage, ThreadQuery, MAX_PAGE};
 use parley_core::ids::{ArticleId, CommentId};
 use parley_core::samples;
@@ -20,43 +23,219 @@ use tempfile::TempDir;
 /// 2026-11-27 12:00 UTC: where every test's clock starts.
 pub const START: i64 = 1_795_780_800_000;
 
+/// The engine the tests run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The variable that chooses the engine.
+pub const ENGINE_ENV: &str = "PARLEY_TEST_ENGINE";
+
+/// The engine `PARLEY_TEST_ENGINE` names; a name it does not know fails
+/// the test rather than quietly running on another.
+pub fn engine() -> Engine {
+    match std::env::var(ENGINE_ENV).as_deref() {
+        Err(_) | Ok("") | Ok("sqlite") => Engine::Sqlite,
+        Ok("postgres") => Engine::Postgres,
+        Ok(other) => panic!("{ENGINE_ENV}={other}: the engines are sqlite and postgres"),
+    }
+}
+
+/// For a test about the SQLite file itself (its pragmas, backups, what a
+/// program other than Parley can do to it): true, after saying so, when
+/// the suite runs on another engine, where the test has nothing to check.
+pub fn sqlite_only(why: &str) -> bool {
+    let other = engine() != Engine::Sqlite;
+    if other {
+        eprintln!("SQLite only ({why}): not run on {:?}", engine());
+    }
+    other
+}
+
+/// Where a test's database is.
+pub enum Place {
+    /// `parley.db` in the test's folder.
+    File,
+    /// A database of the test's own on the PostgreSQL server.
+    Server(String),
+}
+
 /// A fresh Parley database with the sample library, deleted when dropped,
 /// on a clock that moves only when the test says so.
 pub struct TestDb {
     pub dir: TempDir,
     pub store: Store,
     pub clock: Arc<ManualClock>,
+    pub place: Place,
 }
 
 impl TestDb {
     pub async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::starting_at(START);
-        let store = parley_core::startup::open_with_clock(dir.path(), clock.clone())
-            .await
-            .unwrap();
-        samples::add_samples_if_empty(&store).await.unwrap();
-        Self { dir, store, clock }
+        let db = Self::empty().await;
+        samples::add_samples_if_empty(&db.store).await.unwrap();
+        db
     }
 
-    /// Closes the database and opens it again from the same file, as a
-    /// restart of the app would.
+    /// A fresh database without the sample library.
+    pub async fn empty() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::starting_at(START);
+        let place = match engine() {
+            Engine::Sqlite => Place::File,
+            Engine::Postgres => Place::Server(new_server_database().await),
+        };
+        let store = open(&dir, &place, clock.clone()).await;
+        Self {
+            dir,
+            store,
+            clock,
+            place,
+        }
+    }
+
+    /// Closes the database and opens it again, as a restart of the app
+    /// (or the server) would.
     pub async fn reopen(self) -> Self {
         self.store.close().await;
-        let store = parley_core::startup::open_with_clock(self.dir.path(), self.clock.clone())
-            .await
-            .unwrap();
+        let store = open(&self.dir, &self.place, self.clock.clone()).await;
         Self { store, ..self }
+    }
+
+    /// A second store on this test's database, as a second process
+    /// would have (its own connections, its own caches).
+    pub async fn second_store(&self) -> Store {
+        open(&self.dir, &self.place, self.clock.clone()).await
+    }
+
+    /// A second store on this test's database whose time is `clock`'s.
+    pub async fn store_with_clock(&self, clock: Arc<dyn Clock>) -> Store {
+        open(&self.dir, &self.place, clock).await
     }
 
     /// A second connection pool on this test's file, for setting up what
     /// the API would not (old rows, triggers) and for reading behind it.
+    /// SQLite only: a test that needs it says so with [`sqlite_only`].
     pub async fn raw_pool(&self) -> sqlx::SqlitePool {
+        assert!(
+            matches!(self.place, Place::File),
+            "raw_pool reads the SQLite file; this test must say sqlite_only"
+        );
         sqlx::SqlitePool::connect_with(
             sqlx::sqlite::SqliteConnectOptions::new().filename(self.dir.path().join("parley.db")),
         )
         .await
         .unwrap()
+    }
+
+    /// Runs `sql` (placeholders `$1`, `$2` … bound to `texts`) straight on
+    /// this test's database, on either engine: for setting up what the API
+    /// would not (an old password hash) and for reading behind it.
+    pub async fn raw_exec(&self, sql: &str, values: &[V]) -> u64 {
+        self.raw_exec_all(vec![(sql.to_owned(), values.to_vec())])
+            .await
+    }
+
+    /// Runs each of `statements` as [`TestDb::raw_exec`] does, all in one
+    /// transaction; returns the rows they changed, together.
+    pub async fn raw_exec_all(&self, statements: Vec<(String, Vec<V>)>) -> u64 {
+        macro_rules! run_all {
+            ($conn:expr) => {{
+                let mut changed = 0;
+                for (sql, values) in &statements {
+                    let mut q = sqlx::query(sql);
+                    for value in values {
+                        q = match value {
+                            V::Text(v) => q.bind(v.clone()),
+                            V::Uuid(v) => q.bind(*v),
+                            V::MaybeUuid(v) => q.bind(*v),
+                            V::Int(v) => q.bind(*v),
+                            V::Bool(v) => q.bind(*v),
+                        };
+                    }
+                    changed += q.execute(&mut *$conn).await.unwrap().rows_affected();
+                }
+                changed
+            }};
+        }
+        match &self.place {
+            Place::File => {
+                let pool = self.raw_pool().await;
+                let mut tx = pool.begin().await.unwrap();
+                let changed = run_all!(tx);
+                tx.commit().await.unwrap();
+                pool.close().await;
+                changed
+            }
+            #[cfg(feature = "postgres")]
+            Place::Server(url) => {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let mut tx = conn.begin().await.unwrap();
+                let changed = run_all!(tx);
+                tx.commit().await.unwrap();
+                conn.close().await.unwrap();
+                changed
+            }
+            #[cfg(not(feature = "postgres"))]
+            Place::Server(_) => unreachable!("no server database without the postgres feature"),
+        }
+    }
+
+    /// The one text `sql` selects (see [`TestDb::raw_exec`]), or `None`.
+    pub async fn raw_text(&self, sql: &str, texts: &[&str]) -> Option<String> {
+        match &self.place {
+            Place::File => {
+                let pool = self.raw_pool().await;
+                let mut q = sqlx::query_scalar(sql);
+                for t in texts {
+                    q = q.bind(*t);
+                }
+                let found = q.fetch_optional(&pool).await.unwrap();
+                pool.close().await;
+                found
+            }
+            Place::Server(url) => raw_server_text(url, sql, texts).await,
+        }
+    }
+
+    /// The one number `sql` selects (see [`TestDb::raw_exec`]); written
+    /// so that it is a BIGINT on PostgreSQL (`count(*)`, `CAST(… AS BIGINT)`).
+    pub async fn raw_i64(&self, sql: &str, values: &[V]) -> i64 {
+        macro_rules! one {
+            ($conn:expr) => {{
+                let mut q = sqlx::query_scalar(sql);
+                for value in values {
+                    q = match value {
+                        V::Text(v) => q.bind(v.clone()),
+                        V::Uuid(v) => q.bind(*v),
+                        V::MaybeUuid(v) => q.bind(*v),
+                        V::Int(v) => q.bind(*v),
+                        V::Bool(v) => q.bind(*v),
+                    };
+                }
+                q.fetch_one($conn).await.unwrap()
+            }};
+        }
+        match &self.place {
+            Place::File => {
+                let pool = self.raw_pool().await;
+                let n = one!(&pool);
+                pool.close().await;
+                n
+            }
+            #[cfg(feature = "postgres")]
+            Place::Server(url) => {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let n = one!(&mut conn);
+                conn.close().await.unwrap();
+                n
+            }
+            #[cfg(not(feature = "postgres"))]
+            Place::Server(_) => unreachable!("no server database without the postgres feature"),
+        }
     }
 
     pub async fn articles(&self) -> Vec<ArticleSummary> {
@@ -115,6 +294,141 @@ impl TestDb {
 
 /// A fetcher that may reach this computer's own servers: the tests' own.
 /// Answers every GET of `at` on `server` with `body`, as `content_type`.
+/// A value bound to a raw statement ([`TestDb::raw_exec`]).
+#[derive(Debug, Clone)]
+pub enum V {
+    Text(String),
+    Uuid(uuid::Uuid),
+    MaybeUuid(Option<uuid::Uuid>),
+    Int(i64),
+    Bool(bool),
+}
+
+impl From<&str> for V {
+    fn from(v: &str) -> Self {
+        V::Text(v.to_owned())
+    }
+}
+
+impl From<&String> for V {
+    fn from(v: &String) -> Self {
+        V::Text(v.clone())
+    }
+}
+
+impl From<String> for V {
+    fn from(v: String) -> Self {
+        V::Text(v)
+    }
+}
+
+impl From<i64> for V {
+    fn from(v: i64) -> Self {
+        V::Int(v)
+    }
+}
+
+impl From<bool> for V {
+    fn from(v: bool) -> Self {
+        V::Bool(v)
+    }
+}
+
+/// Any of Parley's ids binds as its UUID.
+pub fn id(id: impl Into<uuid::Uuid>) -> V {
+    V::Uuid(id.into())
+}
+
+/// An id or NULL.
+pub fn maybe_id<T: Into<uuid::Uuid>>(id: Option<T>) -> V {
+    V::MaybeUuid(id.map(Into::into))
+}
+
+/// Opens Parley's store on `place`.
+async fn open(dir: &TempDir, place: &Place, clock: Arc<dyn Clock>) -> Store {
+    match place {
+        Place::File => parley_core::startup::open_with_clock(dir.path(), clock)
+            .await
+            .unwrap(),
+        Place::Server(url) => open_server(url, clock).await,
+    }
+}
+
+#[cfg(feature = "postgres")]
+async fn open_server(url: &str, clock: Arc<dyn Clock>) -> Store {
+    parley_core::startup::open_url(url, clock).await.unwrap()
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn open_server(_: &str, _: Arc<dyn Clock>) -> Store {
+    panic!("{ENGINE_ENV}=postgres needs parley-core built with --features postgres");
+}
+
+#[cfg(feature = "postgres")]
+async fn raw_server_text(url: &str, sql: &str, texts: &[&str]) -> Option<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let mut q = sqlx::query_scalar(sql);
+    for t in texts {
+        q = q.bind(*t);
+    }
+    let found = q.fetch_optional(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    found
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn raw_server_text(_: &str, _: &str, _: &[&str]) -> Option<String> {
+    unreachable!("no server database without the postgres feature")
+}
+
+/// A new, empty database on the PostgreSQL server the `PG*` variables
+/// name (as `pg_virtualenv` sets them), and its address. A missing
+/// server fails the test with what to install.
+#[cfg(feature = "postgres")]
+pub async fn new_server_database() -> String {
+    use sqlx::Connection;
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let Some(host) = var("PGHOST") else {
+        panic!(
+            "{ENGINE_ENV}=postgres needs a PostgreSQL server: PGHOST, PGPORT, PGUSER and \
+             PGPASSWORD name it. ./scripts/test starts a throw-away one with pg_virtualenv \
+             (Debian's postgresql package: apt-get install postgresql)."
+        )
+    };
+    let port = var("PGPORT").unwrap_or_else(|| "5432".into());
+    let user = var("PGUSER").unwrap_or_else(|| "postgres".into());
+    let password = var("PGPASSWORD").unwrap_or_default();
+    let name = format!("parley_test_{}", uuid::Uuid::now_v7().simple());
+    let at = |db: &str| {
+        let mut url = url::Url::parse("postgres://localhost").unwrap();
+        url.set_path(db);
+        url.query_pairs_mut()
+            .append_pair("host", &host)
+            .append_pair("port", &port)
+            .append_pair("user", &user)
+            .append_pair("password", &password);
+        url.to_string()
+    };
+    let mut admin = sqlx::PgConnection::connect(&at("postgres"))
+        .await
+        .unwrap_or_else(|e| panic!("connecting to PostgreSQL at {host}:{port}: {e}"));
+    // UTF-8 whatever the cluster's locale: search reads words by it.
+    sqlx::query(&format!(
+        "CREATE DATABASE {name} ENCODING 'UTF8' LOCALE 'C.UTF-8' TEMPLATE template0"
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    admin.close().await.unwrap();
+    at(&name)
+}
+
+#[cfg(not(feature = "postgres"))]
+pub async fn new_server_database() -> String {
+    panic!("{ENGINE_ENV}=postgres needs parley-core built with --features postgres");
+}
+
 pub async fn serve(
     server: &wiremock::MockServer,
     at: &str,

@@ -8,7 +8,7 @@ use ts_rs::TS;
 use crate::clock::Millis;
 use crate::ids::{SourceId, UserId};
 use crate::library::address::masked;
-use crate::store::Store;
+use crate::store::{rows, small, Store};
 use crate::users::User;
 use crate::Result;
 
@@ -50,22 +50,25 @@ pub async fn list(store: &Store, viewer: Option<&User>) -> Result<Vec<Source>> {
         title: String,
         feed_url: String,
         site_url: Option<String>,
-        refresh_minutes: u32,
+        refresh_minutes: i64,
         last_success_at: Option<Millis>,
         last_error: Option<String>,
         notice: Option<String>,
         next_refresh_at: Millis,
-        article_count: u32,
+        article_count: i64,
         added_by: Option<UserId>,
     }
-    let rows = sqlx::query_as::<_, Row>(
+    let mut read = store.read().await?;
+    let rows = rows!(
+        Row,
+        fetch_all,
+        &mut read,
         "SELECT s.id, s.title, s.feed_url, s.site_url, s.refresh_minutes, s.last_success_at,
                 s.last_error, s.notice, s.next_refresh_at, s.added_by,
                 (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS article_count
-         FROM sources s ORDER BY s.title COLLATE NOCASE, s.id",
-    )
-    .fetch_all(&store.pool())
-    .await?;
+         FROM sources s ORDER BY lower(s.title), s.id"
+    )?;
+    read.finish().await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -80,12 +83,12 @@ pub async fn list(store: &Store, viewer: Option<&User>) -> Result<Vec<Source>> {
                 title: row.title,
                 feed_url,
                 site_url: row.site_url,
-                refresh_minutes: row.refresh_minutes,
+                refresh_minutes: small(row.refresh_minutes),
                 last_success_at: row.last_success_at,
                 last_error: row.last_error,
                 notice: row.notice,
                 next_refresh_at: row.next_refresh_at,
-                article_count: row.article_count,
+                article_count: small(row.article_count),
                 can_manage: whole,
             }
         })

@@ -3,7 +3,6 @@
 //! feed that keeps failing), listing, and removing.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use ts_rs::TS;
 use url::Url;
 
@@ -19,12 +18,12 @@ use super::fetch::{Body, FetchError, Fetched, Fetcher, Validators};
 use crate::clock::Millis;
 use crate::ids::{SourceId, UserId};
 use crate::policy::{authorize, Action};
-use crate::store::Store;
+use crate::store::{exec, rows, scalar, Db, Store};
 use crate::users::User;
 use crate::{Error, Result};
 
 /// How often a new source is refreshed, in minutes.
-pub const DEFAULT_REFRESH_MINUTES: u32 = 60;
+pub const DEFAULT_REFRESH_MINUTES: i64 = 60;
 /// The bounds a person may choose between, in minutes.
 pub const REFRESH_MINUTES: std::ops::RangeInclusive<u32> = 15..=10_080;
 /// The longest a failing source waits before the next try.
@@ -78,7 +77,7 @@ pub async fn follow(
     let now = store.now();
     let mut tx = store.write().await?;
     authorize(&mut tx, user, Action::AddToLibrary, None).await?;
-    let id = match followed_as(tx.sqlite_conn(), &feed_url).await? {
+    let id = match followed_as(&mut tx, &feed_url).await? {
         // Followed, and its entries all in: nothing to do.
         Some((_, title, true)) => {
             return Err(Error::invalid(format!(
@@ -92,22 +91,21 @@ pub async fn follow(
             let id = SourceId::new();
             // No validators yet: they are stored once every entry is in,
             // so an interrupted follow is never answered "not modified".
-            sqlx::query(
+            exec!(
+                &mut tx,
                 "INSERT INTO sources (id, feed_url, site_url, title, added_by, added_at,
                                       refresh_minutes, last_attempt_at, next_refresh_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(feed_url.as_str())
-            .bind(feed.site_url.as_ref().map(Url::as_str))
-            .bind(&feed.title)
-            .bind(user.id)
-            .bind(now)
-            .bind(DEFAULT_REFRESH_MINUTES)
-            .bind(now)
-            .bind(now + minutes(DEFAULT_REFRESH_MINUTES))
-            .execute(tx.sqlite_conn())
-            .await?;
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                id,
+                feed_url.as_str(),
+                feed.site_url.as_ref().map(Url::as_str),
+                &feed.title,
+                user.id,
+                now,
+                DEFAULT_REFRESH_MINUTES,
+                now,
+                now + minutes(DEFAULT_REFRESH_MINUTES)
+            )?;
             id
         }
     };
@@ -142,11 +140,13 @@ pub async fn subscribe(
     let feed_url = canonical(feed_url);
     let mut tx = store.write().await?;
     authorize(&mut tx, user, Action::AddToLibrary, None).await?;
-    let existing: Option<SourceId> =
-        sqlx::query_scalar("SELECT id FROM sources WHERE feed_url = ?")
-            .bind(feed_url.as_str())
-            .fetch_optional(tx.sqlite_conn())
-            .await?;
+    let existing: Option<SourceId> = scalar!(
+        _,
+        fetch_optional,
+        &mut tx,
+        "SELECT id FROM sources WHERE feed_url = $1",
+        feed_url.as_str()
+    )?;
     if let Some(id) = existing {
         return Ok((id, false));
     }
@@ -155,19 +155,18 @@ pub async fn subscribe(
         .or_else(|| feed_url.host_str().map(str::to_owned))
         .unwrap_or_else(|| feed_url.to_string());
     let now = store.now();
-    sqlx::query(
+    exec!(
+        &mut tx,
         "INSERT INTO sources (id, feed_url, site_url, title, added_by, added_at, next_refresh_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(feed_url.as_str())
-    .bind(site_url.map(Url::as_str))
-    .bind(&title)
-    .bind(user.id)
-    .bind(now)
-    .bind(now)
-    .execute(tx.sqlite_conn())
-    .await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        id,
+        feed_url.as_str(),
+        site_url.map(Url::as_str),
+        &title,
+        user.id,
+        now,
+        now
+    )?;
     tx.commit().await?;
     Ok((id, true))
 }
@@ -213,12 +212,15 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
     // Claimed now: until this refresh records how it went, the scheduler
     // does not see the source as due (nor, if something here fails, every
     // minute after).
-    sqlx::query("UPDATE sources SET last_attempt_at = ?, next_refresh_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(now + interval)
-        .bind(source)
-        .execute(&store.pool())
-        .await?;
+    let mut tx = store.write().await?;
+    exec!(
+        &mut tx,
+        "UPDATE sources SET last_attempt_at = $1, next_refresh_at = $2 WHERE id = $3",
+        now,
+        now + interval,
+        source
+    )?;
+    tx.commit().await?;
     match fetcher.get(&feed_url, &validators, FEED_ACCEPT).await {
         Ok(Fetched::NotModified) => {
             report.not_modified = true;
@@ -231,11 +233,14 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
             let wait = asked.max(interval);
             let why = "the server asked Parley to wait before asking again";
             record_failure(store, source, now, now + wait, why, false).await?;
-            sqlx::query("UPDATE sources SET retry_not_before = ? WHERE id = ?")
-                .bind((asked > 0).then(|| now.saturating_add(asked)))
-                .bind(source)
-                .execute(&store.pool())
-                .await?;
+            let mut tx = store.write().await?;
+            exec!(
+                &mut tx,
+                "UPDATE sources SET retry_not_before = $1 WHERE id = $2",
+                (asked > 0).then(|| now.saturating_add(asked)),
+                source
+            )?;
+            tx.commit().await?;
             report.error = Some(why.to_owned());
         }
         Ok(Fetched::Body(body)) => match feeds::parse(&body.bytes, &body.final_url) {
@@ -267,12 +272,16 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
 
 /// Sources whose next refresh is due, soonest first.
 pub async fn due(store: &Store) -> Result<Vec<SourceId>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM sources WHERE next_refresh_at <= ? ORDER BY next_refresh_at",
-    )
-    .bind(store.now())
-    .fetch_all(&store.pool())
-    .await?)
+    let mut read = store.read().await?;
+    let due = scalar!(
+        SourceId,
+        fetch_all,
+        &mut read,
+        "SELECT id FROM sources WHERE next_refresh_at <= $1 ORDER BY next_refresh_at",
+        store.now()
+    )?;
+    read.finish().await?;
+    Ok(due)
 }
 
 /// Stops following `source`. Its articles go, except those with a
@@ -280,19 +289,15 @@ pub async fn due(store: &Store) -> Result<Vec<SourceId>> {
 /// source may remove it, and the admin.
 pub async fn remove(store: &Store, user: &User, source: SourceId) -> Result<()> {
     let mut tx = store.write().await?;
-    let owner = owner(tx.sqlite_conn(), source).await?;
+    let owner = owner(&mut tx, source).await?;
     authorize(&mut tx, user, Action::ManageSource, owner).await?;
-    sqlx::query(
-        "DELETE FROM articles WHERE source_id = ?
+    exec!(
+        &mut tx,
+        "DELETE FROM articles WHERE source_id = $1
            AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = articles.id)",
-    )
-    .bind(source)
-    .execute(tx.sqlite_conn())
-    .await?;
-    sqlx::query("DELETE FROM sources WHERE id = ?")
-        .bind(source)
-        .execute(tx.sqlite_conn())
-        .await?;
+        source
+    )?;
+    exec!(&mut tx, "DELETE FROM sources WHERE id = $1", source)?;
     tx.commit().await?;
     Ok(())
 }
@@ -312,19 +317,19 @@ pub async fn set_refresh_minutes(
         )));
     }
     let mut tx = store.write().await?;
-    let owner = owner(tx.sqlite_conn(), source).await?;
+    let owner = owner(&mut tx, source).await?;
     authorize(&mut tx, user, Action::ManageSource, owner).await?;
-    sqlx::query(
-        "UPDATE sources SET refresh_minutes = ?,
-                next_refresh_at = min(next_refresh_at, ? + ?)
-         WHERE id = ?",
-    )
-    .bind(minutes_between)
-    .bind(store.now())
-    .bind(minutes(minutes_between))
-    .bind(source)
-    .execute(tx.sqlite_conn())
-    .await?;
+    exec!(
+        &mut tx,
+        "UPDATE sources SET refresh_minutes = $1,
+                next_refresh_at = CASE WHEN next_refresh_at < $2 + $3
+                                       THEN next_refresh_at ELSE $2 + $3 END
+         WHERE id = $4",
+        i64::from(minutes_between),
+        store.now(),
+        minutes(i64::from(minutes_between)),
+        source
+    )?;
     tx.commit().await?;
     Ok(())
 }
@@ -410,45 +415,51 @@ struct State {
     title: String,
     etag: Option<String>,
     last_modified: Option<String>,
-    refresh_minutes: u32,
-    failures: u32,
+    refresh_minutes: i64,
+    failures: i64,
     added_by: Option<UserId>,
     retry_not_before: Option<Millis>,
 }
 
 async fn state(store: &Store, source: SourceId) -> Result<State> {
-    sqlx::query_as::<_, State>(
+    let mut read = store.read().await?;
+    let state = rows!(
+        State,
+        fetch_optional,
+        &mut read,
         "SELECT feed_url, title, etag, last_modified, refresh_minutes, failures, added_by,
                 retry_not_before
-         FROM sources WHERE id = ?",
-    )
-    .bind(source)
-    .fetch_optional(&store.pool())
-    .await?
-    .ok_or_else(|| Error::not_found("That feed is no longer followed."))
+         FROM sources WHERE id = $1",
+        source
+    )?;
+    read.finish().await?;
+    state.ok_or_else(|| Error::not_found("That feed is no longer followed."))
 }
 
-async fn owner(conn: &mut SqliteConnection, source: SourceId) -> Result<Option<UserId>> {
-    let found: Option<Option<UserId>> =
-        sqlx::query_scalar("SELECT added_by FROM sources WHERE id = ?")
-            .bind(source)
-            .fetch_optional(conn)
-            .await?;
+async fn owner(conn: &mut dyn Db, source: SourceId) -> Result<Option<UserId>> {
+    let found: Option<Option<UserId>> = scalar!(
+        _,
+        fetch_optional,
+        conn,
+        "SELECT added_by FROM sources WHERE id = $1",
+        source
+    )?;
     found.ok_or_else(|| Error::not_found("That feed is no longer followed."))
 }
 
 /// The source following `feed_url`: its id, title, and whether a fetch of
 /// it ever completed.
 async fn followed_as(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Db,
     feed_url: &Url,
 ) -> Result<Option<(SourceId, String, bool)>> {
-    Ok(sqlx::query_as(
-        "SELECT id, title, last_success_at IS NOT NULL FROM sources WHERE feed_url = ?",
-    )
-    .bind(feed_url.as_str())
-    .fetch_optional(conn)
-    .await?)
+    Ok(rows!(
+        _,
+        fetch_optional,
+        conn,
+        "SELECT id, title, last_success_at IS NOT NULL FROM sources WHERE feed_url = $1",
+        feed_url.as_str()
+    )?)
 }
 
 /// Records a refresh that worked; `body` is what it fetched (`None`: the
@@ -461,23 +472,27 @@ async fn record_success(
     body: Option<&Body>,
     notes: &[String],
 ) -> Result<()> {
-    let mut query = String::from(
-        "UPDATE sources SET last_attempt_at = ?1, last_success_at = ?1, last_error = NULL,
-                failures = 0, next_refresh_at = ?2, retry_not_before = NULL",
-    );
-    if body.is_some() {
-        query.push_str(", etag = ?3, last_modified = ?4, notice = ?6");
+    let mut tx = store.write().await?;
+    exec!(
+        &mut tx,
+        "UPDATE sources SET last_attempt_at = $1, last_success_at = $1, last_error = NULL,
+                failures = 0, next_refresh_at = $2, retry_not_before = NULL
+         WHERE id = $3",
+        now,
+        next,
+        source
+    )?;
+    if let Some(body) = body {
+        exec!(
+            &mut tx,
+            "UPDATE sources SET etag = $1, last_modified = $2, notice = $3 WHERE id = $4",
+            body.etag.as_deref(),
+            body.last_modified.as_deref(),
+            notice(notes),
+            source
+        )?;
     }
-    query.push_str(" WHERE id = ?5");
-    sqlx::query(&query)
-        .bind(now)
-        .bind(next)
-        .bind(body.and_then(|b| b.etag.as_deref()))
-        .bind(body.and_then(|b| b.last_modified.as_deref()))
-        .bind(source)
-        .bind(notice(notes))
-        .execute(&store.pool())
-        .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -489,18 +504,19 @@ async fn record_failure(
     why: &str,
     counts: bool,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE sources SET last_attempt_at = ?, last_error = ?, next_refresh_at = ?,
-                failures = failures + ?
-         WHERE id = ?",
-    )
-    .bind(now)
-    .bind(why)
-    .bind(next)
-    .bind(i64::from(counts))
-    .bind(source)
-    .execute(&store.pool())
-    .await?;
+    let mut tx = store.write().await?;
+    exec!(
+        &mut tx,
+        "UPDATE sources SET last_attempt_at = $1, last_error = $2, next_refresh_at = $3,
+                failures = failures + $4
+         WHERE id = $5",
+        now,
+        why,
+        next,
+        i64::from(counts),
+        source
+    )?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -518,15 +534,15 @@ fn notice(notes: &[String]) -> Option<String> {
     Some(text)
 }
 
-fn minutes(n: u32) -> Millis {
-    Millis::from(n) * 60 * 1000
+fn minutes(n: i64) -> Millis {
+    n.saturating_mul(60 * 1000)
 }
 
 /// The wait after the `failures`th failure in a row: the interval, doubled
 /// for each failure after the first, at most a day (or the interval, if
 /// that is longer: failing never makes a feed asked more often).
-fn backoff(interval: Millis, failures: u32) -> Millis {
-    let doublings = failures.saturating_sub(1).min(10);
+fn backoff(interval: Millis, failures: i64) -> Millis {
+    let doublings = (failures - 1).clamp(0, 10);
     interval
         .saturating_mul(1 << doublings)
         .min(LONGEST_WAIT_MS)

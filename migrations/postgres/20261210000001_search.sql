@@ -1,0 +1,112 @@
+-- Search across articles and discussions on PostgreSQL: what
+-- 20261202000000_search.sql gives SQLite with FTS5, with the same answers.
+-- src/search/postgres.rs writes the queries.
+--
+-- Instead of FTS5's indexes kept by triggers, each table gets a stored
+-- tsvector column that PostgreSQL computes from the row, and a GIN index on
+-- it. A generated column is computed again only when a column it reads
+-- changes, so a vote or a thread_version bump leaves it alone.
+
+-- The parser below sorts characters into letters and separators by the
+-- database's LC_CTYPE. Under "C" it takes every non-ASCII character for a
+-- letter (“quotes”, dashes and emoji would stick to words) and folds case
+-- in ASCII only, so search would no longer find what SQLite finds.
+DO $$
+BEGIN
+    IF (SELECT pg_encoding_to_char(encoding) <> 'UTF8' OR datctype !~* 'utf-?8'
+        FROM pg_database WHERE datname = current_database()) THEN
+        RAISE EXCEPTION 'Parley needs a UTF-8 database with a UTF-8 LC_CTYPE for search'
+            USING HINT = 'CREATE DATABASE ... ENCODING ''UTF8'' LOCALE ''C.UTF-8'' TEMPLATE template0';
+    END IF;
+END
+$$;
+
+-- A trusted extension: the database's owner may create it.
+CREATE EXTENSION IF NOT EXISTS unaccent;
+
+-- 'simple' has no stop words and no stemming, as FTS5's unicode61 has
+-- none; words that may hold non-ASCII letters lose their accents first and
+-- are then lower-cased, so "Café", "CAFÉ" and "cafe" are one word, as with
+-- remove_diacritics 2. Changing this configuration later means rewriting
+-- the stored vectors.
+CREATE TEXT SEARCH CONFIGURATION parley (COPY = simple);
+ALTER TEXT SEARCH CONFIGURATION parley
+    ALTER MAPPING FOR word, numword, hword, hword_part, numhword, hword_numpart
+    WITH unaccent, simple;
+
+-- A text as the search reads it. PostgreSQL's parser makes single tokens of
+-- "ada@example.com", "well-known", "and/or", "end.Next", "3.14" and drops
+-- "<b>" as a tag, where FTS5 sees words between punctuation. A \x01 on each
+-- side of every ASCII punctuation mark (the only characters those tokens
+-- are made of) leaves only plain words; \x01 is a blank to the parser, and
+-- the marking functions below take it out again.
+CREATE FUNCTION search_text(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN regexp_replace(t, '([!-/:-@\[-`{-~])', E'\x01\\1\x01', 'g');
+
+-- Articles: the title weighs A, the byline B, the text C (the ranking reads
+-- them as 10 : 2 : 1, like bm25(10.0, 2.0, 1.0)). A lexeme that no query
+-- can hold (' ') is put between the fields and taken out again: it leaves
+-- a gap in the positions, so no phrase runs from the title into the byline.
+-- Until Rust has filled body_text the article is not searchable, as on
+-- SQLite.
+--
+-- A tsvector holds at most 1 MiB of lexemes and refuses the row beyond
+-- that. No character becomes more than 5 bytes of lexeme (unaccent's
+-- longest expansion), so these lengths keep every row well under it; the
+-- snippets read the same first 200,000 characters. (Positions stop at
+-- 16,383, so phrases are not found past about that many words.)
+ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+    CASE WHEN body_text IS NOT NULL THEN ts_delete(
+        setweight(to_tsvector('parley', search_text(left(title, 1000))), 'A')
+        || ''' '':1'::tsvector
+        || setweight(to_tsvector('parley', search_text(left(author, 1000))), 'B')
+        || ''' '':1'::tsvector
+        || setweight(to_tsvector('parley', search_text(left(body_text, 200000))), 'C'),
+        ' ')
+    END
+) STORED;
+CREATE INDEX articles_search ON articles USING gin (search_vector);
+
+-- Comments: the current text of those neither deleted nor removed. Earlier
+-- versions (comment_revisions) are not searched. Comments are at most
+-- 10,000 characters; the cut only keeps an oversized one from being refused.
+ALTER TABLE comments ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+    CASE WHEN deleted_at IS NULL
+        THEN to_tsvector('parley', search_text(left(body, 200000)))
+    END
+) STORED;
+CREATE INDEX comments_search ON comments USING gin (search_vector);
+
+-- A title with every matched word between \x02 and \x03, as FTS5's
+-- highlight() marks it for search::segments.
+CREATE FUNCTION search_highlight(title text, q tsquery) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN replace(
+        ts_headline('parley', search_text(title), q,
+                    E'HighlightAll=true, StartSel=\x02, StopSel=\x03'),
+        E'\x01', '');
+
+-- About 24 words around the best match, marked like search_highlight, with
+-- '…' where text is left out before or after, as FTS5's snippet(…, '…', 24)
+-- makes it (ts_headline's FragmentDelimiter only goes between fragments, so
+-- the ends are found here: the fragment is a piece of the text). When
+-- nothing matches it is the first words; q NULL asks for no marks (it
+-- becomes ' ', a lexeme no word can be).
+CREATE FUNCTION search_snippet(body text, q tsquery) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT CASE WHEN s.at = 0 THEN h.shown
+        ELSE CASE WHEN left(d.doc, s.at - 1) ~ '[[:alnum:]]' THEN '…' ELSE '' END
+            || h.shown
+            || CASE WHEN s.rest ~ '[[:alnum:]]' THEN '…' ELSE s.rest END
+        END
+    FROM (SELECT left(translate(coalesce(body, ''), E'\x01', ''), 200000) AS doc) d,
+    LATERAL (SELECT ts_headline('parley', search_text(d.doc), coalesce(q, ''' '''::tsquery),
+                 E'StartSel=\x02, StopSel=\x03, MaxWords=24, MinWords=23, ShortWord=0, MaxFragments=1')
+             AS marked) m,
+    LATERAL (SELECT replace(m.marked, E'\x01', '') AS shown) h,
+    LATERAL (SELECT translate(h.shown, E'\x02\x03', '') AS plain) p,
+    LATERAL (SELECT strpos(d.doc, p.plain) AS at,
+                    substr(d.doc, strpos(d.doc, p.plain) + length(p.plain)) AS rest) s;
+END;

@@ -1,0 +1,464 @@
+//! Search on PostgreSQL: the answers FTS5 gives on SQLite, from the
+//! `parley` text search configuration and the `search_vector` columns of
+//! migrations/postgres/20261210000001_search.sql.
+//!
+//! What a person typed reaches PostgreSQL as one `to_tsquery('parley', $2)`
+//! text, built here from [`Parsed`]. Every word in it is a quoted operand
+//! and every operator (`&`, `|`, `!`, `<->`, `:*`, parentheses) is one this
+//! module wrote, so nothing typed is tsquery syntax and no input is an
+//! error. One text keeps both statements fixed whatever the query's shape
+//! (one parameter per term would mean SQL built per query, or arrays folded
+//! by an aggregate PostgreSQL does not have).
+//!
+//! The words are cut here, at punctuation, spaces and symbols, as FTS5's
+//! unicode61 cuts them (the migration makes PostgreSQL cut the indexed text
+//! there too), and `to_tsquery` folds each through the same parser and
+//! dictionaries as the indexed text, so Rust knows nothing of accents or
+//! case. Cutting here also puts a prefix on the last word of a term only,
+//! as FTS5's `"body lun"*` does; `to_tsquery` would make every word of a
+//! quoted operand a prefix.
+
+use sqlx::PgConnection;
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+
+use super::query::{is_token_char, Parsed, Term};
+use super::{Group, Look, Ranked, RANK_WINDOW};
+use crate::Result;
+
+/// The first `limit + 1` matches in `group`, best first, as
+/// [`super::ranked`] returns them.
+pub(super) async fn ranked(
+    conn: &mut PgConnection,
+    group: Group,
+    look: &Look<'_>,
+) -> Result<Vec<Ranked>> {
+    let Some(query) = tsquery(look.parsed, look.titles_only) else {
+        return Ok(Vec::new());
+    };
+    let filters = look.filters;
+    let statement = match group {
+        Group::Articles => sqlx::query_as(ARTICLES).bind(look.titles_only),
+        Group::Comments => sqlx::query_as(COMMENTS).bind(filters.author_key.as_deref()),
+    };
+    Ok(statement
+        .bind(query)
+        .bind(filters.source.as_deref())
+        .bind(filters.tag.as_deref())
+        .bind(filters.from)
+        .bind(filters.until)
+        .bind(i64::from(look.limit) + 1)
+        .bind(i64::from(RANK_WINDOW))
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The articles that match, best first, with their marked texts: at most
+/// `$7` rows of (id, title, snippet).
+///
+/// `$1` is "titles only", when the snippet marks nothing (FTS5's snippet
+/// of the text marks nothing when every phrase is restricted to the
+/// title); `$2` is [`tsquery`]'s text; `$3` to `$6` the source, tag, from
+/// and until filters (NULL lets everything pass); `$7` the limit (one more
+/// than is shown, to know there are more); `$8` [`super::RANK_WINDOW`].
+///
+/// When at least `$8` articles match, filters or not, the newest come
+/// first (ids are UUID v7, so `id DESC` is the order SQLite's rowids gave):
+/// ranking would read every match. Only one of the two branches runs.
+const ARTICLES: &str = r"
+WITH common AS (
+    SELECT count(*) >= $8 AS newest_first
+    FROM (SELECT FROM articles
+          WHERE search_vector @@ to_tsquery('parley', $2) LIMIT $8) m
+),
+found AS NOT MATERIALIZED (
+    SELECT a.id, a.search_vector
+    FROM articles a
+    WHERE a.search_vector @@ to_tsquery('parley', $2)
+      AND ($3::text IS NULL OR a.source = $3)
+      AND ($4::text IS NULL OR EXISTS (
+              SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $4))
+      AND ($5::bigint IS NULL OR a.published_at >= $5)
+      AND ($6::bigint IS NULL OR a.published_at < $6)
+),
+hits AS (
+    (SELECT id, ts_rank('{0.1, 0.1, 0.2, 1.0}', search_vector,
+                        to_tsquery('parley', $2), 1) AS rank
+     FROM found
+     WHERE NOT (SELECT newest_first FROM common)
+     ORDER BY rank DESC, id DESC
+     LIMIT $7)
+    UNION ALL
+    (SELECT id, NULL
+     FROM found
+     WHERE (SELECT newest_first FROM common)
+     ORDER BY id DESC
+     LIMIT $7)
+)
+SELECT a.id,
+       search_highlight(a.title, to_tsquery('parley', $2)) AS title,
+       search_snippet(a.body_text,
+                      CASE WHEN NOT $1 THEN to_tsquery('parley', $2) END) AS snippet
+FROM hits
+JOIN articles a ON a.id = hits.id
+ORDER BY hits.rank DESC, hits.id DESC";
+
+/// The comments that match, best first, with their snippets: at most `$7`
+/// rows of (id, '', snippet).
+///
+/// `$1` is the author filter, a display-name key the author's must start
+/// with (NULL: anyone); `$2` to `$8` as for [`ARTICLES`] (the dates are
+/// when the comment was written). Deleted and removed comments have no
+/// search vector.
+const COMMENTS: &str = r"
+WITH common AS (
+    SELECT count(*) >= $8 AS newest_first
+    FROM (SELECT FROM comments
+          WHERE search_vector @@ to_tsquery('parley', $2) LIMIT $8) m
+),
+found AS NOT MATERIALIZED (
+    SELECT c.id, c.search_vector
+    FROM comments c
+    JOIN articles a ON a.id = c.article_id
+    JOIN users u ON u.id = c.author_id
+    WHERE c.search_vector @@ to_tsquery('parley', $2)
+      AND c.deleted_at IS NULL
+      AND ($3::text IS NULL OR a.source = $3)
+      AND ($4::text IS NULL OR EXISTS (
+              SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $4))
+      AND ($5::bigint IS NULL OR c.created_at >= $5)
+      AND ($6::bigint IS NULL OR c.created_at < $6)
+      AND ($1::text IS NULL OR starts_with(u.display_name_key, $1))
+),
+hits AS (
+    (SELECT id, ts_rank(search_vector, to_tsquery('parley', $2), 1) AS rank
+     FROM found
+     WHERE NOT (SELECT newest_first FROM common)
+     ORDER BY rank DESC, id DESC
+     LIMIT $7)
+    UNION ALL
+    (SELECT id, NULL
+     FROM found
+     WHERE (SELECT newest_first FROM common)
+     ORDER BY id DESC
+     LIMIT $7)
+)
+SELECT c.id, '' AS title, search_snippet(c.body, to_tsquery('parley', $2)) AS snippet
+FROM hits
+JOIN comments c ON c.id = hits.id
+ORDER BY hits.rank DESC, hits.id DESC";
+
+/// The text for `to_tsquery('parley', $2)`: every group must match, any
+/// term of a group will do, no excluded term may match; a term's words
+/// must follow one another, and a prefix term's last word may go on.
+/// With `titles_only`, every word must be in the title (weight A).
+///
+/// `None` when there is nothing to look for, as [`Parsed::fts`] says; also
+/// when a group has no term with a word in it, which [`Parsed`] never
+/// makes (such a group could match nothing). An excluded term without a
+/// word excludes nothing and is left out.
+fn tsquery(parsed: &Parsed, titles_only: bool) -> Option<String> {
+    let weight = if titles_only { "A" } else { "" };
+    let mut groups = Vec::with_capacity(parsed.groups.len());
+    for group in &parsed.groups {
+        let terms: Vec<String> = group.iter().filter_map(|t| phrase(t, weight)).collect();
+        if terms.is_empty() {
+            return None;
+        }
+        groups.push(format!("({})", terms.join(" | ")));
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    let mut query = groups.join(" & ");
+    let excluded: Vec<String> = parsed
+        .excluded
+        .iter()
+        .filter_map(|t| phrase(t, weight))
+        .collect();
+    if !excluded.is_empty() {
+        query.push_str(" & !(");
+        query.push_str(&excluded.join(" | "));
+        query.push(')');
+    }
+    Some(query)
+}
+
+/// A term as tsquery: its words in order (`<->`), each quoted, the last a
+/// prefix when the term is. `None` when it has no word.
+fn phrase(term: &Term, weight: &str) -> Option<String> {
+    let words: Vec<&str> = term
+        .text
+        .split(|c| !in_word(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let last = words.len().checked_sub(1)?;
+    let operands: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let prefix = if term.prefix && i == last { "*" } else { "" };
+            let mark = if prefix.is_empty() && weight.is_empty() {
+                ""
+            } else {
+                ":"
+            };
+            format!("{}{mark}{prefix}{weight}", quoted(w))
+        })
+        .collect();
+    Some(match operands.as_slice() {
+        [one] => one.clone(),
+        many => format!("({})", many.join(" <-> ")),
+    })
+}
+
+/// `word` as a tsquery operand: in single quotes, with quotes doubled and
+/// backslashes escaped. A word from [`in_word`] holds neither; this keeps
+/// the operand whole should that ever change.
+fn quoted(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() + 2);
+    out.push('\'');
+    for c in word.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Whether `c` stays inside a word: FTS5's token characters (letters,
+/// digits, private use) and combining marks, which PostgreSQL's parser (in
+/// a UTF-8 locale) takes for letters, so "cafe\u{301}s" and "हिंदी" are one
+/// word in the index. Where PostgreSQL cuts finer than this, `to_tsquery`
+/// makes the pieces a phrase, as they stand in the indexed text.
+fn in_word(c: char) -> bool {
+    is_token_char(c) || c.general_category_group() == GeneralCategoryGroup::Mark
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tsq(input: &str) -> Option<String> {
+        tsquery(&Parsed::new(input), false)
+    }
+
+    #[test]
+    fn words_are_all_required_and_the_last_is_also_a_prefix() {
+        assert_eq!(tsq("tide lun").as_deref(), Some("('tide') & ('lun':*)"));
+        assert_eq!(tsq("tide lu").as_deref(), Some("('tide') & ('lu')"));
+        assert_eq!(
+            tsq("lun eclipse").as_deref(),
+            Some("('lun') & ('eclipse':*)")
+        );
+    }
+
+    #[test]
+    fn accents_and_case_are_left_to_postgresql() {
+        // to_tsquery folds them with the dictionaries the index used.
+        assert_eq!(tsq("CAFÉ").as_deref(), Some("('CAFÉ':*)"));
+        assert_eq!(
+            tsq("\"São Paulo\"").as_deref(),
+            Some("(('São' <-> 'Paulo'))")
+        );
+    }
+
+    #[test]
+    fn phrases_exclusions_and_or() {
+        assert_eq!(
+            tsq(r#""slow reading" -draft tea OR coffee"#).as_deref(),
+            Some("(('slow' <-> 'reading')) & ('tea' | 'coffee':*) & !('draft')")
+        );
+        assert_eq!(
+            tsq(r#"kite -"red sky" -blue"#).as_deref(),
+            Some("('kite') & !(('red' <-> 'sky') | 'blue')")
+        );
+        assert_eq!(tsq("-alone"), None);
+        assert_eq!(tsq("OR OR"), None);
+    }
+
+    #[test]
+    fn a_prefix_is_only_the_last_word_of_its_term() {
+        // FTS5: "body:lun"* is the phrase body, lun*.
+        assert_eq!(tsq("body:lun").as_deref(), Some("(('body' <-> 'lun':*))"));
+        // Quoted, it is no prefix at all.
+        assert_eq!(
+            tsq("\"lunar ecl\"").as_deref(),
+            Some("(('lunar' <-> 'ecl'))")
+        );
+    }
+
+    #[test]
+    fn punctuation_cuts_words_as_fts5_does() {
+        assert_eq!(tsq("body:text").as_deref(), Some("(('body' <-> 'text':*))"));
+        assert_eq!(
+            tsq("ada@example.com").as_deref(),
+            Some("(('ada' <-> 'example' <-> 'com':*))")
+        );
+        assert_eq!(tsq("don't").as_deref(), Some("(('don' <-> 't'))"));
+        // A combining accent stays inside its word (the query reader, which
+        // counts letters only, sees a last word "s": no prefix).
+        assert_eq!(tsq("cafe\u{301}s").as_deref(), Some("('cafe\u{301}s')"));
+    }
+
+    #[test]
+    fn titles_only_weighs_every_word_as_title() {
+        assert_eq!(
+            tsquery(&Parsed::new("moon -sun \"red kite\" lun"), true).as_deref(),
+            Some("('moon':A) & (('red':A <-> 'kite':A)) & ('lun':*A) & !('sun':A)")
+        );
+    }
+
+    #[test]
+    fn tsquery_syntax_in_the_input_is_only_text() {
+        for input in [
+            r#"'":*&|!()<>\"#,
+            "a & b | !c",
+            "'a' <-> 'b':*",
+            "x:*A",
+            "a\\' | 'b",
+            "NEAR(a b, 2)",
+            "((a)",
+            "a\u{0}b",
+            "🎉 party",
+        ] {
+            let Some(query) = tsq(input) else { continue };
+            assert_only_our_syntax(&query, input);
+        }
+        assert_eq!(tsq(r#"'":*&|!()<>\"#), None);
+        assert_eq!(tsq("a & b | !c").as_deref(), Some("('a') & ('b') & ('c')"));
+        assert_eq!(tsq("a\u{0}b").as_deref(), Some("('a') & ('b')"));
+        assert_eq!(tsq("🎉 party").as_deref(), Some("('party':*)"));
+        assert_eq!(tsq("🎉"), None);
+    }
+
+    #[test]
+    fn quotes_and_backslashes_in_a_word_stay_inside_its_operand() {
+        // Parsed never makes such a word; a Term can still hold one.
+        assert_eq!(quoted("it's"), "'it''s'");
+        assert_eq!(quoted(r"a\b"), r"'a\\b'");
+        assert_eq!(quoted(r"\'"), r"'\\'''");
+    }
+
+    #[test]
+    fn every_input_gives_nothing_or_a_well_formed_query() {
+        let long = "word ".repeat(2_000);
+        let inputs = [
+            "",
+            " ",
+            "\"",
+            "\"\"",
+            "\"unbalanced",
+            "a\"b\"c\"",
+            "*",
+            "a*",
+            "-",
+            "--",
+            "-\"\"",
+            "OR",
+            "a OR",
+            "OR a",
+            "a OR OR b",
+            "NOT a",
+            "body : x",
+            "{body}: x",
+            "^start",
+            "a + b",
+            "(",
+            ")",
+            ":",
+            "'",
+            "\\",
+            "\u{0}",
+            "\u{202E}evil",
+            "ü",
+            "İstanbul",
+            "%",
+            "a%b_c",
+            "*:",
+            "\"*\"",
+            "a\"*",
+            "-a -b -c",
+            long.as_str(),
+        ];
+        for input in inputs {
+            for titles_only in [false, true] {
+                let parsed = Parsed::new(input);
+                let query = tsquery(&parsed, titles_only);
+                assert_eq!(query.is_none(), parsed.is_empty(), "{input:?}");
+                if let Some(query) = query {
+                    assert_only_our_syntax(&query, input);
+                }
+            }
+        }
+        let many = tsq(&long).unwrap_or_default();
+        assert_eq!(
+            many.matches("'word'").count(),
+            crate::search::query::MAX_TERMS
+        );
+    }
+
+    #[test]
+    fn five_hundred_letters_are_one_prefix_word() {
+        let query = tsq(&"a".repeat(500)).unwrap_or_default();
+        assert_eq!(query, format!("('{}':*)", "a".repeat(500)));
+    }
+
+    #[test]
+    fn a_group_without_words_matches_nothing() {
+        let parsed = Parsed {
+            groups: vec![vec![Term {
+                text: "*".into(),
+                prefix: false,
+            }]],
+            excluded: vec![Term {
+                text: "-".into(),
+                prefix: false,
+            }],
+        };
+        assert_eq!(tsquery(&parsed, false), None);
+        let parsed = Parsed {
+            excluded: Vec::new(),
+            ..Parsed::new("moon")
+        };
+        assert_eq!(tsquery(&parsed, false).as_deref(), Some("('moon':*)"));
+    }
+
+    /// Outside its quoted operands, `query` holds only what this module
+    /// writes.
+    fn assert_only_our_syntax(query: &str, input: &str) {
+        let mut outside = String::new();
+        let mut chars = query.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '\'' {
+                outside.push(c);
+                continue;
+            }
+            // Inside an operand: '' is a quote, \ escapes the next.
+            loop {
+                match chars.next() {
+                    Some('\\') => {
+                        chars.next();
+                    }
+                    Some('\'') if chars.peek() == Some(&'\'') => {
+                        chars.next();
+                    }
+                    Some('\'') | None => break,
+                    Some(_) => {}
+                }
+            }
+            outside.push('W');
+        }
+        let ours = outside
+            .replace("<->", "")
+            .replace(":*A", "")
+            .replace(":*", "")
+            .replace(":A", "");
+        assert!(
+            ours.chars().all(|c| "W()&|! ".contains(c)),
+            "{input:?} gave {query:?}"
+        );
+    }
+}
