@@ -10,6 +10,8 @@
     reason = "benchmark set-up: a failure is a broken benchmark"
 )]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,8 +30,14 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn fresh() -> (tempfile::TempDir, Store, User) {
     let dir = tempfile::tempdir().unwrap();
     let store = parley_core::startup::open(dir.path()).await.unwrap();
-    let user = accounts::create_account(
-        &store,
+    let user = reader(&store).await;
+    (dir, store, user)
+}
+
+/// The account whose library is browsed.
+async fn reader(store: &Store) -> User {
+    accounts::create_account(
+        store,
         NewAccount {
             username: "reader".into(),
             display_name: "Reader".into(),
@@ -37,8 +45,7 @@ async fn fresh() -> (tempfile::TempDir, Store, User) {
         },
     )
     .await
-    .unwrap();
-    (dir, store, user)
+    .unwrap()
 }
 
 /// An RSS feed of `n` entries with a paragraph of content each.
@@ -195,43 +202,45 @@ fn importing(c: &mut Criterion) {
 }
 
 fn browsing(c: &mut Criterion) {
+    for engine in common::engines() {
+        browsing_on(c, engine);
+    }
+}
+
+fn browsing_on(c: &mut Criterion, engine: common::Engine) {
     let rt = Runtime::new().unwrap();
-    let (_dir, store, user) = rt.block_on(fresh());
+    let db = rt.block_on(common::BenchDb::new(engine));
+    let store = db.store.clone();
+    let user = rt.block_on(reader(&store));
     rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!(
-            "sqlite://{}",
-            _dir.path().join("parley.db").display()
-        ))
-        .await
-        .unwrap();
-        let mut tx = pool.begin().await.unwrap();
-        for i in 0..50_000_i64 {
-            let id = ArticleId::new();
-            sqlx::query(
-                "INSERT INTO articles (id, title, source, author, published_at, summary, body_html,
-                                       created_at, origin)
-                 VALUES (?, ?, 'Big feed', 'Someone', ?, 'A summary of reasonable length.',
-                         '<p>Body.</p>', 0, 'feed')",
-            )
-            .bind(id)
-            .bind(format!("Article {i}"))
-            .bind(1_700_000_000_000 + i * 60_000)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-            sqlx::query("INSERT INTO article_tags (article_id, tag) VALUES (?, ?)")
+        in_raw_tx!(&db.raw, |tx| {
+            for i in 0..50_000_i64 {
+                let id = ArticleId::new();
+                sqlx::query(
+                    "INSERT INTO articles (id, title, source, author, published_at, summary,
+                                           body_html, body_text, created_at, origin)
+                     VALUES ($1, $2, 'Big feed', 'Someone', $3, 'A summary of reasonable length.',
+                             '<p>Body.</p>', 'Body.', 0, 'feed')",
+                )
                 .bind(id)
-                .bind(["news", "science", "city"][(i % 3) as usize])
+                .bind(format!("Article {i}"))
+                .bind(1_700_000_000_000 + i * 60_000)
                 .execute(&mut *tx)
                 .await
                 .unwrap();
-        }
-        tx.commit().await.unwrap();
-        sqlx::query("ANALYZE").execute(&pool).await.unwrap();
-        pool.close().await;
+                sqlx::query("INSERT INTO article_tags (article_id, tag) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(["news", "science", "city"][(i % 3) as usize])
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+        });
+        db.analyze().await;
     });
+    let name = |what: &str| format!("{}/{what}", engine.name());
     let mut group = c.benchmark_group("library");
-    group.bench_function("first library page of 50,000 articles", |b| {
+    group.bench_function(name("first library page of 50,000 articles"), |b| {
         b.to_async(&rt).iter(|| async {
             let page = listing::page(&store, Some(&user), &LibraryQuery::default())
                 .await
@@ -239,7 +248,7 @@ fn browsing(c: &mut Criterion) {
             assert_eq!(page.articles.len(), 50);
         });
     });
-    group.bench_function("first page of one tag, 50,000 articles", |b| {
+    group.bench_function(name("first page of one tag, 50,000 articles"), |b| {
         b.to_async(&rt).iter(|| async {
             let query = LibraryQuery {
                 tag: Some("science".into()),

@@ -30,7 +30,18 @@ where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = T> + Send + 'static,
 {
-    let tasks: Vec<_> = (0..RACERS).map(|i| tokio::spawn(attempt(i))).collect();
+    // Every attempt waits at the barrier, so they start together rather
+    // than in the order they were spawned.
+    let start = Arc::new(tokio::sync::Barrier::new(RACERS));
+    let tasks: Vec<_> = (0..RACERS)
+        .map(|i| {
+            let (start, attempt) = (start.clone(), attempt(i));
+            tokio::spawn(async move {
+                start.wait().await;
+                attempt.await
+            })
+        })
+        .collect();
     let mut done = Vec::new();
     for task in tasks {
         done.push(task.await.unwrap());

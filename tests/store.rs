@@ -446,3 +446,253 @@ async fn a_damaged_database_is_found_before_an_upgrade_writes_to_it() {
         "the file was changed"
     );
 }
+
+/// A library made by the release before PostgreSQL (its migrations, the
+/// newest 20261203000000_library_limits, and rows as that release wrote
+/// them) opens in this Parley with everything in it: accounts that sign
+/// in, a followed feed, its article with tags, text and image, a
+/// discussion with an edited reply, votes, a mute, and search over all of
+/// it.
+#[tokio::test]
+async fn a_library_from_the_release_before_postgresql_upgrades_in_place() {
+    if common::sqlite_only("upgrades a SQLite file made by the release before") {
+        return;
+    }
+    use std::borrow::Cow;
+
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    use parley_core::accounts;
+    use parley_core::articles;
+    use parley_core::clock::ManualClock;
+    use parley_core::comments::{self, Sort};
+    use parley_core::ids::{ArticleId, CommentId, ImageId, SourceId, UserId};
+    use parley_core::library::{images, sources};
+    use parley_core::mutes;
+    use parley_core::search::{self, SearchQuery};
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join(parley_core::store::DATABASE_FILE).display()
+    );
+    let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut release = sqlx::migrate!("./migrations");
+    let last = release
+        .migrations
+        .iter()
+        .position(|m| m.version == 20261203000000)
+        .unwrap();
+    release.migrations = Cow::Owned(release.migrations[..=last].to_vec());
+    release.run(&raw).await.unwrap();
+
+    let hash = |password: &str| {
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string()
+    };
+    let (ada, grace) = (UserId::new(), UserId::new());
+    let (source, article, image) = (SourceId::new(), ArticleId::new(), ImageId::new());
+    let (question, answer) = (CommentId::new(), CommentId::new());
+    let at = common::START;
+    for (id, name, display, role) in [
+        (ada, "ada", "Ada Lovelace", "admin"),
+        (grace, "grace", "Grace Hopper", "member"),
+    ] {
+        sqlx::query(
+            "INSERT INTO users (id, username, username_key, display_name, display_name_key,
+                                password_hash, role, created_at, password_fit_for_admin)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(name)
+        .bind(display)
+        .bind(display.to_lowercase())
+        .bind(hash(&common::password_for(name)))
+        .bind(role)
+        .bind(at)
+        .execute(&raw)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO sources (id, feed_url, title, added_by, added_at, next_refresh_at,
+                              last_success_at)
+         VALUES (?, 'https://tides.example/feed.xml', 'Tide Tables', ?, ?, ?, ?)",
+    )
+    .bind(source)
+    .bind(ada)
+    .bind(at)
+    .bind(at + 3_600_000)
+    .bind(at)
+    .execute(&raw)
+    .await
+    .unwrap();
+    let body = format!(
+        "<p>The spring tide at Lyme reached its highest mark in a decade.</p>\
+         <p><img src=\"parley-image:{image}\" alt=\"the harbour wall\"></p>"
+    );
+    sqlx::query(
+        "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html,
+                               body_text, created_at, origin, source_id, added_by, added_at)
+         VALUES (?, 'Spring tides at Lyme', 'Tide Tables', 'Mara Quill',
+                 'https://tides.example/lyme', ?, 'The spring tide at Lyme.', ?,
+                 'The spring tide at Lyme reached its highest mark in a decade.', ?, 'feed', ?,
+                 ?, ?)",
+    )
+    .bind(article)
+    .bind(at)
+    .bind(&body)
+    .bind(at)
+    .bind(source)
+    .bind(ada)
+    .bind(at)
+    .execute(&raw)
+    .await
+    .unwrap();
+    for tag in ["coast", "weather"] {
+        sqlx::query("INSERT INTO article_tags (article_id, tag) VALUES (?, ?)")
+            .bind(article)
+            .bind(tag)
+            .execute(&raw)
+            .await
+            .unwrap();
+    }
+    sqlx::query("INSERT INTO article_keys (key, article_id) VALUES ('feed:lyme', ?)")
+        .bind(article)
+        .execute(&raw)
+        .await
+        .unwrap();
+    let png = common::png(4, 3);
+    sqlx::query(
+        "INSERT INTO article_images (id, article_id, content_type, bytes, source_url)
+         VALUES (?, ?, 'image/png', ?, 'https://tides.example/wall.png')",
+    )
+    .bind(image)
+    .bind(article)
+    .bind(&png)
+    .execute(&raw)
+    .await
+    .unwrap();
+    for (id, parent, author, text, written, edited) in [
+        (
+            question,
+            None,
+            grace,
+            "Was the harbour wall overtopped?",
+            at + 1_000,
+            None,
+        ),
+        (
+            answer,
+            Some(question),
+            ada,
+            "Only at the eastern end, briefly.",
+            at + 2_000,
+            Some(at + 3_000),
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html,
+                                   created_at, edited_at, upvotes)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(article)
+        .bind(parent)
+        .bind(author)
+        .bind(text)
+        .bind(format!("<p>{text}</p>"))
+        .bind(written)
+        .bind(edited)
+        .bind(i64::from(parent.is_none()))
+        .execute(&raw)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO comment_revisions (comment_id, body, body_html, written_at, replaced_at)
+         VALUES (?, 'Only at the east end.', '<p>Only at the east end.</p>', ?, ?)",
+    )
+    .bind(answer)
+    .bind(at + 2_000)
+    .bind(at + 3_000)
+    .execute(&raw)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO votes (user_id, comment_id, value, voted_at) VALUES (?, ?, 1, ?)")
+        .bind(ada)
+        .bind(question)
+        .bind(at + 4_000)
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO mutes (user_id, muted_id, created_at, id) VALUES (?, ?, ?, ?)")
+        .bind(grace)
+        .bind(ada)
+        .bind(at + 5_000)
+        .bind(uuid::Uuid::now_v7())
+        .execute(&raw)
+        .await
+        .unwrap();
+    raw.close().await;
+
+    let store = parley_core::startup::open_with_clock(dir.path(), ManualClock::starting_at(at))
+        .await
+        .unwrap();
+    let ada_now = accounts::verify_credentials(&store, "ada", common::password_for("ada"))
+        .await
+        .unwrap();
+    let grace_now = accounts::verify_credentials(&store, "grace", common::password_for("grace"))
+        .await
+        .unwrap();
+    assert_eq!(ada_now.display_name, "Ada Lovelace");
+    assert_eq!(grace_now.role, accounts::Role::Member);
+
+    let listed = articles::list_articles(&store, Some(&grace_now))
+        .await
+        .unwrap();
+    let summary = listed.iter().find(|a| a.id == article).unwrap();
+    assert_eq!(summary.title, "Spring tides at Lyme");
+    assert_eq!(summary.tags, ["coast", "weather"]);
+    assert_eq!(summary.comment_count, 2);
+    let followed = sources::list(&store, Some(&ada_now)).await.unwrap();
+    assert_eq!(followed.len(), 1);
+    assert_eq!(followed[0].title, "Tide Tables");
+    assert_eq!(followed[0].article_count, 1);
+    let (kind, bytes) = images::stored(&store, image).await.unwrap().unwrap();
+    assert_eq!((kind.as_str(), bytes), ("image/png", png));
+
+    let page = TestDb::thread_of(&store, Some(&ada_now), article, Sort::Oldest).await;
+    let shape: Vec<(CommentId, u32, i32)> = page
+        .comments
+        .iter()
+        .map(|c| (c.id, c.depth, c.score))
+        .collect();
+    assert_eq!(shape, [(question, 0, 1), (answer, 1, 0)]);
+    assert_eq!(page.comments[0].my_vote, 1);
+    assert_eq!(comments::history(&store, answer).await.unwrap().len(), 2);
+    let muted = mutes::muted_people(&store, &grace_now).await.unwrap();
+    assert_eq!(muted.len(), 1);
+    assert_eq!(muted[0].display_name, "Ada Lovelace");
+
+    let found = |text: &str| {
+        let store = store.clone();
+        let grace = grace_now.clone();
+        let query = SearchQuery {
+            text: text.into(),
+            ..SearchQuery::default()
+        };
+        async move { search::search(&store, Some(&grace), &query).await.unwrap() }
+    };
+    let by_body = found("decade").await;
+    assert_eq!(by_body.articles.len(), 1);
+    assert_eq!(by_body.articles[0].id, article);
+    let by_comment = found("overtopped").await;
+    assert_eq!(by_comment.comments.len(), 1);
+    assert_eq!(by_comment.comments[0].id, question);
+    let muted_hit = found("eastern").await;
+    assert!(muted_hit.comments[0].muted, "Grace muted Ada");
+    store.close().await;
+}

@@ -395,12 +395,22 @@ async fn in_thread(
         }
         #[cfg(feature = "postgres")]
         Conn::Postgres(c) => {
-            let list: Vec<uuid::Uuid> = ids.iter().map(|&id| id.into()).collect();
-            sqlx::query_scalar("SELECT id FROM comments WHERE article_id = $1 AND id = ANY($2)")
-                .bind(article)
-                .bind(list)
-                .fetch_all(c)
-                .await?
+            // In pieces: the driver keeps its buffers as large as the
+            // largest message it has sent, and 10,000 ids are 160 KB.
+            let mut found = Vec::new();
+            for piece in ids.chunks(BIND_LIMIT) {
+                let list: Vec<uuid::Uuid> = piece.iter().map(|&id| id.into()).collect();
+                found.extend(
+                    sqlx::query_scalar::<_, CommentId>(
+                        "SELECT id FROM comments WHERE article_id = $1 AND id = ANY($2)",
+                    )
+                    .bind(article)
+                    .bind(list)
+                    .fetch_all(&mut *c)
+                    .await?,
+                );
+            }
+            found
         }
     };
     Ok(found.into_iter().collect())

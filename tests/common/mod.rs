@@ -20,6 +20,23 @@ use parley_core::samples;
 use parley_core::store::Store;
 use tempfile::TempDir;
 
+/// `$query` with each of `$values` (a slice of [`V`]) bound in order.
+macro_rules! bind_all {
+    ($query:expr, $values:expr) => {{
+        let mut q = $query;
+        for value in $values {
+            q = match value {
+                V::Text(v) => q.bind(v.clone()),
+                V::Uuid(v) => q.bind(*v),
+                V::MaybeUuid(v) => q.bind(*v),
+                V::Int(v) => q.bind(*v),
+                V::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
 /// 2026-11-27 12:00 UTC: where every test's clock starts.
 pub const START: i64 = 1_795_780_800_000;
 
@@ -144,16 +161,7 @@ impl TestDb {
             ($conn:expr) => {{
                 let mut changed = 0;
                 for (sql, values) in &statements {
-                    let mut q = sqlx::query(sql);
-                    for value in values {
-                        q = match value {
-                            V::Text(v) => q.bind(v.clone()),
-                            V::Uuid(v) => q.bind(*v),
-                            V::MaybeUuid(v) => q.bind(*v),
-                            V::Int(v) => q.bind(*v),
-                            V::Bool(v) => q.bind(*v),
-                        };
-                    }
+                    let q = bind_all!(sqlx::query(sql), values);
                     changed += q.execute(&mut *$conn).await.unwrap().rows_affected();
                 }
                 changed
@@ -205,16 +213,7 @@ impl TestDb {
     pub async fn raw_i64(&self, sql: &str, values: &[V]) -> i64 {
         macro_rules! one {
             ($conn:expr) => {{
-                let mut q = sqlx::query_scalar(sql);
-                for value in values {
-                    q = match value {
-                        V::Text(v) => q.bind(v.clone()),
-                        V::Uuid(v) => q.bind(*v),
-                        V::MaybeUuid(v) => q.bind(*v),
-                        V::Int(v) => q.bind(*v),
-                        V::Bool(v) => q.bind(*v),
-                    };
-                }
+                let q = bind_all!(sqlx::query_scalar(sql), values);
                 q.fetch_one($conn).await.unwrap()
             }};
         }
@@ -270,6 +269,24 @@ impl TestDb {
     ) -> CommentId {
         self.clock.advance(1000);
         comments::post(&self.store, author, article, parent, body)
+            .await
+            .unwrap()
+    }
+
+    /// The whole discussion of `article` on `store` in `sort` order, as
+    /// `viewer` sees it.
+    pub async fn thread_of(
+        store: &Store,
+        viewer: Option<&User>,
+        article: ArticleId,
+        sort: Sort,
+    ) -> ThreadPage {
+        let query = ThreadQuery {
+            sort: Some(sort),
+            limit: MAX_PAGE,
+            ..ThreadQuery::default()
+        };
+        comments::thread_page(store, viewer, article, &query)
             .await
             .unwrap()
     }
