@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::Sort;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
+use sqlx::SqliteConnection;
+
 use crate::store::{exec, Conn, Db, Read, Write};
 use crate::{Error, Result};
 
@@ -164,43 +166,20 @@ impl Tree {
         })
     }
 }
-/// Every comment's shape, in one query. SQLite assembles the rows into a
-/// single JSON array: stepping 10,000 rows one by one through sqlx costs
-/// several times more than SQLite building the array and serde reading it
-/// (see shared/TOOLCHAIN.md and `benches/thread.rs`).
-///
-/// PostgreSQL sends rows in its binary protocol, each a few fixed-size
-/// fields: they are read as they are.
+/// Every comment's shape, in one query, each engine its own way.
 async fn load(read: &mut Read, article_id: ArticleId) -> Result<Vec<Shape>> {
-    let c = match read.conn() {
-        Conn::Sqlite(c) => c,
+    match read.conn() {
+        Conn::Sqlite(c) => load_json(c, article_id).await,
         #[cfg(feature = "postgres")]
-        Conn::Postgres(c) => {
-            type Row = (CommentId, Option<CommentId>, UserId, Millis, i64, i64, bool);
-            let rows: Vec<Row> = sqlx::query_as(
-                "SELECT id, parent_id, author_id, created_at, upvotes, downvotes,
-                        deleted_at IS NOT NULL
-                 FROM comments WHERE article_id = $1",
-            )
-            .bind(article_id)
-            .fetch_all(c)
-            .await?;
-            return Ok(rows
-                .into_iter()
-                .map(
-                    |(id, parent_id, author_id, created_at, upvotes, downvotes, removed)| Shape {
-                        id,
-                        parent_id,
-                        author_id,
-                        created_at,
-                        upvotes,
-                        downvotes,
-                        removed,
-                    },
-                )
-                .collect());
-        }
-    };
+        Conn::Postgres(c) => load_rows(c, article_id).await,
+    }
+}
+
+/// SQLite assembles the rows into a single JSON array: stepping 10,000
+/// rows one by one through sqlx costs several times more than SQLite
+/// building the array and serde reading it (see shared/TOOLCHAIN.md and
+/// `benches/thread.rs`).
+async fn load_json(c: &mut SqliteConnection, article_id: ArticleId) -> Result<Vec<Shape>> {
     type Row = (String, String, String, Millis, i64, i64, u8);
     let json: String = sqlx::query_scalar(
         "SELECT coalesce(json_group_array(json_array(
@@ -234,6 +213,35 @@ async fn load(read: &mut Read, article_id: ArticleId) -> Result<Vec<Shape>> {
             },
         )
         .collect()
+}
+
+/// PostgreSQL sends rows in its binary protocol, each a few fixed-size
+/// fields: they are read as they are.
+#[cfg(feature = "postgres")]
+async fn load_rows(c: &mut sqlx::PgConnection, article_id: ArticleId) -> Result<Vec<Shape>> {
+    type Row = (CommentId, Option<CommentId>, UserId, Millis, i64, i64, bool);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, parent_id, author_id, created_at, upvotes, downvotes,
+                deleted_at IS NOT NULL
+         FROM comments WHERE article_id = $1",
+    )
+    .bind(article_id)
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, parent_id, author_id, created_at, upvotes, downvotes, removed)| Shape {
+                id,
+                parent_id,
+                author_id,
+                created_at,
+                upvotes,
+                downvotes,
+                removed,
+            },
+        )
+        .collect())
 }
 
 /// A thread ordered for one reader: its shapes, tree and reading order.
