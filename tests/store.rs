@@ -696,3 +696,17 @@ async fn a_library_from_the_release_before_postgresql_upgrades_in_place() {
     assert!(muted_hit.comments[0].muted, "Grace muted Ada");
     store.close().await;
 }
+
+/// What the About page says of the database holds on either engine: the
+/// newest migration applied, and a size that grows as the library does.
+#[tokio::test]
+async fn about_names_the_schema_and_the_size_on_either_engine() {
+    let db = TestDb::new().await;
+    let about = db.store.about().await.unwrap();
+    let newest = match db.place {
+        common::Place::File => 20261203000000,
+        common::Place::Server(_) => 20261210000001,
+    };
+    assert_eq!(about.schema_version, newest);
+    assert!(about.database_bytes > 0, "{about:?}");
+}
