@@ -299,14 +299,7 @@ impl TestDb {
         article: ArticleId,
         sort: Sort,
     ) -> ThreadPage {
-        let query = ThreadQuery {
-            sort: Some(sort),
-            limit: MAX_PAGE,
-            ..ThreadQuery::default()
-        };
-        comments::thread_page(&self.store, viewer, article, &query)
-            .await
-            .unwrap()
+        Self::thread_of(&self.store, viewer, article, sort).await
     }
 }
 
