@@ -1,16 +1,20 @@
 //! Search at scale: a library of 50,000 articles and 1,000,000 comments in
 //! Parley's real tables, searched as the header's field searches (the top
-//! 20 of each group, with snippets); a `LIKE` scan of the same comments for
-//! comparison; rebuilding both indexes; and what the index's triggers add
-//! to posting a comment. Run with
-//! `cargo bench -p parley-core --bench search`; the README's table comes
-//! from here.
+//! 20 of each group, with snippets) on SQLite and on PostgreSQL; a `LIKE`
+//! scan of the same comments for comparison; rebuilding SQLite's indexes;
+//! and what indexing adds to posting a comment. Run with
+//! `./scripts/bench --bench search`; the README's table comes from here.
 //!
-//! The database (1.4 GB) is generated once, in a minute or two on two
-//! cores, into `target/tmp/search-bench-v<DATA_VERSION>/` and reused by
+//! The SQLite database (1.4 GB) is generated once, in a minute or two on
+//! two cores, into `target/tmp/search-bench-v<DATA_VERSION>/` and reused by
 //! later runs; change [`DATA_VERSION`] when the generated data changes,
 //! and delete the folder to generate it again. Writes happen only on
 //! copies of it (in the system's temporary folder, one at a time).
+//!
+//! PostgreSQL gets the same rows, copied from that file into a database of
+//! its own on the run's throw-away cluster (a few minutes: PostgreSQL
+//! computes every row's search vector as it takes it), so both engines
+//! search the very same words.
 
 #![allow(
     clippy::unwrap_used,
@@ -19,17 +23,24 @@
     reason = "benchmark set-up: a failure is a broken benchmark"
 )]
 
+mod common;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use common::Engine;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use futures_util::TryStreamExt;
 use parley_core::accounts::{self, NewAccount, User};
+use parley_core::clock::SystemClock;
 use parley_core::comments;
 use parley_core::ids::{ArticleId, CommentId, SourceId, UserId};
 use parley_core::search::{self, Parsed, SearchQuery};
+use parley_core::store::Store;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::SqlitePool;
+use sqlx::{Connection, PgConnection, Row, SqlitePool};
 use tokio::runtime::Runtime;
 
 const ARTICLES: usize = 50_000;
@@ -529,6 +540,119 @@ fn copy_of(rt: &Runtime, dir: &Path) -> tempfile::TempDir {
     copy
 }
 
+/// The tables the generator fills, in an order their foreign keys allow.
+const TABLES: [&str; 5] = ["users", "sources", "articles", "article_tags", "comments"];
+
+/// The address of the generated library on PostgreSQL, copied there on
+/// first use in this run (see the module's notes).
+fn on_postgres(rt: &Runtime, dir: &Path) -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| rt.block_on(copy_to_postgres(dir)))
+}
+
+/// A new PostgreSQL database, migrated by Parley as any server's is, with
+/// the rows of the SQLite database in `dir`, vacuumed and analysed as
+/// autovacuum would leave it after a load.
+async fn copy_to_postgres(dir: &Path) -> String {
+    let url = common::new_server_database().await;
+    let store = parley_core::startup::open_url(&url, Arc::new(SystemClock))
+        .await
+        .unwrap();
+    store.close().await;
+    let from = raw(dir, true).await;
+    let mut to = PgConnection::connect(&url).await.unwrap();
+    let started = Instant::now();
+    for table in TABLES {
+        let rows = copy_table(&from, &mut to, table).await;
+        eprintln!(
+            "search bench: copied {rows} rows of {table} to PostgreSQL in {:.0?}",
+            started.elapsed()
+        );
+    }
+    sqlx::query("VACUUM ANALYZE")
+        .execute(&mut to)
+        .await
+        .unwrap();
+    eprintln!(
+        "search bench: PostgreSQL has the library, vacuumed, after {:.0?}",
+        started.elapsed()
+    );
+    to.close().await.unwrap();
+    from.close().await;
+    url
+}
+
+/// Copies `table`'s rows from SQLite to PostgreSQL with `COPY … FROM
+/// STDIN`, every column PostgreSQL stores (not its generated search
+/// vectors), and returns how many. Each value leaves SQLite as text that
+/// PostgreSQL's input for the column's type reads: a UUID's 16 bytes as 32
+/// hex digits, a boolean's 0 or 1 as a digit; NULL as an unquoted empty
+/// field, every text quoted.
+async fn copy_table(from: &SqlitePool, to: &mut PgConnection, table: &str) -> u64 {
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER'
+         ORDER BY ordinal_position",
+    )
+    .bind(table)
+    .fetch_all(&mut *to)
+    .await
+    .unwrap();
+    let as_text: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            format!("CASE typeof({c}) WHEN 'blob' THEN lower(hex({c})) ELSE CAST({c} AS TEXT) END")
+        })
+        .collect();
+    // A reply's parent must be there before it: comments go in the order
+    // they were written.
+    let order = if table == "comments" {
+        " ORDER BY rowid"
+    } else {
+        ""
+    };
+    let select = format!("SELECT {} FROM {table}{order}", as_text.join(", "));
+    let mut copy = to
+        .copy_in_raw(&format!(
+            "COPY {table} ({}) FROM STDIN WITH (FORMAT csv)",
+            columns.join(", ")
+        ))
+        .await
+        .unwrap();
+    let mut rows = sqlx::query(&select).fetch(from);
+    let mut buffer = Vec::with_capacity(1 << 20);
+    while let Some(row) = rows.try_next().await.unwrap() {
+        for i in 0..columns.len() {
+            if i > 0 {
+                buffer.push(b',');
+            }
+            if let Some(value) = row.get::<Option<String>, _>(i) {
+                buffer.push(b'"');
+                buffer.extend_from_slice(value.replace('"', "\"\"").as_bytes());
+                buffer.push(b'"');
+            }
+        }
+        buffer.push(b'\n');
+        if buffer.len() >= 1 << 20 {
+            copy.send(std::mem::take(&mut buffer)).await.unwrap();
+        }
+    }
+    copy.send(buffer).await.unwrap();
+    copy.finish().await.unwrap()
+}
+
+/// The generated library's store on `engine`.
+fn open(rt: &Runtime, dir: &Path, engine: Engine) -> Store {
+    match engine {
+        Engine::Sqlite => rt.block_on(parley_core::startup::open(dir)).unwrap(),
+        Engine::Postgres => {
+            let url = on_postgres(rt, dir);
+            rt.block_on(parley_core::startup::open_url(url, Arc::new(SystemClock)))
+                .unwrap()
+        }
+    }
+}
+
 /// When the library's last 30 days begin, and an old month of it.
 const LAST_30_DAYS: i64 = START + SPAN - 30 * DAY;
 const OLD_MONTH: (i64, i64) = (START + 120 * DAY, START + 150 * DAY);
@@ -604,42 +728,86 @@ async fn matches(pool: &SqlitePool, query: &SearchQuery) -> (i64, i64, i64) {
     (comments, filtered, articles)
 }
 
+/// The same counts on PostgreSQL, as its search vectors and
+/// [`Parsed::tsquery`] find them.
+async fn matches_on_postgres(url: &str, query: &SearchQuery) -> (i64, i64, i64) {
+    let tsquery = Parsed::new(&query.text).tsquery().unwrap();
+    let mut conn = PgConnection::connect(url).await.unwrap();
+    let comments: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM comments WHERE search_vector @@ to_tsquery('parley', $1)",
+    )
+    .bind(&tsquery)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let filtered: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM comments c JOIN articles a ON a.id = c.article_id
+         WHERE c.search_vector @@ to_tsquery('parley', $1)
+           AND ($2::text IS NULL OR a.source = $2)
+           AND ($3::bigint IS NULL OR c.created_at >= $3)
+           AND ($4::bigint IS NULL OR c.created_at < $4)",
+    )
+    .bind(&tsquery)
+    .bind(query.source.as_deref())
+    .bind(query.from)
+    .bind(query.until)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let articles: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM articles WHERE search_vector @@ to_tsquery('parley', $1)",
+    )
+    .bind(&tsquery)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    (comments, filtered, articles)
+}
+
 fn searching(c: &mut Criterion) {
     let rt = Runtime::new().unwrap();
     let dir = database(&rt);
-    let store = rt.block_on(parley_core::startup::open(&dir)).unwrap();
+    let engines = common::engines();
+    let url = on_postgres(&rt, &dir);
     let pool = rt.block_on(raw(&dir, true));
-
     for (name, query) in queries() {
         let (comments, filtered, articles) = rt.block_on(matches(&pool, &query));
         let fts = Parsed::new(&query.text).fts(None).unwrap();
+        let tsquery = Parsed::new(&query.text).tsquery().unwrap();
+        let on_postgres = rt.block_on(matches_on_postgres(url, &query));
         eprintln!(
-            "search bench: {name}: {:?} (FTS5 {fts}) matches {comments} comments{} and {articles} articles",
+            "search bench: {name}: {:?} (FTS5 {fts}; tsquery {tsquery}) matches {comments} comments{} \
+             and {articles} articles on SQLite; {:?} on PostgreSQL",
             query.text,
             if filtered == comments {
                 String::new()
             } else {
                 format!(" ({filtered} with its filters)")
-            }
+            },
+            on_postgres,
         );
     }
+    rt.block_on(pool.close());
 
     let mut group = c.benchmark_group("search");
     group
         .sample_size(20)
         .measurement_time(Duration::from_secs(10));
-    for (name, query) in queries() {
-        group.bench_function(name, |b| {
-            b.to_async(&rt).iter(|| async {
-                let found = search::search(&store, None, &query).await.unwrap();
-                assert!(!found.comments.is_empty(), "{name} found no comments");
-                found
+    for engine in engines {
+        let store = open(&rt, &dir, engine);
+        for (name, query) in queries() {
+            group.bench_function(format!("{}/{name}", engine.name()), |b| {
+                b.to_async(&rt).iter(|| async {
+                    let found = search::search(&store, None, &query).await.unwrap();
+                    assert!(!found.comments.is_empty(), "{name} found no comments");
+                    found
+                });
             });
-        });
+        }
+        rt.block_on(store.close());
     }
     group.finish();
-    rt.block_on(store.close());
-    rt.block_on(pool.close());
 }
 
 /// The same words found without the index: the first 20 comments holding
@@ -718,9 +886,17 @@ fn posting(c: &mut Criterion) {
     let dir = database(&rt);
     let vocabulary = Vocabulary::new();
     let mut group = c.benchmark_group("post");
-    for (name, triggers) in [("with search triggers", true), ("without them", false)] {
-        let copy = copy_of(&rt, &dir);
-        if !triggers {
+    let variants = [
+        (Engine::Sqlite, "with search triggers", true),
+        (Engine::Sqlite, "without them", false),
+        (Engine::Postgres, "with its search vectors", true),
+    ];
+    for (engine, name, indexed) in variants {
+        // SQLite writes on a copy of the generated file; PostgreSQL on its
+        // copy of it, which is this run's alone.
+        let copy = (engine == Engine::Sqlite).then(|| copy_of(&rt, &dir));
+        if !indexed {
+            let copy = copy.as_ref().unwrap();
             rt.block_on(async {
                 let pool = raw(copy.path(), false).await;
                 for trigger in [
@@ -736,28 +912,41 @@ fn posting(c: &mut Criterion) {
                 pool.close().await;
             });
         }
-        let store = rt
-            .block_on(parley_core::startup::open(copy.path()))
-            .unwrap();
+        let store = open(&rt, copy.as_ref().map_or(&dir, |c| c.path()), engine);
         let (poster, article): (User, ArticleId) = rt.block_on(async {
             let poster = accounts::verify_credentials(&store, POSTER, POSTER_PASSWORD.into())
                 .await
                 .unwrap();
-            let pool = raw(copy.path(), true).await;
             // The most discussed article of the last week.
-            let article = sqlx::query_scalar(
-                "SELECT article_id FROM comments WHERE created_at >= ? GROUP BY article_id
-                 ORDER BY count(*) DESC LIMIT 1",
-            )
-            .bind(START + SPAN - 7 * DAY)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-            pool.close().await;
+            let busiest = "SELECT article_id FROM comments WHERE created_at >= $1
+                           GROUP BY article_id ORDER BY count(*) DESC LIMIT 1";
+            let since = START + SPAN - 7 * DAY;
+            let article = match &copy {
+                Some(copy) => {
+                    let pool = raw(copy.path(), true).await;
+                    let article = sqlx::query_scalar(busiest)
+                        .bind(since)
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap();
+                    pool.close().await;
+                    article
+                }
+                None => {
+                    let mut conn = PgConnection::connect(on_postgres(&rt, &dir)).await.unwrap();
+                    let article = sqlx::query_scalar(busiest)
+                        .bind(since)
+                        .fetch_one(&mut conn)
+                        .await
+                        .unwrap();
+                    conn.close().await.unwrap();
+                    article
+                }
+            };
             (poster, article)
         });
         let mut random = Random(0x0000_0000_0000_0042);
-        group.bench_function(name, |b| {
+        group.bench_function(format!("{}/{name}", engine.name()), |b| {
             b.to_async(&rt).iter_batched(
                 || vocabulary.text(&mut random, 35, true),
                 |body| {

@@ -126,7 +126,7 @@ macro_rules! in_raw_tx {
 
 /// A new, empty database on the PostgreSQL server the `PG*` variables
 /// name, and its address.
-async fn new_server_database() -> String {
+pub async fn new_server_database() -> String {
     use sqlx::Connection;
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     let name = format!("parley_bench_{}", uuid::Uuid::now_v7().simple());

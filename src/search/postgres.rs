@@ -156,7 +156,7 @@ ORDER BY hits.rank DESC, hits.id DESC";
 /// when a group has no term with a word in it, which [`Parsed`] never
 /// makes (such a group could match nothing). An excluded term without a
 /// word excludes nothing and is left out.
-fn tsquery(parsed: &Parsed, titles_only: bool) -> Option<String> {
+pub(super) fn tsquery(parsed: &Parsed, titles_only: bool) -> Option<String> {
     let weight = if titles_only { "A" } else { "" };
     let mut groups = Vec::with_capacity(parsed.groups.len());
     for group in &parsed.groups {
