@@ -35,6 +35,18 @@ pub(super) async fn ranked(
     let Some(query) = tsquery(look.parsed, look.titles_only) else {
         return Ok(Vec::new());
     };
+    // Planned for this query's words, not once for any: a generic plan
+    // (which PostgreSQL settles on after five runs of a prepared
+    // statement) cannot tell `quixotic` from `the`, and ranks a million
+    // matches. And in one process: starting parallel workers costs more
+    // than the few thousand rows they would share. Both last until the
+    // read transaction ends.
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0")
+        .execute(&mut *conn)
+        .await?;
     let filters = look.filters;
     let statement = match group {
         Group::Articles => sqlx::query_as(ARTICLES).bind(look.titles_only),
