@@ -729,9 +729,9 @@ async fn matches(pool: &SqlitePool, query: &SearchQuery) -> (i64, i64, i64) {
 }
 
 /// The same counts on PostgreSQL, as its search vectors and
-/// [`Parsed::tsquery`] find them.
+/// [`search::tsquery`] find them.
 async fn matches_on_postgres(url: &str, query: &SearchQuery) -> (i64, i64, i64) {
-    let tsquery = Parsed::new(&query.text).tsquery().unwrap();
+    let tsquery = search::tsquery(&Parsed::new(&query.text)).unwrap();
     let mut conn = PgConnection::connect(url).await.unwrap();
     let comments: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM comments WHERE search_vector @@ to_tsquery('parley', $1)",
@@ -774,7 +774,7 @@ fn searching(c: &mut Criterion) {
     for (name, query) in queries() {
         let (comments, filtered, articles) = rt.block_on(matches(&pool, &query));
         let fts = Parsed::new(&query.text).fts(None).unwrap();
-        let tsquery = Parsed::new(&query.text).tsquery().unwrap();
+        let tsquery = search::tsquery(&Parsed::new(&query.text)).unwrap();
         let on_postgres = rt.block_on(matches_on_postgres(url, &query));
         eprintln!(
             "search bench: {name}: {:?} (FTS5 {fts}; tsquery {tsquery}) matches {comments} comments{} \

@@ -374,6 +374,13 @@ pub async fn index_pending(store: &Store) -> Result<usize> {
     }
 }
 
+/// `parsed` as PostgreSQL's `to_tsquery('parley', …)` text, as search
+/// sends it there. `None` when there is nothing to look for.
+#[cfg(feature = "postgres")]
+pub fn tsquery(parsed: &Parsed) -> Option<String> {
+    postgres::tsquery(parsed, false)
+}
+
 /// The text of an article's stored (sanitized) HTML, as it is indexed.
 pub(crate) fn article_text(html: &str) -> String {
     crate::text::plain_text(html).replace([HIT_START, HIT_END], " ")

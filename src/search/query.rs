@@ -144,13 +144,6 @@ impl Parsed {
         Some(query)
     }
 
-    /// The same query as PostgreSQL's `to_tsquery('parley', …)` text, as
-    /// search sends it there. `None` when there is nothing to look for.
-    #[cfg(feature = "postgres")]
-    pub fn tsquery(&self) -> Option<String> {
-        super::postgres::tsquery(self, false)
-    }
-
     /// The words to look for, for highlighting them where the person goes
     /// next (exclusions are not there to highlight).
     pub fn words(&self) -> Vec<HighlightWord> {
