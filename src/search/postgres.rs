@@ -41,12 +41,12 @@ pub(super) async fn ranked(
     // matches. And in one process: starting parallel workers costs more
     // than the few thousand rows they would share. Both last until the
     // read transaction ends.
-    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0")
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
+                set_config('max_parallel_workers_per_gather', '0', true)",
+    )
+    .execute(&mut *conn)
+    .await?;
     let filters = look.filters;
     let statement = match group {
         Group::Articles => sqlx::query_as(ARTICLES).bind(look.titles_only),
