@@ -66,6 +66,11 @@ ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         ' ')
     END
 ) STORED;
+-- Kept in the row, compressed if that helps, rather than in the TOAST
+-- table: a common word is counted by reading vectors one after another,
+-- and fetching each from TOAST made that four times slower (a thousand
+-- articles: 7.0 ms against 1.3 ms).
+ALTER TABLE articles ALTER COLUMN search_vector SET STORAGE MAIN;
 CREATE INDEX articles_search ON articles USING gin (search_vector);
 
 -- Comments: the current text of those neither deleted nor removed. Earlier
@@ -93,6 +98,10 @@ CREATE FUNCTION search_highlight(title text, q tsquery) RETURNS text
 -- the ends are found here: the fragment is a piece of the text). When
 -- nothing matches it is the first words; q NULL asks for no marks (it
 -- becomes ' ', a lexeme no word can be).
+--
+-- Each OFFSET 0 keeps its subquery from being folded into the one above,
+-- where every mention of a column would compute it again: without them
+-- the headline was made five times over (21 snippets: 35 ms, with: 11).
 CREATE FUNCTION search_snippet(body text, q tsquery) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
@@ -101,12 +110,12 @@ BEGIN ATOMIC
             || h.shown
             || CASE WHEN s.rest ~ '[[:alnum:]]' THEN '…' ELSE s.rest END
         END
-    FROM (SELECT left(translate(coalesce(body, ''), E'\x01', ''), 200000) AS doc) d,
-    LATERAL (SELECT ts_headline('parley', search_text(d.doc), coalesce(q, ''' '''::tsquery),
-                 E'StartSel=\x02, StopSel=\x03, MaxWords=24, MinWords=23, ShortWord=0, MaxFragments=1')
-             AS marked) m,
-    LATERAL (SELECT replace(m.marked, E'\x01', '') AS shown) h,
+    FROM (SELECT left(translate(coalesce(body, ''), E'\x01', ''), 200000) AS doc OFFSET 0) d,
+    LATERAL (SELECT replace(
+                 ts_headline('parley', search_text(d.doc), coalesce(q, ''' '''::tsquery),
+                     E'StartSel=\x02, StopSel=\x03, MaxWords=24, MinWords=23, ShortWord=0, MaxFragments=1'),
+                 E'\x01', '') AS shown OFFSET 0) h,
     LATERAL (SELECT translate(h.shown, E'\x02\x03', '') AS plain) p,
     LATERAL (SELECT strpos(d.doc, p.plain) AS at,
-                    substr(d.doc, strpos(d.doc, p.plain) + length(p.plain)) AS rest) s;
+                    substr(d.doc, strpos(d.doc, p.plain) + length(p.plain)) AS rest OFFSET 0) s;
 END;

@@ -27,6 +27,13 @@ use crate::Result;
 
 /// The first `limit + 1` matches in `group`, best first, as
 /// [`super::ranked`] returns them.
+///
+/// Three statements, so that PostgreSQL plans each for what it does: the
+/// first counts matches up to [`RANK_WINDOW`] (a walk through the table
+/// for a common word, the index for a rare one), and then either the best
+/// or the newest are found, never both. Asked of one statement, the
+/// choice left PostgreSQL planning both ways and running the wrong one's
+/// parts.
 pub(super) async fn ranked(
     conn: &mut PgConnection,
     group: Group,
@@ -47,10 +54,26 @@ pub(super) async fn ranked(
     )
     .execute(&mut *conn)
     .await?;
+    let count = match group {
+        Group::Articles => COUNT_ARTICLES,
+        Group::Comments => COUNT_COMMENTS,
+    };
+    let matches: i64 = sqlx::query_scalar(count)
+        .bind(&query)
+        .bind(i64::from(RANK_WINDOW))
+        .fetch_one(&mut *conn)
+        .await?;
+    let newest = matches >= i64::from(RANK_WINDOW);
     let filters = look.filters;
-    let statement = match group {
-        Group::Articles => sqlx::query_as(ARTICLES).bind(look.titles_only),
-        Group::Comments => sqlx::query_as(COMMENTS).bind(filters.author_key.as_deref()),
+    let statement = match (group, newest) {
+        (Group::Articles, false) => sqlx::query_as(BEST_ARTICLES).bind(look.titles_only),
+        (Group::Articles, true) => sqlx::query_as(NEWEST_ARTICLES).bind(look.titles_only),
+        (Group::Comments, false) => {
+            sqlx::query_as(BEST_COMMENTS).bind(filters.author_key.as_deref())
+        }
+        (Group::Comments, true) => {
+            sqlx::query_as(NEWEST_COMMENTS).bind(filters.author_key.as_deref())
+        }
     };
     Ok(statement
         .bind(query)
@@ -59,105 +82,135 @@ pub(super) async fn ranked(
         .bind(filters.from)
         .bind(filters.until)
         .bind(i64::from(look.limit) + 1)
-        .bind(i64::from(RANK_WINDOW))
         .fetch_all(conn)
         .await?)
 }
 
-/// The articles that match, best first, with their marked texts: at most
-/// `$7` rows of (id, title, snippet).
-///
-/// `$1` is "titles only", when the snippet marks nothing (FTS5's snippet
-/// of the text marks nothing when every phrase is restricted to the
-/// title); `$2` is [`tsquery`]'s text; `$3` to `$6` the source, tag, from
-/// and until filters (NULL lets everything pass); `$7` the limit (one more
-/// than is shown, to know there are more); `$8` [`super::RANK_WINDOW`].
-///
-/// When at least `$8` articles match, filters or not, the newest come
-/// first (ids are UUID v7, so `id DESC` is the order SQLite's rowids gave):
-/// ranking would read every match. Only one of the two branches runs.
-const ARTICLES: &str = r"
-WITH common AS (
-    SELECT count(*) >= $8 AS newest_first
-    FROM (SELECT FROM articles
-          WHERE search_vector @@ to_tsquery('parley', $2) LIMIT $8) m
-),
-found AS NOT MATERIALIZED (
-    SELECT a.id, a.search_vector
-    FROM articles a
-    WHERE a.search_vector @@ to_tsquery('parley', $2)
-      AND ($3::text IS NULL OR a.source = $3)
-      AND ($4::text IS NULL OR EXISTS (
-              SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $4))
-      AND ($5::bigint IS NULL OR a.published_at >= $5)
-      AND ($6::bigint IS NULL OR a.published_at < $6)
-),
-hits AS (
-    (SELECT id, ts_rank('{0.1, 0.1, 0.2, 1.0}', search_vector,
-                        to_tsquery('parley', $2), 1) AS rank
-     FROM found
-     WHERE NOT (SELECT newest_first FROM common)
-     ORDER BY rank DESC, id DESC
-     LIMIT $7)
-    UNION ALL
-    (SELECT id, NULL
-     FROM found
-     WHERE (SELECT newest_first FROM common)
-     ORDER BY id DESC
-     LIMIT $7)
-)
-SELECT a.id,
-       search_highlight(a.title, to_tsquery('parley', $2)) AS title,
-       search_snippet(a.body_text,
-                      CASE WHEN NOT $1 THEN to_tsquery('parley', $2) END) AS snippet
-FROM hits
-JOIN articles a ON a.id = hits.id
-ORDER BY hits.rank DESC, hits.id DESC";
+/// How many articles match `$1` ([`tsquery`]'s text), filters or not,
+/// counting no further than `$2` ([`super::RANK_WINDOW`]): at least that
+/// many, and the newest come first, since ranking would read every match.
+const COUNT_ARTICLES: &str = "
+SELECT count(*) FROM (
+    SELECT FROM articles WHERE search_vector @@ to_tsquery('parley', $1) LIMIT $2
+) m";
 
-/// The comments that match, best first, with their snippets: at most `$7`
-/// rows of (id, '', snippet).
-///
-/// `$1` is the author filter, a display-name key the author's must start
-/// with (NULL: anyone); `$2` to `$8` as for [`ARTICLES`] (the dates are
-/// when the comment was written). Deleted and removed comments have no
-/// search vector.
-const COMMENTS: &str = r"
-WITH common AS (
-    SELECT count(*) >= $8 AS newest_first
-    FROM (SELECT FROM comments
-          WHERE search_vector @@ to_tsquery('parley', $2) LIMIT $8) m
-),
-found AS NOT MATERIALIZED (
-    SELECT c.id, c.search_vector
-    FROM comments c
-    JOIN articles a ON a.id = c.article_id
-    JOIN users u ON u.id = c.author_id
-    WHERE c.search_vector @@ to_tsquery('parley', $2)
-      AND c.deleted_at IS NULL
-      AND ($3::text IS NULL OR a.source = $3)
-      AND ($4::text IS NULL OR EXISTS (
-              SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $4))
-      AND ($5::bigint IS NULL OR c.created_at >= $5)
-      AND ($6::bigint IS NULL OR c.created_at < $6)
-      AND ($1::text IS NULL OR starts_with(u.display_name_key, $1))
-),
-hits AS (
-    (SELECT id, ts_rank(search_vector, to_tsquery('parley', $2), 1) AS rank
-     FROM found
-     WHERE NOT (SELECT newest_first FROM common)
-     ORDER BY rank DESC, id DESC
-     LIMIT $7)
-    UNION ALL
-    (SELECT id, NULL
-     FROM found
-     WHERE (SELECT newest_first FROM common)
-     ORDER BY id DESC
-     LIMIT $7)
-)
-SELECT c.id, '' AS title, search_snippet(c.body, to_tsquery('parley', $2)) AS snippet
-FROM hits
-JOIN comments c ON c.id = hits.id
-ORDER BY hits.rank DESC, hits.id DESC";
+/// [`COUNT_ARTICLES`] for comments.
+const COUNT_COMMENTS: &str = "
+SELECT count(*) FROM (
+    SELECT FROM comments WHERE search_vector @@ to_tsquery('parley', $1) LIMIT $2
+) m";
+
+// The statements that find: at most `$7` rows of (id, title, snippet),
+// in the order shown. Their parameters:
+// - `$1`, for articles, is "titles only", when the snippet marks nothing
+//   (FTS5's snippet of the text marks nothing when every phrase is
+//   restricted to the title); for comments, the author filter, a
+//   display-name key the author's must start with (NULL: anyone);
+// - `$2` is [`tsquery`]'s text;
+// - `$3` to `$6` the source, tag, from and until filters (NULL lets
+//   everything pass; for comments the dates are when one was written);
+// - `$7` the limit (one more than is shown, to know there are more).
+// The marked texts are made last, for the rows shown only. Deleted and
+// removed comments have no search vector.
+
+/// The articles that match `$2` and pass the filters, in `FROM`/`WHERE`.
+macro_rules! matching_articles {
+    () => {
+        "FROM articles a
+         WHERE a.search_vector @@ to_tsquery('parley', $2)
+           AND ($3::text IS NULL OR a.source = $3)
+           AND ($4::text IS NULL OR EXISTS (
+                   SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $4))
+           AND ($5::bigint IS NULL OR a.published_at >= $5)
+           AND ($6::bigint IS NULL OR a.published_at < $6)"
+    };
+}
+
+/// An article's marked title and snippet, on `a`.
+macro_rules! article_marks {
+    () => {
+        "a.id,
+         search_highlight(a.title, to_tsquery('parley', $2)) AS title,
+         search_snippet(a.body_text,
+                        CASE WHEN NOT $1 THEN to_tsquery('parley', $2) END) AS snippet"
+    };
+}
+
+/// The comments that match `$2` and pass the filters, in `FROM`/`WHERE`.
+macro_rules! matching_comments {
+    () => {
+        "FROM comments c
+         JOIN articles a ON a.id = c.article_id
+         JOIN users u ON u.id = c.author_id
+         WHERE c.search_vector @@ to_tsquery('parley', $2)
+           AND c.deleted_at IS NULL
+           AND ($3::text IS NULL OR a.source = $3)
+           AND ($4::text IS NULL OR EXISTS (
+                   SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $4))
+           AND ($5::bigint IS NULL OR c.created_at >= $5)
+           AND ($6::bigint IS NULL OR c.created_at < $6)
+           AND ($1::text IS NULL OR starts_with(u.display_name_key, $1))"
+    };
+}
+
+/// A comment's snippet, on `c`.
+macro_rules! comment_marks {
+    () => {
+        "c.id, '' AS title, search_snippet(c.body, to_tsquery('parley', $2)) AS snippet"
+    };
+}
+
+/// The best articles: ranked as bm25(10.0, 2.0, 1.0) weighs title, byline
+/// and text.
+const BEST_ARTICLES: &str = concat!(
+    "SELECT ",
+    article_marks!(),
+    " FROM (SELECT a.id, ts_rank('{0.1, 0.1, 0.2, 1.0}', a.search_vector,
+                                 to_tsquery('parley', $2), 1) AS rank ",
+    matching_articles!(),
+    " ORDER BY rank DESC, a.id DESC LIMIT $7) hit
+     JOIN articles a ON a.id = hit.id
+     ORDER BY hit.rank DESC, hit.id DESC"
+);
+
+/// The newest articles, in the library's order (`articles_by_published_and_id`),
+/// so that a date range is a walk back from its end. SQLite shows the
+/// newest added instead (FTS5 walks its rowids), which differs only for
+/// articles that came in long after they were published.
+const NEWEST_ARTICLES: &str = concat!(
+    "SELECT ",
+    article_marks!(),
+    " FROM (SELECT a.id, a.published_at ",
+    matching_articles!(),
+    " ORDER BY a.published_at DESC, a.id DESC LIMIT $7) hit
+     JOIN articles a ON a.id = hit.id
+     ORDER BY hit.published_at DESC, hit.id DESC"
+);
+
+/// The best comments.
+const BEST_COMMENTS: &str = concat!(
+    "SELECT ",
+    comment_marks!(),
+    " FROM (SELECT c.id, ts_rank(c.search_vector, to_tsquery('parley', $2), 1) AS rank ",
+    matching_comments!(),
+    " ORDER BY rank DESC, c.id DESC LIMIT $7) hit
+     JOIN comments c ON c.id = hit.id
+     ORDER BY hit.rank DESC, hit.id DESC"
+);
+
+/// The newest comments, as they were written: the order of SQLite's
+/// rowids, which follow the time comments were written. By the time, so
+/// that a date range is a walk back through `comments_by_time` from its
+/// end.
+const NEWEST_COMMENTS: &str = concat!(
+    "SELECT ",
+    comment_marks!(),
+    " FROM (SELECT c.id, c.created_at ",
+    matching_comments!(),
+    " ORDER BY c.created_at DESC, c.id DESC LIMIT $7) hit
+     JOIN comments c ON c.id = hit.id
+     ORDER BY hit.created_at DESC, hit.id DESC"
+);
 
 /// The text for `to_tsquery('parley', $2)`: every group must match, any
 /// term of a group will do, no excluded term may match; a term's words
