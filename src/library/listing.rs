@@ -10,7 +10,7 @@ use super::adding::Origin;
 use crate::articles::ArticleSummary;
 use crate::clock::Millis;
 use crate::ids::{ArticleId, SourceId};
-use crate::store::{exec, exec_built, rows, rows_built, small, Statement, Store};
+use crate::store::{exec, exec_built, rows, rows_built, small, Conn, Db, Statement, Store};
 use crate::users::User;
 use crate::{Error, Result};
 
@@ -77,6 +77,8 @@ struct Row {
     comment_count: i64,
     new_count: i64,
     unread: bool,
+    /// The article's tags, in order, joined by U+001F.
+    tags: Option<String>,
 }
 
 /// One page of the library as `viewer` (or a signed-out reader) sees it.
@@ -91,6 +93,20 @@ pub async fn page(
     };
     let viewer_id = viewer.map(|v| v.id);
     let as_of = store.now();
+    let mut read = store.read_one().await?;
+    // The page and its tags in one statement; the tags come as one text,
+    // each engine joining them its own way.
+    let tags = match read.conn() {
+        Conn::Sqlite(_) => {
+            "(SELECT group_concat(tag, char(31)) FROM
+                (SELECT t.tag FROM article_tags t WHERE t.article_id = a.id ORDER BY t.tag))"
+        }
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(_) => {
+            "(SELECT string_agg(t.tag, chr(31) ORDER BY t.tag)
+              FROM article_tags t WHERE t.article_id = a.id)"
+        }
+    };
     let mut sql = Statement::new(
         "SELECT a.id, a.title, a.source, a.author, a.published_at, a.summary, a.source_id,
                 a.origin,
@@ -111,10 +127,9 @@ pub async fn page(
                                       WHERE r.article_id = a.id AND r.user_id = ",
     );
     sql.bind(viewer_id);
-    sql.push(
-        ")) AS unread
-         FROM articles a WHERE TRUE",
-    );
+    sql.push(")) AS unread, ")
+        .push(tags)
+        .push(" AS tags FROM articles a WHERE TRUE");
     push_filters(&mut sql, viewer, query)?;
     if let Some(after) = query.after {
         sql.push(" AND (a.published_at, a.id) < (");
@@ -125,21 +140,10 @@ pub async fn page(
     }
     sql.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ");
     sql.bind(i64::from(limit) + 1);
-    let mut read = store.read().await?;
     let mut rows = rows_built!(Row, fetch_all, &mut read, sql)?;
+    drop(read);
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let mut tags_of =
-        Statement::new("SELECT article_id, tag FROM article_tags WHERE article_id IN ");
-    tags_of
-        .bind_list(rows.iter().map(|r| r.id))
-        .push(" ORDER BY article_id, tag");
-    let tagged = rows_built!((ArticleId, String), fetch_all, &mut read, tags_of)?;
-    read.finish().await?;
-    let mut tags: std::collections::HashMap<ArticleId, Vec<String>> = Default::default();
-    for (article, tag) in tagged {
-        tags.entry(article).or_default().push(tag);
-    }
     let next = more
         .then(|| {
             rows.last().map(|r| LibraryCursor {
@@ -157,7 +161,10 @@ pub async fn page(
             author: r.author,
             published_at: r.published_at,
             summary: r.summary,
-            tags: tags.remove(&r.id).unwrap_or_default(),
+            tags: r
+                .tags
+                .map(|t| t.split('\u{1f}').map(str::to_owned).collect())
+                .unwrap_or_default(),
             comment_count: small(r.comment_count),
             new_count: small(r.new_count),
             source_id: r.source_id,
@@ -255,7 +262,7 @@ pub struct TagCount {
 /// The library's tags, most used first (at most 200): what the tag filter
 /// offers.
 pub async fn tags(store: &Store) -> Result<Vec<TagCount>> {
-    let mut read = store.read().await?;
+    let mut read = store.read_one().await?;
     let counted = rows!(
         (String, i64),
         fetch_all,
@@ -263,7 +270,6 @@ pub async fn tags(store: &Store) -> Result<Vec<TagCount>> {
         "SELECT tag, count(*) AS articles FROM article_tags
          GROUP BY tag ORDER BY articles DESC, tag LIMIT 200"
     )?;
-    read.finish().await?;
     Ok(counted
         .into_iter()
         .map(|(tag, articles)| TagCount {

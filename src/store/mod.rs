@@ -27,7 +27,7 @@ use crate::{Error, Result};
 
 pub(crate) use built::{exec_built, rows_built, Statement, KEPT_ARGS};
 pub(crate) use sql::{exec, rows, scalar, small, Conn, Db};
-pub(crate) use sql::{Read, Write};
+pub(crate) use sql::{Read, ReadOne, Write, WriteOne};
 pub use unusable::{Problem, Unusable};
 
 /// The files SQLite keeps next to the database in WAL mode.
@@ -421,6 +421,22 @@ impl Store {
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => Ok(Read::postgres(postgres::begin_read(&pool).await?)),
         }
+    }
+
+    /// A read of one statement ([`ReadOne`]): a connection from the pool,
+    /// outside any transaction.
+    pub(crate) async fn read_one(&self) -> Result<ReadOne> {
+        match self.pool() {
+            Pool::Sqlite(pool) => Ok(ReadOne::sqlite(pool.acquire().await?)),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => Ok(ReadOne::postgres(pool.acquire().await?)),
+        }
+    }
+
+    /// A write of one statement ([`WriteOne`]): a connection from the
+    /// pool, outside any transaction.
+    pub(crate) async fn write_one(&self) -> Result<WriteOne> {
+        Ok(WriteOne::new(self.read_one().await?))
     }
 
     /// The SQLite settings a connection from this store runs with, as

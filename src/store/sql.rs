@@ -13,7 +13,16 @@
 //!   (SQLite's deferred transaction in WAL mode), so a page of a thread and
 //!   its votes agree with each other. It cannot be committed, and nothing
 //!   written through it would be kept.
-//! - [`Db`] is either of them, for a function that only reads and is asked
+//! - [`ReadOne`] is a read of one statement, outside any transaction: one
+//!   statement sees one snapshot by itself, so it needs no `BEGIN` and
+//!   `COMMIT` around it (on SQLite each is a round trip through the
+//!   connection's worker thread, which was most of what the library's
+//!   first page took).
+//! - [`WriteOne`] is a write of one statement, outside any transaction,
+//!   for bookkeeping that decides nothing from what it read first (when a
+//!   feed was last fetched): the statement is atomic by itself, and a rule
+//!   that checks and then acts takes a [`Write`].
+//! - [`Db`] is any of them, for a function that only reads and is asked
 //!   from both (who someone is now, whether an article is still there).
 //!
 //! Statements go through [`exec!`], [`rows!`] and [`scalar!`], written with
@@ -26,6 +35,7 @@
 //! (built with the `postgres` feature, for a server). Each is one arm of
 //! [`Conn`]; a rule never names either.
 
+use sqlx::pool::PoolConnection;
 #[cfg(feature = "postgres")]
 use sqlx::{PgConnection, Postgres};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
@@ -54,6 +64,78 @@ pub struct Write {
 /// A read transaction: one snapshot for all its statements.
 pub struct Read {
     tx: Tx,
+}
+
+/// A read of one statement (see the module's notes): give it one
+/// statement, or take a [`Read`].
+pub struct ReadOne {
+    conn: Pooled,
+}
+
+/// A write of one statement (see the module's notes).
+pub struct WriteOne {
+    conn: Pooled,
+}
+
+impl WriteOne {
+    pub(super) fn new(read: ReadOne) -> Self {
+        Self { conn: read.conn }
+    }
+}
+
+impl Db for WriteOne {
+    fn conn(&mut self) -> Conn<'_> {
+        self.conn.conn()
+    }
+}
+
+impl std::fmt::Debug for WriteOne {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteOne").finish_non_exhaustive()
+    }
+}
+
+enum Pooled {
+    Sqlite(PoolConnection<Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl ReadOne {
+    pub(super) fn sqlite(conn: PoolConnection<Sqlite>) -> Self {
+        Self {
+            conn: Pooled::Sqlite(conn),
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    pub(super) fn postgres(conn: PoolConnection<Postgres>) -> Self {
+        Self {
+            conn: Pooled::Postgres(conn),
+        }
+    }
+}
+
+impl Pooled {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
+            #[cfg(feature = "postgres")]
+            Pooled::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+impl Db for ReadOne {
+    fn conn(&mut self) -> Conn<'_> {
+        self.conn.conn()
+    }
+}
+
+impl std::fmt::Debug for ReadOne {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadOne").finish_non_exhaustive()
+    }
 }
 
 enum Tx {

@@ -212,15 +212,13 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
     // Claimed now: until this refresh records how it went, the scheduler
     // does not see the source as due (nor, if something here fails, every
     // minute after).
-    let mut tx = store.write().await?;
     exec!(
-        &mut tx,
+        &mut store.write_one().await?,
         "UPDATE sources SET last_attempt_at = $1, next_refresh_at = $2 WHERE id = $3",
         now,
         now + interval,
         source
     )?;
-    tx.commit().await?;
     match fetcher.get(&feed_url, &validators, FEED_ACCEPT).await {
         Ok(Fetched::NotModified) => {
             report.not_modified = true;
@@ -422,17 +420,15 @@ struct State {
 }
 
 async fn state(store: &Store, source: SourceId) -> Result<State> {
-    let mut read = store.read().await?;
     let state = rows!(
         State,
         fetch_optional,
-        &mut read,
+        &mut store.read_one().await?,
         "SELECT feed_url, title, etag, last_modified, refresh_minutes, failures, added_by,
                 retry_not_before
          FROM sources WHERE id = $1",
         source
     )?;
-    read.finish().await?;
     state.ok_or_else(|| Error::not_found("That feed is no longer followed."))
 }
 
@@ -472,27 +468,24 @@ async fn record_success(
     body: Option<&Body>,
     notes: &[String],
 ) -> Result<()> {
-    let mut tx = store.write().await?;
+    // One statement (a 304 changes nothing else): the validators and the
+    // notice are kept as they were when there is no new body.
     exec!(
-        &mut tx,
+        &mut store.write_one().await?,
         "UPDATE sources SET last_attempt_at = $1, last_success_at = $1, last_error = NULL,
-                failures = 0, next_refresh_at = $2, retry_not_before = NULL
-         WHERE id = $3",
+                failures = 0, next_refresh_at = $2, retry_not_before = NULL,
+                etag = CASE WHEN $3 THEN $4 ELSE etag END,
+                last_modified = CASE WHEN $3 THEN $5 ELSE last_modified END,
+                notice = CASE WHEN $3 THEN $6 ELSE notice END
+         WHERE id = $7",
         now,
         next,
+        body.is_some(),
+        body.and_then(|b| b.etag.as_deref()),
+        body.and_then(|b| b.last_modified.as_deref()),
+        notice(notes),
         source
     )?;
-    if let Some(body) = body {
-        exec!(
-            &mut tx,
-            "UPDATE sources SET etag = $1, last_modified = $2, notice = $3 WHERE id = $4",
-            body.etag.as_deref(),
-            body.last_modified.as_deref(),
-            notice(notes),
-            source
-        )?;
-    }
-    tx.commit().await?;
     Ok(())
 }
 
