@@ -481,3 +481,45 @@ async fn a_word_in_most_comments_still_ranks_and_says_there_are_more() {
     assert_eq!(results.comments.len(), search::DEFAULT_LIMIT as usize);
     assert!(results.more_comments);
 }
+
+#[tokio::test]
+async fn a_long_articles_snippet_is_cut_around_its_match() {
+    let db = TestDb::new().await;
+    let admin = db.account("admin", "The Admin").await;
+    // About 40,000 characters before the words looked for, and some after.
+    let filler = "The tide came in over the flats and went out again. ".repeat(800);
+    let file = format!(
+        "---\ntitle: A Long Walk\n---\n\n{filler}\n\nAt last the Pâtissière opened her shop, and \
+         a Marmalade smell filled the lane.\n\n{}",
+        "Gulls argued on the roofs all afternoon. ".repeat(100)
+    );
+    let imported =
+        parley_core::library::files::import(&db.store, None, &admin, "long.md", file.as_bytes())
+            .await
+            .unwrap();
+    // Found as typed, in another case, and without its accents: each time
+    // the snippet is the passage, marked, with the text left out before
+    // and after it said.
+    for (query, marked) in [
+        ("marmalade", "Marmalade"),
+        ("MARMALADE", "Marmalade"),
+        ("patissiere", "Pâtissière"),
+    ] {
+        let results = find(&db, None, query).await;
+        assert_eq!(article_ids(&results), [imported.article_id], "{query}");
+        let snippet = &results.articles[0].snippet;
+        assert_eq!(hits(snippet), [marked], "{query}");
+        let text: String = snippet.iter().map(|s| s.text.as_str()).collect();
+        assert!(
+            text.starts_with('…') && text.ends_with('…'),
+            "{query}: {text}"
+        );
+        assert!(text.chars().count() < 400, "{query}: {text}");
+    }
+    // A word that is only in the first lines is found there too.
+    let first = hits(&find(&db, None, "flats").await.articles[0].snippet);
+    assert!(
+        !first.is_empty() && first.iter().all(|hit| hit == "flats"),
+        "{first:?}"
+    );
+}
