@@ -426,17 +426,21 @@ impl Store {
     /// A read of one statement ([`ReadOne`]): a connection from the pool,
     /// outside any transaction.
     pub(crate) async fn read_one(&self) -> Result<ReadOne> {
-        match self.pool() {
-            Pool::Sqlite(pool) => Ok(ReadOne::sqlite(pool.acquire().await?)),
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => Ok(ReadOne::postgres(pool.acquire().await?)),
-        }
+        Ok(ReadOne::new(self.pooled().await?))
     }
 
     /// A write of one statement ([`WriteOne`]): a connection from the
     /// pool, outside any transaction.
     pub(crate) async fn write_one(&self) -> Result<WriteOne> {
-        Ok(WriteOne::new(self.read_one().await?))
+        Ok(WriteOne::new(self.pooled().await?))
+    }
+
+    async fn pooled(&self) -> Result<sql::Pooled> {
+        Ok(match self.pool() {
+            Pool::Sqlite(pool) => sql::Pooled::Sqlite(pool.acquire().await?),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => sql::Pooled::Postgres(pool.acquire().await?),
+        })
     }
 
     /// The SQLite settings a connection from this store runs with, as

@@ -66,54 +66,12 @@ pub struct Read {
     tx: Tx,
 }
 
-/// A read of one statement (see the module's notes): give it one
-/// statement, or take a [`Read`].
-pub struct ReadOne {
-    conn: Pooled,
-}
-
-/// A write of one statement (see the module's notes).
-pub struct WriteOne {
-    conn: Pooled,
-}
-
-impl WriteOne {
-    pub(super) fn new(read: ReadOne) -> Self {
-        Self { conn: read.conn }
-    }
-}
-
-impl Db for WriteOne {
-    fn conn(&mut self) -> Conn<'_> {
-        self.conn.conn()
-    }
-}
-
-impl std::fmt::Debug for WriteOne {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WriteOne").finish_non_exhaustive()
-    }
-}
-
-enum Pooled {
+/// A connection from the pool outside any transaction, as [`ReadOne`]
+/// and [`WriteOne`] hold it.
+pub(super) enum Pooled {
     Sqlite(PoolConnection<Sqlite>),
     #[cfg(feature = "postgres")]
     Postgres(PoolConnection<Postgres>),
-}
-
-impl ReadOne {
-    pub(super) fn sqlite(conn: PoolConnection<Sqlite>) -> Self {
-        Self {
-            conn: Pooled::Sqlite(conn),
-        }
-    }
-
-    #[cfg(feature = "postgres")]
-    pub(super) fn postgres(conn: PoolConnection<Postgres>) -> Self {
-        Self {
-            conn: Pooled::Postgres(conn),
-        }
-    }
 }
 
 impl Pooled {
@@ -126,7 +84,36 @@ impl Pooled {
     }
 }
 
+/// A read of one statement (see the module's notes): give it one
+/// statement, or take a [`Read`].
+pub struct ReadOne {
+    conn: Pooled,
+}
+
+/// A write of one statement (see the module's notes).
+pub struct WriteOne {
+    conn: Pooled,
+}
+
+impl ReadOne {
+    pub(super) fn new(conn: Pooled) -> Self {
+        Self { conn }
+    }
+}
+
+impl WriteOne {
+    pub(super) fn new(conn: Pooled) -> Self {
+        Self { conn }
+    }
+}
+
 impl Db for ReadOne {
+    fn conn(&mut self) -> Conn<'_> {
+        self.conn.conn()
+    }
+}
+
+impl Db for WriteOne {
     fn conn(&mut self) -> Conn<'_> {
         self.conn.conn()
     }
@@ -135,6 +122,12 @@ impl Db for ReadOne {
 impl std::fmt::Debug for ReadOne {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReadOne").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for WriteOne {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteOne").finish_non_exhaustive()
     }
 }
 
