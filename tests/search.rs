@@ -237,6 +237,100 @@ async fn phrases_exclusions_and_or() {
 }
 
 #[tokio::test]
+async fn a_phrase_is_its_words_in_order_however_it_is_asked() {
+    let db = TestDb::new().await;
+    let ada = db.account("ada", "Ada Lovelace").await;
+    let article = db.first_article().await;
+    let kite = db
+        .post(
+            &ada,
+            article,
+            None,
+            "The red kite circled, over Café au LAIT",
+        )
+        .await;
+    let apart = db
+        .post(
+            &ada,
+            article,
+            None,
+            "red and kite circled apart; lait au café",
+        )
+        .await;
+    let comma = db
+        .post(&ada, article, None, "a heron: red, kite-like, circled")
+        .await;
+    let lunar = db
+        .post(&ada, article, None, "its body lunar and pale")
+        .await;
+    let sorted = |mut ids: Vec<CommentId>| {
+        ids.sort();
+        ids
+    };
+    let found = |text: &'static str| {
+        let db = &db;
+        async move { sorted(comment_ids(&find(db, None, text).await)) }
+    };
+
+    // Three words in order; the same words in another order or apart are
+    // not the phrase. Punctuation between them is no gap, as FTS5 reads it.
+    assert_eq!(found("\"red kite circled\"").await, sorted(vec![kite]));
+    assert_eq!(found("\"kite red\"").await, Vec::<CommentId>::new());
+    assert_eq!(found("\"red kite\"").await, sorted(vec![kite, comma]));
+    // Accents and case, inside a phrase too.
+    assert_eq!(found("\"cafe au lait\"").await, sorted(vec![kite]));
+    assert_eq!(found("\"LAIT AU CAFÉ\"").await, sorted(vec![apart]));
+    // A phrase with a word, with another term, and left out.
+    assert_eq!(found("\"red kite\" heron").await, sorted(vec![comma]));
+    assert_eq!(
+        found("\"red kite\" OR apart").await,
+        sorted(vec![kite, apart, comma])
+    );
+    assert_eq!(found("circled -\"red kite\"").await, sorted(vec![apart]));
+    assert_eq!(
+        found("\"red kite\" -\"kite circled\"").await,
+        sorted(vec![comma])
+    );
+    // Two phrases, both needed.
+    assert_eq!(found("\"red kite\" \"au lait\"").await, sorted(vec![kite]));
+    // Words joined by punctuation are a phrase whose last word may go on.
+    assert_eq!(found("body:lun").await, sorted(vec![lunar]));
+    assert_eq!(found("lunar:body").await, Vec::<CommentId>::new());
+}
+
+#[tokio::test]
+async fn a_query_matching_more_than_can_be_ranked_shows_the_newest_first() {
+    let db = TestDb::new().await;
+    let ada = db.account("ada", "Ada Lovelace").await;
+    let article = db.first_article().await;
+    // The best match by far, written first.
+    let best = db
+        .post(&ada, article, None, "tidal flats, tidal flats, tidal")
+        .await;
+    let mut newest = best;
+    for i in 1..search::RANK_WINDOW {
+        newest = db
+            .post(&ada, article, None, &format!("tidal flats, the {i}th time"))
+            .await;
+    }
+    // As many as the window: the newest come first, and the best is not
+    // among the first twenty.
+    for query in ["tidal", "tida", "\"tidal flats\"", "flats tid"] {
+        let results = find(&db, None, query).await;
+        let ids = comment_ids(&results);
+        assert_eq!(ids.first(), Some(&newest), "{query:?}");
+        assert!(!ids.contains(&best), "{query:?}");
+        assert!(results.more_comments, "{query:?}");
+    }
+    // One fewer than the window: ranked, the best first.
+    comments::delete(&db.store, &ada, newest).await.unwrap();
+    for query in ["tidal", "tida", "\"tidal flats\"", "flats tid"] {
+        let ids = comment_ids(&find(&db, None, query).await);
+        assert_eq!(ids.first(), Some(&best), "{query:?}");
+    }
+}
+
+#[tokio::test]
 async fn no_input_is_an_error() {
     let db = TestDb::new().await;
     let ada = db.account("ada", "Ada Lovelace").await;

@@ -2,8 +2,9 @@
 //! `parley` text search configuration and the `search_vector` columns of
 //! migrations/postgres/20261210000001_search.sql.
 //!
-//! What a person typed reaches PostgreSQL as one `to_tsquery('parley', $2)`
-//! text, built here from [`Parsed`]. Every word in it is a quoted operand
+//! What a person typed reaches PostgreSQL as one `to_tsquery('parley', …)`
+//! text, built here from [`Parsed`] (with two helpers for the index, see
+//! [`Asked`]). Every word in it is a quoted operand
 //! and every operator (`&`, `|`, `!`, `<->`, `:*`, parentheses) is one this
 //! module wrote, so nothing typed is tsquery syntax and no input is an
 //! error. One text keeps both statements fixed whatever the query's shape
@@ -25,6 +26,89 @@ use super::query::{is_token_char, Parsed, Term};
 use super::{Group, Look, Ranked, RANK_WINDOW};
 use crate::Result;
 
+/// A query as PostgreSQL is asked it: the parameters `$1` to `$4` of every
+/// statement below, which `found!` reads.
+///
+/// GIN answers a query of plain words from the index alone, but it keeps
+/// no word positions and no weights: for a phrase it hands over every row
+/// holding the phrase's words, in any order, and each must be read to
+/// check. For `"the river"` in a million comments that is 50,833 rows for
+/// 4,859 matches, and the index's work on `the`, which 833,198 of them
+/// hold. So the index is asked for the pairs of words the phrases need
+/// (`phrases`, see `search_pairs` in the migration), and for the rest of
+/// the query without order or weights (`loose`), both of which it answers
+/// exactly; only the rows it returns are checked against the query itself
+/// (`full`), and not even those when `loose` is the whole query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Asked {
+    /// The whole query ([`tsquery`]): what ranks, marks and decides.
+    full: String,
+    /// What the words ask of the index: the groups that `phrases` leaves
+    /// to ask, with every phrase's words in any order and no weights, and
+    /// without the exclusions that would then leave out more than `full`
+    /// does. It matches whatever `full` matches. `None` when `phrases`
+    /// asks it all.
+    loose: Option<String>,
+    /// The phrases of the groups that have no other term, which every
+    /// match holds, as their words with a space between (a prefix word
+    /// left off); their pairs are asked of the index in place of their
+    /// words, which in a phrase are often the commonest there are (`the`).
+    /// `None` when there are none.
+    phrases: Option<Vec<String>>,
+}
+
+impl Asked {
+    /// `None` when there is nothing to look for, as with [`tsquery`].
+    fn new(parsed: &Parsed, titles_only: bool) -> Option<Self> {
+        let full = tsquery(parsed, titles_only)?;
+        let mut phrases = Vec::new();
+        let mut rest = Parsed {
+            groups: Vec::new(),
+            excluded: parsed.excluded.clone(),
+        };
+        for group in &parsed.groups {
+            match group.as_slice() {
+                [term] if pairs(term).is_some() => phrases.extend(pairs(term)),
+                _ => rest.groups.push(group.clone()),
+            }
+        }
+        Some(Self {
+            full,
+            loose: loose(&rest, titles_only),
+            phrases: (!phrases.is_empty()).then_some(phrases),
+        })
+    }
+
+    /// Whether a row the index returns for `loose` and `phrases` must
+    /// still be checked against `full`.
+    fn checked(&self) -> bool {
+        self.loose.as_deref() != Some(self.full.as_str())
+    }
+}
+
+/// The words of `term` whose pairs a match holds, with a space between:
+/// all but a prefix word. `None` when that is fewer than two words.
+fn pairs(term: &Term) -> Option<String> {
+    let mut words = words(term);
+    if term.prefix {
+        words.pop();
+    }
+    (words.len() > 1).then(|| words.join(" "))
+}
+
+/// `$statement` (any of sqlx's query types) with [`Asked`]'s `$1` to `$4`
+/// bound.
+macro_rules! bind_asked {
+    ($statement:expr, $asked:expr) => {{
+        let asked: &Asked = $asked;
+        $statement
+            .bind(&asked.full)
+            .bind(asked.loose.as_deref())
+            .bind(asked.phrases.as_deref())
+            .bind(!asked.checked())
+    }};
+}
+
 /// The first `limit + 1` matches in `group`, best first, as
 /// [`super::ranked`] returns them.
 ///
@@ -39,44 +123,36 @@ pub(super) async fn ranked(
     group: Group,
     look: &Look<'_>,
 ) -> Result<Vec<Ranked>> {
-    let Some(query) = tsquery(look.parsed, look.titles_only) else {
+    let Some(asked) = Asked::new(look.parsed, look.titles_only) else {
         return Ok(Vec::new());
     };
     // Planned for this query's words, not once for any: a generic plan
     // (which PostgreSQL settles on after five runs of a prepared
     // statement) cannot tell `quixotic` from `the`, and ranks a million
-    // matches. And in one process: starting parallel workers costs more
-    // than the few thousand rows they would share. Both last until the
-    // read transaction ends.
+    // matches; and the custom plan drops the parts of the statements
+    // this query does not need (see `found!`). In one process: starting
+    // parallel workers costs more than the few thousand rows they would
+    // share. Both last until the read transaction ends.
     sqlx::query(
         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
                 set_config('max_parallel_workers_per_gather', '0', true)",
     )
     .execute(&mut *conn)
     .await?;
-    let count = match group {
-        Group::Articles => COUNT_ARTICLES,
-        Group::Comments => COUNT_COMMENTS,
-    };
-    let matches: i64 = sqlx::query_scalar(count)
-        .bind(&query)
-        .bind(i64::from(RANK_WINDOW))
-        .fetch_one(&mut *conn)
-        .await?;
-    let newest = matches >= i64::from(RANK_WINDOW);
+    let newest = many_match(conn, group, look.parsed, look.titles_only, &asked).await?;
     let filters = look.filters;
     let statement = match (group, newest) {
-        (Group::Articles, false) => sqlx::query_as(BEST_ARTICLES).bind(look.titles_only),
-        (Group::Articles, true) => sqlx::query_as(NEWEST_ARTICLES).bind(look.titles_only),
-        (Group::Comments, false) => {
-            sqlx::query_as(BEST_COMMENTS).bind(filters.author_key.as_deref())
-        }
-        (Group::Comments, true) => {
-            sqlx::query_as(NEWEST_COMMENTS).bind(filters.author_key.as_deref())
-        }
+        (Group::Articles, false) => sqlx::query_as(BEST_ARTICLES),
+        (Group::Articles, true) => sqlx::query_as(NEWEST_ARTICLES),
+        (Group::Comments, false) => sqlx::query_as(BEST_COMMENTS),
+        (Group::Comments, true) => sqlx::query_as(NEWEST_COMMENTS),
+    };
+    let statement = bind_asked!(statement, &asked);
+    let statement = match group {
+        Group::Articles => statement.bind(look.titles_only),
+        Group::Comments => statement.bind(filters.author_key.as_deref()),
     };
     Ok(statement
-        .bind(query)
         .bind(filters.source.as_deref())
         .bind(filters.tag.as_deref())
         .bind(filters.from)
@@ -86,43 +162,124 @@ pub(super) async fn ranked(
         .await?)
 }
 
-/// How many articles match `$1` ([`tsquery`]'s text), filters or not,
-/// counting no further than `$2` ([`super::RANK_WINDOW`]): at least that
-/// many, and the newest come first, since ranking would read every match.
-const COUNT_ARTICLES: &str = "
-SELECT count(*) FROM (
-    SELECT FROM articles WHERE search_vector @@ to_tsquery('parley', $1) LIMIT $2
-) m";
+/// Whether at least [`RANK_WINDOW`] rows of `group` match, filters or not.
+///
+/// A query whose last word is a prefix is first counted without the
+/// prefix: a prefix (`think:*`) makes GIN gather every row of every word
+/// it starts before it returns one (20 ms for `people think`, against
+/// 4 ms for `people` and `think`), and when the words as typed already
+/// match that many, so does the query. Only short of that is the query
+/// itself counted.
+async fn many_match(
+    conn: &mut PgConnection,
+    group: Group,
+    parsed: &Parsed,
+    titles_only: bool,
+    asked: &Asked,
+) -> Result<bool> {
+    let count = match group {
+        Group::Articles => COUNT_ARTICLES,
+        Group::Comments => COUNT_COMMENTS,
+    };
+    let typed = Parsed {
+        groups: parsed
+            .groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|t| Term {
+                        prefix: false,
+                        ..t.clone()
+                    })
+                    .collect()
+            })
+            .collect(),
+        excluded: parsed.excluded.clone(),
+    };
+    let first = (typed != *parsed)
+        .then(|| Asked::new(&typed, titles_only))
+        .flatten();
+    for asked in first.iter().chain([asked]) {
+        let matches: i64 = bind_asked!(sqlx::query_scalar(count), asked)
+            .bind(i64::from(RANK_WINDOW))
+            .fetch_one(&mut *conn)
+            .await?;
+        if matches >= i64::from(RANK_WINDOW) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+// Every statement's first four parameters are [`Asked`]'s: `$1` the whole
+// query, `$2` the loose one, `$3` the phrases, `$4` whether a row the index
+// returns is a match as it is. `found!` is the test.
+
+/// Whether the row `$t` (an alias of articles or comments) matches. The
+/// custom plan keeps only what this query needs: with no phrases,
+/// `search_query_pairs($3)` is NULL before the plan is made and the pairs
+/// drop out; so do the words when the pairs ask it all (`$2` NULL), and
+/// with `$4` the check. What stays of the first two
+/// lines is answered by one scan of the table's GIN index on both columns;
+/// the last reads `search_vector` in the row, with `ts_match_vq` (what
+/// `@@` calls) so that no index is asked it.
+macro_rules! found {
+    ($t:literal) => {
+        concat!(
+            "($2::text IS NULL OR ",
+            $t,
+            ".search_vector @@ to_tsquery('parley', $2))
+             AND (search_query_pairs($3) IS NULL
+                  OR ",
+            $t,
+            ".search_pairs @> search_query_pairs($3))
+             AND ($4 OR ts_match_vq(",
+            $t,
+            ".search_vector, to_tsquery('parley', $1)))"
+        )
+    };
+}
+
+/// How many articles match, filters or not, counting no further than `$5`
+/// ([`super::RANK_WINDOW`]): at least that many, and the newest come
+/// first, since ranking would read every match.
+const COUNT_ARTICLES: &str = concat!(
+    "SELECT count(*) FROM (SELECT FROM articles a WHERE ",
+    found!("a"),
+    " LIMIT $5) m"
+);
 
 /// [`COUNT_ARTICLES`] for comments.
-const COUNT_COMMENTS: &str = "
-SELECT count(*) FROM (
-    SELECT FROM comments WHERE search_vector @@ to_tsquery('parley', $1) LIMIT $2
-) m";
+const COUNT_COMMENTS: &str = concat!(
+    "SELECT count(*) FROM (SELECT FROM comments c WHERE ",
+    found!("c"),
+    " LIMIT $5) m"
+);
 
-// The statements that find: at most `$7` rows of (id, title, snippet),
-// in the order shown. Their parameters:
-// - `$1`, for articles, is "titles only", when the snippet marks nothing
+// The statements that find: at most `$10` rows of (id, title, snippet),
+// in the order shown. Their parameters after the first four:
+// - `$5`, for articles, is "titles only", when the snippet marks nothing
 //   (FTS5's snippet of the text marks nothing when every phrase is
 //   restricted to the title); for comments, the author filter, a
 //   display-name key the author's must start with (NULL: anyone);
-// - `$2` is [`tsquery`]'s text;
-// - `$3` to `$6` the source, tag, from and until filters (NULL lets
+// - `$6` to `$9` the source, tag, from and until filters (NULL lets
 //   everything pass; for comments the dates are when one was written);
-// - `$7` the limit (one more than is shown, to know there are more).
+// - `$10` the limit (one more than is shown, to know there are more).
 // The marked texts are made last, for the rows shown only. Deleted and
 // removed comments have no search vector.
 
-/// The articles that match `$2` and pass the filters, in `FROM`/`WHERE`.
+/// The articles that match and pass the filters, in `FROM`/`WHERE`.
 macro_rules! matching_articles {
     () => {
-        "FROM articles a
-         WHERE a.search_vector @@ to_tsquery('parley', $2)
-           AND ($3::text IS NULL OR a.source = $3)
-           AND ($4::text IS NULL OR EXISTS (
-                   SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $4))
-           AND ($5::bigint IS NULL OR a.published_at >= $5)
-           AND ($6::bigint IS NULL OR a.published_at < $6)"
+        concat!(
+            "FROM articles a WHERE ",
+            found!("a"),
+            " AND ($6::text IS NULL OR a.source = $6)
+              AND ($7::text IS NULL OR EXISTS (
+                      SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $7))
+              AND ($8::bigint IS NULL OR a.published_at >= $8)
+              AND ($9::bigint IS NULL OR a.published_at < $9)"
+        )
     };
 }
 
@@ -130,33 +287,36 @@ macro_rules! matching_articles {
 macro_rules! article_marks {
     () => {
         "a.id,
-         search_highlight(a.title, to_tsquery('parley', $2)) AS title,
+         search_highlight(a.title, to_tsquery('parley', $1)) AS title,
          search_snippet(a.body_text,
-                        CASE WHEN NOT $1 THEN to_tsquery('parley', $2) END) AS snippet"
+                        CASE WHEN NOT $5 THEN to_tsquery('parley', $1) END) AS snippet"
     };
 }
 
-/// The comments that match `$2` and pass the filters, in `FROM`/`WHERE`.
+/// The comments that match and pass the filters, in `FROM`/`WHERE`.
 macro_rules! matching_comments {
     () => {
-        "FROM comments c
-         JOIN articles a ON a.id = c.article_id
-         JOIN users u ON u.id = c.author_id
-         WHERE c.search_vector @@ to_tsquery('parley', $2)
-           AND c.deleted_at IS NULL
-           AND ($3::text IS NULL OR a.source = $3)
-           AND ($4::text IS NULL OR EXISTS (
-                   SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $4))
-           AND ($5::bigint IS NULL OR c.created_at >= $5)
-           AND ($6::bigint IS NULL OR c.created_at < $6)
-           AND ($1::text IS NULL OR starts_with(u.display_name_key, $1))"
+        concat!(
+            "FROM comments c
+             JOIN articles a ON a.id = c.article_id
+             JOIN users u ON u.id = c.author_id
+             WHERE ",
+            found!("c"),
+            " AND c.deleted_at IS NULL
+              AND ($6::text IS NULL OR a.source = $6)
+              AND ($7::text IS NULL OR EXISTS (
+                      SELECT FROM article_tags t WHERE t.article_id = a.id AND t.tag = $7))
+              AND ($8::bigint IS NULL OR c.created_at >= $8)
+              AND ($9::bigint IS NULL OR c.created_at < $9)
+              AND ($5::text IS NULL OR starts_with(u.display_name_key, $5))"
+        )
     };
 }
 
 /// A comment's snippet, on `c`.
 macro_rules! comment_marks {
     () => {
-        "c.id, '' AS title, search_snippet(c.body, to_tsquery('parley', $2)) AS snippet"
+        "c.id, '' AS title, search_snippet(c.body, to_tsquery('parley', $1)) AS snippet"
     };
 }
 
@@ -166,9 +326,9 @@ const BEST_ARTICLES: &str = concat!(
     "SELECT ",
     article_marks!(),
     " FROM (SELECT a.id, ts_rank('{0.1, 0.1, 0.2, 1.0}', a.search_vector,
-                                 to_tsquery('parley', $2), 1) AS rank ",
+                                 to_tsquery('parley', $1), 1) AS rank ",
     matching_articles!(),
-    " ORDER BY rank DESC, a.id DESC LIMIT $7) hit
+    " ORDER BY rank DESC, a.id DESC LIMIT $10) hit
      JOIN articles a ON a.id = hit.id
      ORDER BY hit.rank DESC, hit.id DESC"
 );
@@ -182,7 +342,7 @@ const NEWEST_ARTICLES: &str = concat!(
     article_marks!(),
     " FROM (SELECT a.id, a.published_at ",
     matching_articles!(),
-    " ORDER BY a.published_at DESC, a.id DESC LIMIT $7) hit
+    " ORDER BY a.published_at DESC, a.id DESC LIMIT $10) hit
      JOIN articles a ON a.id = hit.id
      ORDER BY hit.published_at DESC, hit.id DESC"
 );
@@ -191,9 +351,9 @@ const NEWEST_ARTICLES: &str = concat!(
 const BEST_COMMENTS: &str = concat!(
     "SELECT ",
     comment_marks!(),
-    " FROM (SELECT c.id, ts_rank(c.search_vector, to_tsquery('parley', $2), 1) AS rank ",
+    " FROM (SELECT c.id, ts_rank(c.search_vector, to_tsquery('parley', $1), 1) AS rank ",
     matching_comments!(),
-    " ORDER BY rank DESC, c.id DESC LIMIT $7) hit
+    " ORDER BY rank DESC, c.id DESC LIMIT $10) hit
      JOIN comments c ON c.id = hit.id
      ORDER BY hit.rank DESC, hit.id DESC"
 );
@@ -207,12 +367,12 @@ const NEWEST_COMMENTS: &str = concat!(
     comment_marks!(),
     " FROM (SELECT c.id, c.created_at ",
     matching_comments!(),
-    " ORDER BY c.created_at DESC, c.id DESC LIMIT $7) hit
+    " ORDER BY c.created_at DESC, c.id DESC LIMIT $10) hit
      JOIN comments c ON c.id = hit.id
      ORDER BY hit.created_at DESC, hit.id DESC"
 );
 
-/// The text for `to_tsquery('parley', $2)`: every group must match, any
+/// The text for `to_tsquery('parley', …)`: every group must match, any
 /// term of a group will do, no excluded term may match; a term's words
 /// must follow one another, and a prefix term's last word may go on.
 /// With `titles_only`, every word must be in the title (weight A).
@@ -223,9 +383,34 @@ const NEWEST_COMMENTS: &str = concat!(
 /// word excludes nothing and is left out.
 pub(super) fn tsquery(parsed: &Parsed, titles_only: bool) -> Option<String> {
     let weight = if titles_only { "A" } else { "" };
+    written(parsed, |t| phrase(t, weight), |t| phrase(t, weight))
+}
+
+/// [`Asked::loose`]: [`tsquery`] with `&` for `<->` and no weights. An
+/// excluded phrase is left out, and with `titles_only` every excluded
+/// term: leaving out every row with the phrase's words, or with the word
+/// anywhere, would leave out more than the query does.
+fn loose(parsed: &Parsed, titles_only: bool) -> Option<String> {
+    written(
+        parsed,
+        |t| joined(t, " & ", ""),
+        |t| match words(t).len() {
+            1 if !titles_only => joined(t, "", ""),
+            _ => None,
+        },
+    )
+}
+
+/// A query's tsquery text, with `term` writing each term of its groups
+/// and `excluded` each excluded term (`None`: the term adds nothing).
+fn written(
+    parsed: &Parsed,
+    term: impl Fn(&Term) -> Option<String>,
+    excluded: impl Fn(&Term) -> Option<String>,
+) -> Option<String> {
     let mut groups = Vec::with_capacity(parsed.groups.len());
     for group in &parsed.groups {
-        let terms: Vec<String> = group.iter().filter_map(|t| phrase(t, weight)).collect();
+        let terms: Vec<String> = group.iter().filter_map(&term).collect();
         if terms.is_empty() {
             return None;
         }
@@ -235,11 +420,7 @@ pub(super) fn tsquery(parsed: &Parsed, titles_only: bool) -> Option<String> {
         return None;
     }
     let mut query = groups.join(" & ");
-    let excluded: Vec<String> = parsed
-        .excluded
-        .iter()
-        .filter_map(|t| phrase(t, weight))
-        .collect();
+    let excluded: Vec<String> = parsed.excluded.iter().filter_map(excluded).collect();
     if !excluded.is_empty() {
         query.push_str(" & !(");
         query.push_str(&excluded.join(" | "));
@@ -251,11 +432,14 @@ pub(super) fn tsquery(parsed: &Parsed, titles_only: bool) -> Option<String> {
 /// A term as tsquery: its words in order (`<->`), each quoted, the last a
 /// prefix when the term is. `None` when it has no word.
 fn phrase(term: &Term, weight: &str) -> Option<String> {
-    let words: Vec<&str> = term
-        .text
-        .split(|c| !in_word(c))
-        .filter(|w| !w.is_empty())
-        .collect();
+    joined(term, " <-> ", weight)
+}
+
+/// A term's words as quoted operands between `operator`, with `weight`
+/// on each and the last a prefix when the term is; in parentheses when
+/// there are several. `None` when it has no word.
+fn joined(term: &Term, operator: &str, weight: &str) -> Option<String> {
+    let words = words(term);
     let last = words.len().checked_sub(1)?;
     let operands: Vec<String> = words
         .iter()
@@ -272,8 +456,16 @@ fn phrase(term: &Term, weight: &str) -> Option<String> {
         .collect();
     Some(match operands.as_slice() {
         [one] => one.clone(),
-        many => format!("({})", many.join(" <-> ")),
+        many => format!("({})", many.join(operator)),
     })
+}
+
+/// A term's words, cut as the index cuts them ([`in_word`]).
+fn words(term: &Term) -> Vec<&str> {
+    term.text
+        .split(|c| !in_word(c))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// `word` as a tsquery operand: in single quotes, with quotes doubled and
@@ -463,6 +655,71 @@ mod tests {
             many.matches("'word'").count(),
             crate::search::query::MAX_TERMS
         );
+    }
+
+    fn asked(input: &str) -> Option<Asked> {
+        Asked::new(&Parsed::new(input), false)
+    }
+
+    #[test]
+    fn the_index_is_asked_the_words_of_a_phrase_and_its_pairs() {
+        let river = asked(r#""the river" -"red sky" -blue tea OR "hot coffee""#).unwrap();
+        assert_eq!(
+            river.full,
+            "(('the' <-> 'river')) & ('tea' | ('hot' <-> 'coffee')) & !(('red' <-> 'sky') | 'blue')"
+        );
+        // The phrase alone in its group is asked as its pairs; a phrase
+        // with another term beside it is not needed by every match, and is
+        // asked as its words in any order. Only the exclusion that leaves
+        // out no more stays.
+        assert_eq!(river.phrases, Some(vec!["the river".to_string()]));
+        assert_eq!(
+            river.loose.as_deref(),
+            Some("('tea' | ('hot' & 'coffee')) & !('blue')")
+        );
+        assert!(river.checked());
+        // A phrase alone is only pairs; its exclusions are left to the check.
+        let alone = asked(r#""the river" -blue"#).unwrap();
+        assert_eq!(alone.loose, None);
+        assert_eq!(alone.phrases, Some(vec!["the river".to_string()]));
+        let two = asked(r#""the river" "of time""#).unwrap();
+        assert_eq!(
+            two.phrases,
+            Some(vec!["the river".to_string(), "of time".to_string()])
+        );
+    }
+
+    #[test]
+    fn words_alone_are_answered_by_the_index() {
+        let words = asked("tide -storm heron OR egret lun").unwrap();
+        assert_eq!(words.loose.as_deref(), Some(words.full.as_str()));
+        assert_eq!(words.phrases, None);
+        assert!(!words.checked());
+    }
+
+    #[test]
+    fn a_prefix_word_is_no_part_of_a_pair() {
+        // body:lun is the phrase body, lun* (FTS5's "body lun"*).
+        let lun = asked("body:lun").unwrap();
+        assert_eq!(lun.loose.as_deref(), Some("(('body' & 'lun':*))"));
+        assert_eq!(lun.phrases, None);
+        let com = asked("ada@example.com").unwrap();
+        assert_eq!(com.phrases, Some(vec!["ada example".to_string()]));
+        assert_eq!(com.loose, None);
+    }
+
+    #[test]
+    fn titles_only_is_checked_in_the_row() {
+        // The index has no weights: every row with the word comes back,
+        // and only those with it in the title are kept.
+        let asked = asked_titles("moon -sun");
+        assert_eq!(asked.full, "('moon':A) & !('sun':A)");
+        assert_eq!(asked.loose.as_deref(), Some("('moon')"));
+        assert!(asked.checked());
+    }
+
+    fn asked_titles(input: &str) -> Asked {
+        Asked::new(&Parsed::new(input), true).unwrap_or_else(|| panic!("{input:?}"))
     }
 
     #[test]
