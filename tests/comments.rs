@@ -239,3 +239,79 @@ async fn loading_a_missing_article_is_not_found() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 }
+
+#[tokio::test]
+async fn a_comment_sent_again_with_its_id_is_posted_once() {
+    let db = TestDb::new().await;
+    // The first account is the admin, who may lock discussions.
+    let ada = db.account("ada", "Ada").await;
+    let grace = db.account("grace", "Grace").await;
+    let articles = db.articles().await;
+    let (article, other) = (articles[0].id, articles[1].id);
+    let id = CommentId::new();
+    let post = |text: &'static str| comments::post_as(&db.store, &grace, article, None, text, id);
+
+    assert_eq!(post("Sent as the network went away").await.unwrap(), id);
+    // Sent again (the answer never came): the same comment, not a second.
+    assert_eq!(post("Sent as the network went away").await.unwrap(), id);
+    let thread = db.thread(None, article, Sort::Oldest).await;
+    assert_eq!(thread.comment_count, 1);
+    assert_eq!(thread.comments[0].id, id);
+
+    // The same id for anything else is refused, and changes nothing.
+    let sent = "Sent as the network went away";
+    let elsewhere = [
+        (&grace, article, None, "Other words"),
+        (&ada, article, None, sent),
+        (&grace, other, None, sent),
+        (&grace, article, Some(id), sent),
+    ];
+    for (author, on, under, text) in elsewhere {
+        let e = comments::post_as(&db.store, author, on, under, text, id)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Invalid, "{e:?}");
+    }
+    let thread = db.thread(None, article, Sort::Oldest).await;
+    assert_eq!(thread.comment_count, 1);
+    assert_eq!(
+        thread.comments[0].body_html,
+        "<p>Sent as the network went away</p>\n"
+    );
+    assert_eq!(db.thread(None, other, Sort::Oldest).await.comment_count, 0);
+
+    // A repeat that comes after the discussion was locked, or after an
+    // edit, was still done the first time.
+    comments::set_locked(&db.store, &ada, article, true)
+        .await
+        .unwrap();
+    assert_eq!(post("Sent as the network went away").await.unwrap(), id);
+    comments::set_locked(&db.store, &ada, article, false)
+        .await
+        .unwrap();
+    db.clock.advance(comments::EDIT_GRACE_MS + 1);
+    comments::edit(&db.store, &grace, id, "Sent, then corrected")
+        .await
+        .unwrap();
+    assert_eq!(post("Sent as the network went away").await.unwrap(), id);
+    assert_eq!(
+        db.thread(None, article, Sort::Oldest).await.comment_count,
+        1
+    );
+    // And a new comment with an id of its own is a new comment.
+    let next = comments::post_as(
+        &db.store,
+        &grace,
+        article,
+        None,
+        "Another",
+        CommentId::new(),
+    )
+    .await
+    .unwrap();
+    assert_ne!(next, id);
+    assert_eq!(
+        db.thread(None, article, Sort::Oldest).await.comment_count,
+        2
+    );
+}

@@ -264,3 +264,23 @@ async fn no_comment_lands_in_a_discussion_after_it_is_locked() {
         "a comment was stamped after the lock at {locked_at}: {stamps:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_comment_sent_many_times_at_once_is_posted_once() {
+    let db = TestDb::new().await;
+    let ada = Arc::new(db.account("ada", "Ada").await);
+    let article = db.first_article().await;
+    let id = parley_core::ids::CommentId::new();
+    // A client that lost its connection sends again, and again.
+    let outcomes = race(|_| {
+        let (store, ada) = (db.store.clone(), ada.clone());
+        async move { comments::post_as(&store, &ada, article, None, "Only once", id).await }
+    })
+    .await;
+    for outcome in outcomes {
+        assert_eq!(outcome.unwrap(), id);
+    }
+    let thread = db.thread(None, article, comments::Sort::Oldest).await;
+    assert_eq!(thread.comment_count, 1);
+    assert_eq!(thread.comments.len(), 1);
+}

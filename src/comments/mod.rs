@@ -25,7 +25,7 @@ pub use reading::{
 pub use shape::wilson_lower_bound;
 pub use thread::{comment_view, open_discussion, thread_page, ThreadQuery, MAX_COLLAPSED};
 pub use votes::{vote, VoteOutcome};
-pub use write::{delete, edit, history, post, render_pending, Revision, EDIT_GRACE_MS};
+pub use write::{delete, edit, history, post, post_as, render_pending, Revision, EDIT_GRACE_MS};
 
 /// Longest comment accepted, in characters. The UI shows the same limit.
 pub const MAX_COMMENT_CHARS: usize = 10_000;

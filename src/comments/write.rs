@@ -7,7 +7,7 @@ use super::checks::{ensure_open, live_comment};
 use super::shape::bump_version;
 use super::{prepare_body, Body, Removal};
 use crate::clock::Millis;
-use crate::ids::{ArticleId, CommentId};
+use crate::ids::{ArticleId, CommentId, UserId};
 use crate::policy::{authorize, Action};
 use crate::render::render_markdown;
 use crate::store::{exec, rows, scalar, Db, Store, Write};
@@ -36,6 +36,28 @@ pub async fn post(
     parent: Option<CommentId>,
     body: &str,
 ) -> Result<CommentId> {
+    post_as(store, author, article_id, parent, body, CommentId::new()).await
+}
+
+/// [`post`], with the comment's id chosen by whoever sends it, so that
+/// sending it again is the same request: a client that lost its
+/// connection while posting cannot know whether the comment arrived, and
+/// sends it again with the id it chose when the person pressed "Post".
+///
+/// A repeat (the same id, by the same author, on the same article and
+/// parent, with the same text) changes nothing and returns the id, even if
+/// the discussion has been locked since or the comment deleted: the first
+/// request was done. The same id with anything else is someone else's
+/// comment or another one, and fails with [`Error::Invalid`], changing
+/// nothing. Otherwise this is [`post`].
+pub async fn post_as(
+    store: &Store,
+    author: &User,
+    article_id: ArticleId,
+    parent: Option<CommentId>,
+    body: &str,
+    id: CommentId,
+) -> Result<CommentId> {
     let action = if parent.is_some() {
         Action::Reply
     } else {
@@ -44,6 +66,18 @@ pub async fn post(
     let body = prepare_body(body)?;
     let mut tx = store.write().await?;
     authorize(&mut tx, author, action, None).await?;
+    if let Some(earlier) = posted_as(&mut tx, id).await? {
+        let here = (earlier.author_id, earlier.article_id, earlier.parent_id)
+            == (author.id, article_id, parent);
+        let same = earlier.deleted || was_written(&mut tx, id, &earlier.body, &body.source).await?;
+        return if here && same {
+            Ok(id)
+        } else {
+            Err(Error::invalid(
+                "That comment was already posted, with other text or in another place.",
+            ))
+        };
+    }
     ensure_open(&mut tx, article_id).await?;
     if let Some(parent) = parent {
         let found = rows!(
@@ -67,7 +101,6 @@ pub async fn post(
             Some(_) => {}
         }
     }
-    let id = CommentId::new();
     exec!(
         &mut tx,
         "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at)
@@ -83,6 +116,56 @@ pub async fn post(
     bump_version(&mut tx, article_id).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Who posted comment `id`, where, its text now and whether it is gone;
+/// `None` when there is no such row (never posted, or deleted without
+/// replies under it).
+async fn posted_as(tx: &mut Write, id: CommentId) -> Result<Option<Posted>> {
+    Ok(rows!(
+        (UserId, ArticleId, Option<CommentId>, String, Option<Millis>),
+        fetch_optional,
+        tx,
+        "SELECT author_id, article_id, parent_id, body, deleted_at FROM comments WHERE id = $1",
+        id
+    )?
+    .map(
+        |(author_id, article_id, parent_id, body, deleted_at)| Posted {
+            author_id,
+            article_id,
+            parent_id,
+            body,
+            deleted: deleted_at.is_some(),
+        },
+    ))
+}
+
+/// Comment `id` as [`post_as`] compares a repeat with it.
+#[derive(Debug)]
+struct Posted {
+    author_id: UserId,
+    article_id: ArticleId,
+    parent_id: Option<CommentId>,
+    body: String,
+    /// Deleted or removed since: its text is gone.
+    deleted: bool,
+}
+
+/// Whether comment `id` ever held `text`: its text now is `current`, and
+/// an edit may have replaced what was first sent.
+async fn was_written(tx: &mut Write, id: CommentId, current: &str, text: &str) -> Result<bool> {
+    if current == text {
+        return Ok(true);
+    }
+    let earlier: i64 = scalar!(
+        i64,
+        fetch_one,
+        tx,
+        "SELECT count(*) FROM comment_revisions WHERE comment_id = $1 AND body = $2",
+        id,
+        text
+    )?;
+    Ok(earlier > 0)
 }
 
 /// Replaces the text of `editor`'s own comment. Within [`EDIT_GRACE_MS`] of
