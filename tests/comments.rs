@@ -266,6 +266,14 @@ async fn a_comment_sent_again_with_its_id_is_posted_once() {
         (&grace, other, None, sent),
         (&grace, article, Some(id), sent),
     ];
+    // An id that is not a fresh, time-ordered one is refused too.
+    let v4 = CommentId::from(uuid::Uuid::from_u128(
+        0x6f1c_0b8e_5c3a_4d2e_9f10_2a3b_4c5d_6e7f,
+    ));
+    let e = comments::post_as(&db.store, &grace, article, None, sent, v4)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Invalid, "{e:?}");
     for (author, on, under, text) in elsewhere {
         let e = comments::post_as(&db.store, author, on, under, text, id)
             .await

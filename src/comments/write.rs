@@ -49,7 +49,8 @@ pub async fn post(
 /// the discussion has been locked since or the comment deleted: the first
 /// request was done. The same id with anything else is someone else's
 /// comment or another one, and fails with [`Error::Invalid`], changing
-/// nothing. Otherwise this is [`post`].
+/// nothing, as does an id that is not a UUID v7 (every row's id is one).
+/// Otherwise this is [`post`].
 pub async fn post_as(
     store: &Store,
     author: &User,
@@ -63,6 +64,11 @@ pub async fn post_as(
     } else {
         Action::Post
     };
+    if uuid::Uuid::from(id).get_version_num() != 7 {
+        return Err(Error::invalid(
+            "A new comment's id must be a UUID v7, made when it is first sent.",
+        ));
+    }
     let body = prepare_body(body)?;
     let mut tx = store.write().await?;
     authorize(&mut tx, author, action, None).await?;

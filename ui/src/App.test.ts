@@ -97,7 +97,7 @@ describe('App', () => {
     expect(field.value).toBe('A thought worth keeping');
     vi.mocked(api.postComment).mockResolvedValue('0193a0c4-0000-7000-8000-000000000099');
     await userEvent.click(screen.getByRole('button', { name: 'Post comment' }));
-    expect(api.postComment).toHaveBeenLastCalledWith(ARTICLE, null, 'A thought worth keeping');
+    expect(api.postComment).toHaveBeenLastCalledWith(ARTICLE, null, 'A thought worth keeping', expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/));
   });
 
   it('signing out on purpose forgets the draft: signing in again finds an empty form', async () => {

@@ -44,18 +44,23 @@ pub async fn comment_view(
     comments::comment_view(&state.store, viewer.as_ref(), comment_id).await
 }
 
-/// Posts as whoever is signed in; returns the new comment's id.
+/// Posts as whoever is signed in; returns the new comment's id. The id is
+/// the one the window chose for this draft when it was first sent, so that
+/// sending it again (after an error it could not tell apart from a lost
+/// answer) is the same comment, not a second.
 #[tauri::command]
 pub async fn post_comment(
     state: State<'_, AppState>,
     article_id: String,
     parent_id: Option<String>,
     body: String,
+    id: String,
 ) -> Result<CommentId, Error> {
     let author = state.session.actor(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     let parent_id = parent_id.as_deref().map(CommentId::parse).transpose()?;
-    comments::post(&state.store, &author, article_id, parent_id, &body).await
+    let id = CommentId::parse(&id)?;
+    comments::post_as(&state.store, &author, article_id, parent_id, &body, id).await
 }
 
 #[tauri::command]

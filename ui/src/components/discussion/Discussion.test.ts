@@ -161,6 +161,28 @@ describe('Discussion', () => {
     expect((field as HTMLTextAreaElement).value).toBe('My draft');
   });
 
+  it('sends a draft again with the id it was sent with, and changed text with a new one', async () => {
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread());
+    // The first answer is lost: the backend may have saved the comment.
+    vi.mocked(api.postComment).mockRejectedValue(
+      new ApiError({ kind: 'internal', message: 'Something went wrong.' }),
+    );
+    renderDiscussion(ada);
+    const field = await screen.findByLabelText('Your comment');
+    await userEvent.type(field, 'Once only');
+    const post = screen.getByRole('button', { name: 'Post comment' });
+    await userEvent.click(post);
+    await screen.findByRole('alert');
+    await userEvent.click(post);
+    await userEvent.type(field, '!');
+    await userEvent.click(post);
+    const sent = vi.mocked(api.postComment).mock.calls;
+    expect(sent.map((c) => c[2])).toEqual(['Once only', 'Once only', 'Once only!']);
+    expect(sent[0]![3]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(sent[1]![3]).toBe(sent[0]![3]);
+    expect(sent[2]![3]).not.toBe(sent[0]![3]);
+  });
+
   it('says why an empty comment cannot be posted, without a round trip', async () => {
     vi.mocked(api.openDiscussion).mockResolvedValue(thread());
     renderDiscussion(ada);
@@ -182,7 +204,7 @@ describe('Discussion', () => {
     await userEvent.type(screen.getByLabelText('Reply to Grace Hopper'), 'my reply');
     await userEvent.click(screen.getByRole('button', { name: 'Post reply' }));
     expect(await screen.findByRole('heading', { name: 'Comments (3)' })).toBeTruthy();
-    expect(api.postComment).toHaveBeenCalledWith(ARTICLE, top.id, 'my reply');
+    expect(api.postComment).toHaveBeenCalledWith(ARTICLE, top.id, 'my reply', expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/));
     // Only the new comment was fetched, and it sits under its parent.
     expect(api.commentView).toHaveBeenCalledWith(reply.id);
     expect(api.loadThread).not.toHaveBeenCalled();

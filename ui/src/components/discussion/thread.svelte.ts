@@ -9,6 +9,7 @@ import {
   type ThreadQuery,
   type VoteChoice,
 } from '../../lib/api';
+import { uuidv7 } from '../../lib/ids';
 
 /** Comments in the first page: enough to fill a tall window, few enough to
  * be on screen at once. */
@@ -16,6 +17,10 @@ export const FIRST_PAGE = 40;
 /** Comments fetched per page while scrolling: small pages keep each frame
  * short, and the next one is asked for well before it is needed. */
 export const PAGE_SIZE = 30;
+
+/** Per drafts record (which outlives any one thread), the id each draft
+ * was last sent with and the text it was sent with. */
+const sentIds = new WeakMap<Record<string, string>, Map<string, { id: string; body: string }>>();
 
 export class ThreadState {
   readonly articleId: string;
@@ -179,13 +184,31 @@ export class ThreadState {
    * Resolves to its id once it is saved, even if showing it then fails
    * (the error is shown instead: posting again would post twice). */
   async post(parentId: string | null, body: string): Promise<string> {
-    const id = await api.postComment(this.articleId, parentId, body);
-    delete this.drafts[parentId ?? 'new'];
+    const key = parentId ?? 'new';
+    const id = await api.postComment(this.articleId, parentId, body, this.#idFor(key, body));
+    sentIds.get(this.drafts)?.delete(key);
+    delete this.drafts[key];
     try {
       if (!this.#insert(await api.commentView(id))) await this.reload(id);
     } catch (e) {
       this.error = (e as ApiError).message;
     }
+    return id;
+  }
+
+  /** The id to send the draft `key` with: the one it was sent with
+   * before, when its text is the same (the earlier send may have arrived
+   * with its answer lost), and a new one otherwise. */
+  #idFor(key: string, body: string): string {
+    let ids = sentIds.get(this.drafts);
+    if (!ids) {
+      ids = new Map();
+      sentIds.set(this.drafts, ids);
+    }
+    const earlier = ids.get(key);
+    if (earlier?.body === body) return earlier.id;
+    const id = uuidv7();
+    ids.set(key, { id, body });
     return id;
   }
 

@@ -167,9 +167,11 @@ export const api = {
   /** One comment as the reader sees it now (after posting, editing or
    * deleting it); refused with `not_found` once it is gone. */
   commentView: (commentId: string) => call<ThreadComment>('comment_view', { commentId }),
-  /** Posts as the signed-in person; resolves to the new comment's id. */
-  postComment: (articleId: string, parentId: string | null, body: string) =>
-    call<CommentId>('post_comment', { articleId, parentId, body }),
+  /** Posts as the signed-in person; resolves to the new comment's id.
+   * `id` is the comment's, chosen when it was first sent (a UUID v7): the
+   * same id sent again is the same comment. */
+  postComment: (articleId: string, parentId: string | null, body: string, id: string) =>
+    call<CommentId>('post_comment', { articleId, parentId, body, id }),
   editComment: (commentId: string, body: string) => call<null>('edit_comment', { commentId, body }),
   deleteComment: (commentId: string) => call<null>('delete_comment', { commentId }),
   commentHistory: (commentId: string) => call<Revision[]>('comment_history', { commentId }),
