@@ -33,7 +33,8 @@ async fn mistakes_get_clear_messages_and_lose_nothing() {
         .execute_async(
             "const [articleId, done] = arguments; \
              window.__TAURI_INTERNALS__.invoke('post_comment', \
-               { articleId, parentId: null, body: 'sneaky', authorId: 'anyone' }) \
+               { articleId, parentId: null, body: 'sneaky', authorId: 'anyone', \
+                 id: '0193a0c4-0000-7000-8000-000000000001' }) \
              .then(() => done('posted'), (e) => done(e));",
             vec![serde_json::json!(article_id)],
         )

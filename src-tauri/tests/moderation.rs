@@ -212,7 +212,12 @@ async fn members_cannot_touch_each_others_words_and_the_admin_keeps_the_peace() 
     let refused = invoke(
         &app,
         "post_comment",
-        json!({ "articleId": article_id, "parentId": null, "body": "Let me in" }),
+        json!({
+            "articleId": article_id,
+            "parentId": null,
+            "body": "Let me in",
+            "id": "0193a0c4-0000-7000-8000-000000000002",
+        }),
     )
     .await;
     assert_eq!(refused["kind"], "forbidden", "{refused}");
