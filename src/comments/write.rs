@@ -75,8 +75,9 @@ pub async fn post_as(
     if let Some(earlier) = posted_as(&mut tx, id).await? {
         let here = (earlier.author_id, earlier.article_id, earlier.parent_id)
             == (author.id, article_id, parent);
-        let same = earlier.deleted || was_written(&mut tx, id, &earlier.body, &body.source).await?;
-        return if here && same {
+        let repeat = here
+            && (earlier.deleted || was_written(&mut tx, id, &earlier.body, &body.source).await?);
+        return if repeat {
             Ok(id)
         } else {
             Err(Error::invalid(
