@@ -7,7 +7,7 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::clock::Millis;
-use crate::ids::UserId;
+use crate::ids::{SessionId, UserId};
 use crate::names::{self, validate_display_name, validate_username};
 use crate::passwords::{self, Verified, MIN_ADMIN_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::store::{exec, rows, scalar, Db, Store};
@@ -365,8 +365,8 @@ async fn display_name_taken(db: &mut dyn Db, key: &str, except: Option<UserId>) 
 /// window left signed in cannot be used to guess it.
 ///
 /// Every session of the account ends, here and in any other copy of
-/// Parley on this database; the returned generation lets the session that
-/// asked for the change carry on (see `Session::change_password`).
+/// Parley on this database, except `keep`: the session that asked for the
+/// change carries on.
 ///
 /// Fails with [`Error::Forbidden`] for a wrong current password,
 /// [`Error::TooManyAttempts`] while backing off, and [`Error::Invalid`]
@@ -376,7 +376,8 @@ pub async fn change_password(
     user: &User,
     current: String,
     new_password: String,
-) -> Result<SessionGeneration> {
+    keep: Option<SessionId>,
+) -> Result<()> {
     let min_chars = if user.is_admin() {
         MIN_ADMIN_PASSWORD_CHARS
     } else {
@@ -408,9 +409,9 @@ pub async fn change_password(
             "Your password was changed meanwhile. Please try again.",
         ));
     }
-    let generation = end_sessions(&mut tx, user.id).await?;
+    end_sessions(&mut tx, user.id, keep).await?;
     tx.commit().await?;
-    Ok(generation)
+    Ok(())
 }
 
 /// Deletes `user`'s account after checking their password. Their comments
@@ -443,7 +444,7 @@ pub async fn delete_account(store: &Store, user: &User, password: String) -> Res
         store.now(),
         user.id
     )?;
-    end_sessions(&mut tx, user.id).await?;
+    end_sessions(&mut tx, user.id, None).await?;
     for forget in [
         "DELETE FROM user_preferences WHERE user_id = $1",
         "DELETE FROM article_visits WHERE user_id = $1",

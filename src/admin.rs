@@ -121,7 +121,7 @@ pub async fn disable(store: &Store, actor: &User, username: &str) -> Result<()> 
     )?;
     // Every session of theirs ends now, even if the account is enabled
     // again before an open window next asks.
-    end_sessions(&mut tx, target.id).await?;
+    end_sessions(&mut tx, target.id, None).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -274,6 +274,7 @@ pub async fn restore(store: &Store, from: &Path) -> Result<Restored> {
     let aside = folder(store).join(&set_aside.name);
     store.replace_file(&staged, &aside).await?;
     crate::startup::catch_up(store).await?;
+    crate::session::stored::forget_all(store).await?;
     Ok(Restored {
         set_aside: set_aside.name,
     })

@@ -83,6 +83,11 @@ id_type!(
     ImageId, "image"
 );
 id_type!(
+    /// Identifies a session in its owner's list of them; not a secret (the
+    /// session's token is, see `session::stored`).
+    SessionId, "session"
+);
+id_type!(
     /// Identifies one person's mute of another: how the list of one's
     /// mutes addresses them without naming anyone's account.
     MuteId, "mute"

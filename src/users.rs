@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::clock::Millis;
-use crate::ids::UserId;
-use crate::store::{rows, scalar, Db, Store, Write};
+use crate::ids::{SessionId, UserId};
+use crate::store::{exec, rows, scalar, Db, Store, Write};
 use crate::{Error, Result};
 
 /// What a deleted account's comments show as their author.
@@ -79,18 +79,46 @@ pub(crate) async fn active_account(
     Ok(row.map(|r| (r.user, r.session_generation)))
 }
 
-/// Ends every session of account `id`, inside the caller's write
-/// transaction: sessions compare the generation they began with to this
-/// one.
-pub(crate) async fn end_sessions(tx: &mut Write, id: UserId) -> Result<SessionGeneration> {
-    Ok(scalar!(
+/// Ends every session of account `id` but `keep`, inside the caller's
+/// write transaction: their rows go, and a session that began before now
+/// (an account's sign-in still being checked) compares the generation it
+/// began with to the one returned.
+pub(crate) async fn end_sessions(
+    tx: &mut Write,
+    id: UserId,
+    keep: Option<SessionId>,
+) -> Result<SessionGeneration> {
+    let generation = scalar!(
         SessionGeneration,
         fetch_one,
         tx,
         "UPDATE users SET session_generation = session_generation + 1 WHERE id = $1
          RETURNING session_generation",
         id
-    )?)
+    )?;
+    // Their rows go (the sessions table is session::stored's; the rule
+    // that a new generation ends them is this module's).
+    match keep {
+        Some(keep) => {
+            exec!(
+                tx,
+                "DELETE FROM sessions WHERE user_id = $1 AND id <> $2",
+                id,
+                keep
+            )?;
+            exec!(
+                tx,
+                "UPDATE sessions SET generation = $1 WHERE id = $2 AND user_id = $3",
+                generation,
+                keep,
+                id
+            )?;
+        }
+        None => {
+            exec!(tx, "DELETE FROM sessions WHERE user_id = $1", id)?;
+        }
+    }
+    Ok(generation)
 }
 
 /// The role account `id` holds now, read in `db` (in the caller's write

@@ -120,6 +120,7 @@ async fn people_change_their_display_name_and_password() {
         &grace,
         "not my password".into(),
         "a brand new passphrase".into(),
+        None,
     )
     .await
     .unwrap_err();
@@ -130,6 +131,7 @@ async fn people_change_their_display_name_and_password() {
         &grace,
         password_for("grace"),
         "password123".into(),
+        None,
     )
     .await
     .unwrap_err();
@@ -139,6 +141,7 @@ async fn people_change_their_display_name_and_password() {
         &grace,
         password_for("grace"),
         "a brand new passphrase".into(),
+        None,
     )
     .await
     .unwrap();
@@ -151,9 +154,15 @@ async fn people_change_their_display_name_and_password() {
     assert_eq!(signed_in.display_name, "Admiral Hopper");
 
     // An admin's new password needs 15 characters.
-    let err = accounts::change_password(&db.store, &ada, password_for("ada"), "ten chars!".into())
-        .await
-        .unwrap_err();
+    let err = accounts::change_password(
+        &db.store,
+        &ada,
+        password_for("ada"),
+        "ten chars!".into(),
+        None,
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("at least 15"), "{err}");
 }
 
@@ -284,6 +293,7 @@ async fn a_member_becomes_admin_only_with_an_admins_password_length() {
         &margaret,
         "ten chars!".into(),
         "fifteen characters".into(),
+        None,
     )
     .await
     .unwrap();

@@ -191,7 +191,7 @@ async fn the_session_knows_who_is_acting_and_forgets_on_sign_out() {
         "signing up signs in"
     );
 
-    session.sign_out();
+    session.sign_out(&db.store).await.unwrap();
     assert_eq!(session.current_user(&db.store).await.unwrap(), None);
     assert_eq!(
         session.actor(&db.store).await.unwrap_err().kind(),
@@ -202,7 +202,7 @@ async fn the_session_knows_who_is_acting_and_forgets_on_sign_out() {
         .create_account(&db.store, new_account("grace", "Grace"))
         .await
         .unwrap();
-    session.sign_out();
+    session.sign_out(&db.store).await.unwrap();
     let err = session
         .sign_in(&db.store, "grace", "wrong password!".into())
         .await

@@ -32,4 +32,5 @@ mod render;
 mod search;
 mod sessions;
 mod store;
+mod stored_sessions;
 mod thread_refresh;

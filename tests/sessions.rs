@@ -82,6 +82,7 @@ async fn a_password_change_ends_the_accounts_other_sessions() {
         &grace,
         "a brand new passphrase".into(),
         "yet another passphrase".into(),
+        None,
     )
     .await
     .unwrap();

@@ -186,6 +186,8 @@ fn opened(
 async fn open_state(dir: &std::path::Path) -> parley_core::Result<(AppState, String)> {
     slow_start_for_tests().await;
     let store = parley_core::startup::open(dir).await?;
+    // The sessions of this window's last run ended with it.
+    parley_core::session::stored::forget_desktop_sessions(&store).await?;
     let about = store.about().await?;
     let opened = format!(
         "database {} ({} bytes, schema {}); {} article(s) added as samples",

@@ -42,7 +42,7 @@ pub async fn sign_in(
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), Error> {
-    state.session.sign_out();
+    state.session.sign_out(&state.store).await?;
     Ok(())
 }
 

@@ -86,7 +86,7 @@ pub async fn restore_backup(state: State<'_, AppState>, name: String) -> Result<
     let actor = state.session.actor(&state.store).await?;
     may_restore(&state)?;
     let restored = backup::restore_as(&state.store, &actor, &name).await?;
-    state.session.sign_out();
+    state.session.sign_out(&state.store).await?;
     Ok(restored)
 }
 
@@ -104,7 +104,7 @@ pub async fn restore_backup_file<R: Runtime>(
         return Ok(None);
     };
     let restored = backup::restore_file_as(&state.store, &actor, &path).await?;
-    state.session.sign_out();
+    state.session.sign_out(&state.store).await?;
     Ok(Some(restored))
 }
 

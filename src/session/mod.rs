@@ -4,39 +4,41 @@
 //! action that changes data asks the session for its [`Session::actor`]. A
 //! session ends on sign-out, after the idle time-out (30 minutes unless the
 //! admin chose otherwise), and when its account's password changes or the
-//! account is disabled or deleted: each account has a session generation
-//! that those changes move on, and a session that began under an older one
-//! has ended, even if the account was enabled again a moment later. Idle
-//! time is measured on the monotonic clock, which setting the computer's
-//! clock does not move.
+//! account is disabled or deleted. Underneath, it is one of the sessions
+//! kept in the database ([`stored`], what a server holds for each client);
+//! this slot adds what a window shared by several people needs: one person
+//! at a time, and idle time measured on the monotonic clock, which setting
+//! the computer's clock does not move.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+pub mod stored;
+
 use std::sync::{Mutex, PoisonError};
 
 use crate::accounts::{self, NewAccount};
 use crate::admin;
 use crate::clock::Millis;
-use crate::ids::UserId;
+use crate::ids::{SessionId, UserId};
 use crate::store::Store;
-use crate::users::{self, SessionGeneration, User};
-use crate::{Error, Result};
+use crate::users::{SessionGeneration, User};
+use crate::Error;
+use crate::Result;
+use stored::{Kind, Token};
+
+/// What the desktop calls its one session in the list of a person's
+/// sessions.
+const DESKTOP_LABEL: &str = "This computer";
 
 /// The signed-in account of one running app, if any.
 #[derive(Debug, Default)]
 pub struct Session {
     current: Mutex<Option<SignedIn>>,
-    /// Set while this session changes its own password: the account's
-    /// generation moves on before the session learns the new one, and a
-    /// status check in between must not take that for someone else's
-    /// change.
-    changing_password: AtomicBool,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct SignedIn {
     user: UserId,
-    /// The account's session generation when this session began.
-    generation: SessionGeneration,
+    id: SessionId,
+    token: Token,
     /// The last time the person did something (any command but the status
     /// check the UI polls with), on the store's monotonic clock.
     last_active: Millis,
@@ -53,7 +55,7 @@ impl Session {
     /// [`Error::BadCredentials`] and leaves the session as it was otherwise.
     pub async fn sign_in(&self, store: &Store, username: &str, password: String) -> Result<User> {
         let (user, generation) = accounts::sign_in(store, username, password).await?;
-        self.start(store, &user, generation);
+        self.start(store, &user, generation).await?;
         Ok(user)
     }
 
@@ -62,20 +64,24 @@ impl Session {
     pub async fn create_account(&self, store: &Store, new: NewAccount) -> Result<User> {
         let user = accounts::create_account(store, new).await?;
         // A new account starts at generation 0.
-        self.start(store, &user, 0);
+        self.start(store, &user, 0).await?;
         Ok(user)
     }
 
     /// Ends the session. Signing out twice is not an error.
-    pub fn sign_out(&self) {
-        *self.lock() = None;
+    pub async fn sign_out(&self, store: &Store) -> Result<()> {
+        let ended = self.lock().take();
+        match ended {
+            Some(signed_in) => stored::end(store, &signed_in.token).await,
+            None => Ok(()),
+        }
     }
 
     /// The signed-in account, or `None`, without counting as activity: the
     /// UI asks this now and then to notice a session that has ended. An
     /// idle, disabled or deleted session ends here.
     pub async fn current_user(&self, store: &Store) -> Result<Option<User>> {
-        let Some(signed_in) = *self.lock() else {
+        let Some(signed_in) = self.lock().clone() else {
             return Ok(None);
         };
         let timeout = admin::app_settings(store).await?.idle_timeout_minutes;
@@ -83,14 +89,14 @@ impl Session {
         let user = if idle_ms >= Millis::from(timeout) * 60_000 {
             None
         } else {
-            match users::active_account(store, signed_in.user).await? {
-                Some((user, generation)) if generation == signed_in.generation => Some(user),
-                Some((user, _)) if self.changing_password.load(Ordering::SeqCst) => Some(user),
-                _ => None,
-            }
+            // The window measures idle time itself: no wall-clock limit.
+            stored::resume(store, &signed_in.token, None)
+                .await?
+                .map(|resumed| resumed.user)
         };
         if user.is_none() {
-            self.end_if(signed_in.user);
+            self.end_if(signed_in.id);
+            stored::end(store, &signed_in.token).await?;
         }
         Ok(user)
     }
@@ -122,20 +128,8 @@ impl Session {
         new_password: String,
     ) -> Result<()> {
         let user = self.actor(store).await?;
-        // Cleared however this ends, even if the command is dropped midway.
-        struct Changing<'a>(&'a AtomicBool);
-        impl Drop for Changing<'_> {
-            fn drop(&mut self) {
-                self.0.store(false, Ordering::SeqCst);
-            }
-        }
-        self.changing_password.store(true, Ordering::SeqCst);
-        let _changing = Changing(&self.changing_password);
-        let generation = accounts::change_password(store, &user, current, new_password).await?;
-        if let Some(signed_in) = self.lock().as_mut().filter(|s| s.user == user.id) {
-            signed_in.generation = generation;
-        }
-        Ok(())
+        let keep = self.id_of(&user);
+        accounts::change_password(store, &user, current, new_password, keep).await
     }
 
     /// Deletes the signed-in account (after checking its password) and
@@ -143,23 +137,40 @@ impl Session {
     pub async fn delete_account(&self, store: &Store, password: String) -> Result<()> {
         let user = self.actor(store).await?;
         accounts::delete_account(store, &user, password).await?;
-        self.end_if(user.id);
+        let ended = self.id_of(&user);
+        if let Some(id) = ended {
+            self.end_if(id);
+        }
         Ok(())
     }
 
-    fn start(&self, store: &Store, user: &User, generation: SessionGeneration) {
-        *self.lock() = Some(SignedIn {
+    async fn start(&self, store: &Store, user: &User, generation: SessionGeneration) -> Result<()> {
+        let begun = stored::begin(store, user, generation, Kind::Desktop, DESKTOP_LABEL).await?;
+        let replaced = self.lock().replace(SignedIn {
             user: user.id,
-            generation,
+            id: begun.id,
+            token: begun.token,
             last_active: store.monotonic(),
         });
+        if let Some(earlier) = replaced {
+            stored::end(store, &earlier.token).await?;
+        }
+        Ok(())
     }
 
-    /// Ends the session if `user` is still the one signed in (not someone
-    /// who signed in meanwhile).
-    fn end_if(&self, user: UserId) {
+    /// The id of this slot's session, if it is `user`'s.
+    fn id_of(&self, user: &User) -> Option<SessionId> {
+        self.lock()
+            .as_ref()
+            .filter(|s| s.user == user.id)
+            .map(|s| s.id)
+    }
+
+    /// Forgets session `id` if it is still this slot's (not one begun
+    /// meanwhile).
+    fn end_if(&self, id: SessionId) {
         let mut current = self.lock();
-        if current.is_some_and(|s| s.user == user) {
+        if current.as_ref().is_some_and(|s| s.id == id) {
             *current = None;
         }
     }
