@@ -8,6 +8,7 @@ use ts_rs::TS;
 
 use crate::clock::Millis;
 use crate::ids::{SessionId, UserId};
+use crate::membership::{self, Ticket};
 use crate::names::{self, validate_display_name, validate_username};
 use crate::passwords::{self, Verified, MIN_ADMIN_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::store::{exec, rows, scalar, Db, Store};
@@ -48,11 +49,24 @@ impl std::fmt::Debug for NewAccount {
 /// names it) and [`Error::UsernameTaken`] when the name is in use in any
 /// letter case. Nothing is written on failure.
 pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
+    join(store, new, Ticket::ThisComputer).await
+}
+
+/// Makes an account as [`create_account`] does, admitted by `ticket`
+/// under a server's rules (`membership`): its first account needs the
+/// setup code, later ones an invite unless sign-up is open. A refused
+/// ticket ([`Error::Forbidden`]) makes nothing and uses nothing up.
+pub async fn join(store: &Store, new: NewAccount, ticket: Ticket<'_>) -> Result<User> {
     let username = validate_username(&new.username)?;
     let display_name = validate_display_name(&new.display_name)?;
     // A quick look first, so a short first password is refused before the
     // slow hash; the transaction below decides for certain.
-    let first = user_count(&mut store.read().await?).await? == 0;
+    let mut read = store.read().await?;
+    let existing = user_count(&mut read).await?;
+    // A ticket that cannot admit anyone is refused before the slow hash.
+    membership::precheck(&mut read, existing, ticket).await?;
+    drop(read);
+    let first = existing == 0;
     let min_chars = if first {
         MIN_ADMIN_PASSWORD_CHARS
     } else {
@@ -109,6 +123,7 @@ pub async fn create_account(store: &Store, new: NewAccount) -> Result<User> {
         sqlx::Error::Database(d) if d.is_unique_violation() => Error::UsernameTaken,
         other => Error::Database(other),
     })?;
+    membership::admit(&mut tx, existing, ticket, user.id, user.created_at).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -145,7 +160,7 @@ pub(crate) async fn sign_in(
     // One attempt at a time: checking the back-off, the hash and counting a
     // failure happen in turn, so a burst of attempts cannot all pass the
     // check before the first failure is counted.
-    let _turn = password_attempts().lock().await;
+    let _turn = password_attempts(&key).lock().await;
     check_back_off(store, &key).await?;
     let mut read = store.read().await?;
     let found = find_credentials(&mut read, &key, Some(username)).await?;
@@ -222,11 +237,32 @@ pub const FREE_ATTEMPTS: i64 = 5;
 /// The longest wait between attempts.
 pub const MAX_SIGN_IN_WAIT_MS: Millis = 15 * 60 * 1000;
 
-/// Taken for the whole of each password attempt (sign-in, or confirming the
-/// current password): see [`verify_credentials`].
-fn password_attempts() -> &'static tokio::sync::Mutex<()> {
-    static TURN: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
-    TURN.get_or_init(|| tokio::sync::Mutex::new(()))
+/// Taken for the whole of each password attempt on the username key `key`
+/// (sign-in, or confirming the current password): attempts on one name
+/// take turns, so a burst of them cannot all pass the back-off check
+/// before the first failure is counted (see [`verify_credentials`]), while
+/// people signing in to different accounts do not wait for each other
+/// (how many hashes run at once is bounded in `passwords`). Names share
+/// one of a fixed set of turns, chosen by a hash of the key.
+fn password_attempts(key: &str) -> &'static tokio::sync::Mutex<()> {
+    use std::hash::{BuildHasher, Hasher};
+    const TURNS: usize = 64;
+    static TURN: std::sync::OnceLock<(
+        std::collections::hash_map::RandomState,
+        Vec<tokio::sync::Mutex<()>>,
+    )> = std::sync::OnceLock::new();
+    let (hasher, turns) = TURN.get_or_init(|| {
+        let turns = (0..TURNS).map(|_| tokio::sync::Mutex::new(())).collect();
+        (std::collections::hash_map::RandomState::new(), turns)
+    });
+    let mut hash = hasher.build_hasher();
+    hash.write(key.as_bytes());
+    let index = usize::try_from(hash.finish() % TURNS as u64).unwrap_or(0);
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "`turns` has TURNS entries and index < TURNS"
+    )]
+    &turns[index]
 }
 
 /// Refuses, before any hashing, an attempt on a name that must still wait.
@@ -239,9 +275,7 @@ async fn check_back_off(store: &Store, key: &str) -> Result<()> {
         key
     )?;
     match blocked_until.flatten() {
-        Some(until) if until > store.now() => {
-            Err(Error::TooManyAttempts(human_wait(until - store.now())))
-        }
+        Some(until) if until > store.now() => Err(Error::TooManyAttempts(until - store.now())),
         _ => Ok(()),
     }
 }
@@ -288,23 +322,6 @@ async fn clear_failed_sign_ins(store: &Store, key: &str) -> Result<()> {
     )?;
     tx.commit().await?;
     Ok(())
-}
-
-/// "3 seconds", "2 minutes": how long to wait, rounded up.
-fn human_wait(ms: Millis) -> String {
-    let seconds = (ms + 999) / 1000;
-    match seconds {
-        1 => "1 second".into(),
-        s if s < 60 => format!("{s} seconds"),
-        s => {
-            let minutes = (s + 59) / 60;
-            if minutes == 1 {
-                "1 minute".into()
-            } else {
-                format!("{minutes} minutes")
-            }
-        }
-    }
 }
 
 async fn user_count(db: &mut dyn Db) -> Result<i64> {
@@ -464,7 +481,7 @@ async fn confirm_password(store: &Store, user: &User, password: String) -> Resul
         return Err(wrong_current_password());
     }
     let key = username_key(&user.username);
-    let _turn = password_attempts().lock().await;
+    let _turn = password_attempts(&key).lock().await;
     check_back_off(store, &key).await?;
     let stored = scalar!(
         String,
@@ -620,19 +637,4 @@ async fn find_credentials(
         key,
         legacy
     )?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn waits_read_like_a_person_would_say_them() {
-        assert_eq!(human_wait(1), "1 second");
-        assert_eq!(human_wait(1000), "1 second");
-        assert_eq!(human_wait(1001), "2 seconds");
-        assert_eq!(human_wait(59_000), "59 seconds");
-        assert_eq!(human_wait(60_000), "1 minute");
-        assert_eq!(human_wait(15 * 60_000), "15 minutes");
-    }
 }

@@ -26,9 +26,9 @@ pub enum Error {
     BadCredentials,
 
     /// Too many failed sign-ins on this account in a row: the next attempt
-    /// must wait. The message says how long.
-    #[error("Too many failed sign-ins. Please wait {0} before trying again.")]
-    TooManyAttempts(String),
+    /// must wait this many milliseconds. The message says how long.
+    #[error("Too many failed sign-ins. Please wait {} before trying again.", human_wait(*.0))]
+    TooManyAttempts(crate::clock::Millis),
 
     /// The action needs a signed-in person and nobody is signed in (or the
     /// account behind the session has gone).
@@ -61,6 +61,24 @@ pub enum Error {
     /// died, a stored value is corrupt). The details are logged.
     #[error("Something went wrong inside Parley. Your last action was not saved.")]
     Internal(String),
+}
+
+/// A wait as a person reads it: "1 second", "12 seconds", "3 minutes"
+/// (rounded up).
+pub fn human_wait(ms: crate::clock::Millis) -> String {
+    let seconds = (ms + 999) / 1000;
+    match seconds {
+        i64::MIN..=1 => "1 second".into(),
+        s if s < 60 => format!("{s} seconds"),
+        s => {
+            let minutes = (s + 59) / 60;
+            if minutes == 1 {
+                "1 minute".into()
+            } else {
+                format!("{minutes} minutes")
+            }
+        }
+    }
 }
 
 /// Shorthand used throughout the crate.
@@ -119,6 +137,14 @@ impl Error {
         }
     }
 
+    /// How long to wait before trying again, for an error that says so.
+    pub fn retry_after_ms(&self) -> Option<crate::clock::Millis> {
+        match self {
+            Error::TooManyAttempts(ms) => Some(*ms),
+            _ => None,
+        }
+    }
+
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Error::Invalid(message.into())
     }
@@ -143,6 +169,16 @@ impl From<tokio::task::JoinError> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_read_like_a_person_would_say_them() {
+        assert_eq!(human_wait(1), "1 second");
+        assert_eq!(human_wait(1000), "1 second");
+        assert_eq!(human_wait(1001), "2 seconds");
+        assert_eq!(human_wait(59_000), "59 seconds");
+        assert_eq!(human_wait(60_000), "1 minute");
+        assert_eq!(human_wait(15 * 60_000), "15 minutes");
+    }
 
     #[test]
     fn errors_cross_as_kind_and_message() {

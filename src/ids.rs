@@ -88,6 +88,11 @@ id_type!(
     SessionId, "session"
 );
 id_type!(
+    /// Identifies an invitation to join a server; not a secret (its code
+    /// is, see `membership`).
+    InviteId, "invite"
+);
+id_type!(
     /// Identifies one person's mute of another: how the list of one's
     /// mutes addresses them without naming anyone's account.
     MuteId, "mute"

@@ -69,6 +69,8 @@ actions! {
     Disable => "disable accounts",
     /// Let a disabled account sign in again.
     Enable => "enable accounts",
+    /// Invite people to a server, withdraw invites, choose how people join.
+    Invite => "invite people",
     /// List every account on this computer.
     ViewAccounts => "see the list of accounts",
     /// Change settings for the whole computer (the idle time-out).
@@ -135,6 +137,7 @@ fn decide(role: Role, own: bool, action: Action) -> Result<()> {
         | Action::Demote
         | Action::Disable
         | Action::Enable
+        | Action::Invite
         | Action::ViewAccounts
         | Action::Configure
         | Action::ManageSource

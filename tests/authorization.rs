@@ -22,7 +22,7 @@ use parley_core::ids::{ArticleId, CommentId, SourceId};
 use parley_core::library::sources;
 use parley_core::policy::Action;
 use parley_core::session::Session;
-use parley_core::{admin, mutes, ErrorKind, Result};
+use parley_core::{admin, membership, mutes, ErrorKind, Result};
 
 /// Who acts, and on whose thing (a comment's author, or the account acted on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +82,7 @@ const MATRIX: &[(Action, [Expect; 6])] = &[
     // Nobody disables or enables themselves.
     (Action::Disable, [I, A, F, F, U, U]),
     (Action::Enable, [I, A, F, F, U, U]),
+    (Action::Invite, [A, A, F, F, U, U]),
     (Action::ViewAccounts, [A, A, F, F, U, U]),
     (Action::Configure, [A, A, F, F, U, U]),
     (Action::AddToLibrary, [A, A, A, A, U, U]),
@@ -267,6 +268,7 @@ impl World {
             Action::Demote => admin::demote(store, &actor, &account).await,
             Action::Disable => admin::disable(store, &actor, &account).await,
             Action::Enable => admin::enable(store, &actor, &account).await,
+            Action::Invite => membership::create_invite(store, &actor, 7).await.map(drop),
             Action::ViewAccounts => admin::list_accounts(store, &actor).await.map(drop),
             Action::Configure => admin::set_idle_timeout(store, &actor, 30).await.map(drop),
             Action::AddToLibrary => {

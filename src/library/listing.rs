@@ -212,6 +212,20 @@ fn push_filters(sql: &mut Statement, viewer: Option<&User>, query: &LibraryQuery
     Ok(())
 }
 
+/// One article, for reading: what opening it does through either door.
+/// A signed-in reader's library marks it read.
+pub async fn open_article(
+    store: &Store,
+    viewer: Option<&User>,
+    id: ArticleId,
+) -> Result<crate::articles::Article> {
+    let article = crate::articles::article_for(store, viewer, id).await?;
+    if let Some(viewer) = viewer {
+        mark_read(store, viewer, id).await?;
+    }
+    Ok(article)
+}
+
 /// Marks `article` read for `user` (opening it does this).
 pub async fn mark_read(store: &Store, user: &User, article: ArticleId) -> Result<()> {
     let mut tx = store.write().await?;

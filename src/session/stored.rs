@@ -11,13 +11,13 @@
 //! Nothing about a session lives in a process's memory, so any number of
 //! server processes can share the database.
 
-use ring::digest::{digest, SHA256};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::accounts;
 use crate::clock::Millis;
 use crate::ids::SessionId;
+use crate::secret;
 use crate::store::{exec, rows, Store};
 use crate::users::{SessionGeneration, User};
 use crate::Result;
@@ -46,11 +46,7 @@ impl std::fmt::Debug for Token {
 
 impl Token {
     fn generate() -> Result<Self> {
-        use argon2::password_hash::rand_core::{OsRng, RngCore};
-        let mut bytes = [0u8; TOKEN_BYTES];
-        OsRng
-            .try_fill_bytes(&mut bytes)
-            .map_err(|e| crate::Error::Internal(format!("no randomness for a session: {e}")))?;
+        let bytes = secret::random::<TOKEN_BYTES>()?;
         Ok(Self(bytes.iter().map(|b| format!("{b:02x}")).collect()))
     }
 
@@ -68,7 +64,7 @@ impl Token {
     }
 
     fn hash(&self) -> Vec<u8> {
-        digest(&SHA256, self.0.as_bytes()).as_ref().to_vec()
+        secret::hash(&self.0)
     }
 }
 

@@ -1,4 +1,4 @@
-use parley_core::articles::{self, Article};
+use parley_core::articles::Article;
 use parley_core::ids::ArticleId;
 use parley_core::library::listing;
 use parley_core::Error;
@@ -11,9 +11,5 @@ use crate::AppState;
 pub async fn get_article(state: State<'_, AppState>, article_id: String) -> Result<Article, Error> {
     let id = ArticleId::parse(&article_id)?;
     let viewer = state.session.viewer(&state.store).await?;
-    let article = articles::article_for(&state.store, viewer.as_ref(), id).await?;
-    if let Some(viewer) = &viewer {
-        listing::mark_read(&state.store, viewer, id).await?;
-    }
-    Ok(article)
+    listing::open_article(&state.store, viewer.as_ref(), id).await
 }

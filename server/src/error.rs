@@ -1,0 +1,152 @@
+//! How a request fails: always a JSON `{ kind, message }` body, as the
+//! desktop's commands fail, with the HTTP status that kind means. Nothing
+//! about the server's insides (a database error, a panic) reaches the
+//! client: those are logged here and answered with a plain sentence.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use parley_core::{Error, ErrorKind};
+use serde::Serialize;
+
+/// A failed request.
+#[derive(Debug)]
+pub enum ApiError {
+    /// A rule of Parley's said no.
+    Core(Error),
+    /// The request itself is malformed (not JSON, a wrong type, a bad id
+    /// in the path): the message says what.
+    Malformed(String),
+    /// The body is larger than any request needs.
+    TooLarge,
+    /// No such route.
+    NoRoute,
+    /// The route exists, but not with this method.
+    WrongMethod,
+    /// Too many requests: try again after this many seconds.
+    TooMany { retry_after_secs: u64 },
+    /// The request took too long and was given up.
+    TimedOut,
+    /// The server failed on the way (a panic caught): logged, not shown.
+    Internal,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    kind: &'a str,
+    message: String,
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError::Core(e)
+    }
+}
+
+/// The wire name of each core kind: the same snake_case names the desktop
+/// window receives.
+fn kind_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Invalid => "invalid",
+        ErrorKind::UsernameTaken => "username_taken",
+        ErrorKind::BadCredentials => "bad_credentials",
+        ErrorKind::TooManyAttempts => "too_many_attempts",
+        ErrorKind::Unauthorized => "unauthorized",
+        ErrorKind::Forbidden => "forbidden",
+        ErrorKind::NotFound => "not_found",
+        ErrorKind::Internal => "internal",
+    }
+}
+
+fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::UsernameTaken => StatusCode::CONFLICT,
+        ErrorKind::BadCredentials | ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorKind::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::Core(e) => {
+                let body = e.to_body();
+                (status_of(body.kind), kind_name(body.kind), body.message)
+            }
+            ApiError::Malformed(why) => (StatusCode::BAD_REQUEST, "invalid", why.clone()),
+            ApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid",
+                "That request is too large.".into(),
+            ),
+            ApiError::NoRoute => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "There is nothing at that address on this server.".into(),
+            ),
+            ApiError::WrongMethod => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "invalid",
+                "That address does not take this kind of request.".into(),
+            ),
+            ApiError::TooMany { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "Too many requests. Please wait {} before trying again.",
+                    seconds(*retry_after_secs)
+                ),
+            ),
+            ApiError::TimedOut => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "internal",
+                "The server took too long to answer. Please try again.".into(),
+            ),
+            ApiError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something went wrong on the server. Your last action may not have been saved."
+                    .into(),
+            ),
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::TooMany { retry_after_secs } => Some(*retry_after_secs),
+            ApiError::TimedOut => Some(1),
+            ApiError::Core(Error::TooManyAttempts(_)) => Some(1),
+            _ => None,
+        }
+    }
+}
+
+fn seconds(n: u64) -> String {
+    if n == 1 {
+        "1 second".into()
+    } else {
+        format!("{n} seconds")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind, message) = self.parts();
+        if status.is_server_error() {
+            tracing::warn!(%status, kind, "request failed");
+        }
+        let mut response = (status, axum::Json(Body { kind, message })).into_response();
+        if let Some(secs) = self.retry_after() {
+            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+/// What a handler returns.
+pub type ApiResult<T> = Result<T, ApiError>;
