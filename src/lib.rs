@@ -12,6 +12,7 @@ pub mod bindings;
 pub mod clock;
 pub mod comments;
 mod error;
+pub mod events;
 pub mod export;
 pub mod ids;
 pub mod library;

@@ -16,6 +16,7 @@ mod comment_text;
 mod comments;
 mod disclosure;
 mod discussion;
+mod events;
 mod export;
 mod feed_mutations;
 mod feed_shapes;

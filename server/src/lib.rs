@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 mod extract;
 pub mod limits;
+pub mod live;
 mod routes;
 pub mod serve;
 
@@ -35,11 +36,25 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// cut off).
 pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(30);
 
-/// What every request handler shares: the store and the settings.
+/// What every request handler shares: the store, the settings, and the
+/// feed of live events.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    pub live: live::Live,
+}
+
+impl AppState {
+    /// The state for a server on `store`, following its events.
+    pub fn new(store: Store, config: Config) -> Self {
+        let live = live::Live::start(store.clone(), &config.database);
+        Self {
+            store,
+            config: Arc::new(config),
+            live,
+        }
+    }
 }
 
 /// The whole API, ready to serve: every route, the limits on size and

@@ -86,10 +86,7 @@ pub async fn start(config: Config) -> Result<Listening, StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| StartError(format!("Could not listen on {}: {e}", config.listen)))?;
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-    };
+    let state = AppState::new(store, config);
     Ok(Listening {
         addr,
         setup_code,
@@ -106,9 +103,15 @@ impl Listening {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let store = self.state.store.clone();
+        let live = self.state.live.clone();
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                // Event streams never end by themselves: end them, so
+                // the requests under way can finish.
+                live.stop();
+            })
             .await;
         store.close().await;
         served

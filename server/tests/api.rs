@@ -414,10 +414,7 @@ async fn the_router_answers_in_process_too() {
         std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
     );
     let store = parley_server::serve::open_store(&config).await.unwrap();
-    let app = parley_server::router(parley_server::AppState {
-        store,
-        config: std::sync::Arc::new(config),
-    });
+    let app = parley_server::router(parley_server::AppState::new(store, config));
     let request = axum::http::Request::builder()
         .uri("/api/v1/server")
         .body(axum::body::Body::empty())

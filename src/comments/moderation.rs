@@ -5,6 +5,7 @@ use super::checks::{ensure_article_exists, live_comment};
 use super::shape::bump_version;
 use super::write;
 use super::Removal;
+use crate::events::{self, Change};
 use crate::ids::{ArticleId, CommentId};
 use crate::policy::{authorize, Action};
 use crate::store::{exec, Store};
@@ -19,6 +20,15 @@ pub async fn remove(store: &Store, actor: &User, id: CommentId) -> Result<()> {
     let comment = live_comment(&mut tx, id).await?;
     authorize(&mut tx, actor, Action::Remove, Some(comment.author_id)).await?;
     write::remove(&mut tx, id, Removal::Moderator, store.now()).await?;
+    let removed = Change::CommentRemoved;
+    events::record(
+        &mut tx,
+        store.now(),
+        removed,
+        Some(comment.article_id),
+        Some(id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -44,6 +54,8 @@ pub async fn set_locked(
         article_id
     )?;
     bump_version(&mut tx, article_id).await?;
+    let locked = Change::DiscussionLocked;
+    events::record(&mut tx, store.now(), locked, Some(article_id), None).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -66,6 +78,15 @@ pub async fn set_pinned(store: &Store, actor: &User, id: CommentId, pinned: bool
     };
     exec!(&mut tx, query, id, comment.article_id)?;
     bump_version(&mut tx, comment.article_id).await?;
+    let pinned = Change::CommentPinned;
+    events::record(
+        &mut tx,
+        store.now(),
+        pinned,
+        Some(comment.article_id),
+        Some(id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use ts_rs::TS;
 use super::checks::{ensure_open, live_comment};
 use super::shape::bump_version;
 use super::VoteChoice;
+use crate::events::{self, Change};
 use crate::ids::CommentId;
 use crate::policy::{authorize, Action};
 use crate::store::{exec, rows, Store};
@@ -79,6 +80,7 @@ pub async fn vote(
         id
     )?;
     bump_version(&mut tx, article).await?;
+    events::record(&mut tx, store.now(), Change::Voted, Some(article), Some(id)).await?;
     tx.commit().await?;
     Ok(VoteOutcome {
         score: i32::try_from(up - down).unwrap_or(0),

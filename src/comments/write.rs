@@ -7,6 +7,7 @@ use super::checks::{ensure_open, live_comment};
 use super::shape::bump_version;
 use super::{prepare_body, Body, Removal};
 use crate::clock::Millis;
+use crate::events::{self, Change};
 use crate::ids::{ArticleId, CommentId, UserId};
 use crate::policy::{authorize, Action};
 use crate::render::render_markdown;
@@ -121,6 +122,8 @@ pub async fn post_as(
         store.now()
     )?;
     bump_version(&mut tx, article_id).await?;
+    let posted = Change::CommentPosted;
+    events::record(&mut tx, store.now(), posted, Some(article_id), Some(id)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -227,6 +230,8 @@ pub async fn edit(store: &Store, editor: &User, id: CommentId, body: &str) -> Re
             id
         )?;
     }
+    let edited = Change::CommentEdited;
+    events::record(&mut tx, now, edited, Some(old.article_id), Some(id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -244,6 +249,15 @@ pub async fn delete(store: &Store, actor: &User, id: CommentId) -> Result<()> {
     let comment = live_comment(&mut tx, id).await?;
     authorize(&mut tx, actor, Action::Delete, Some(comment.author_id)).await?;
     remove(&mut tx, id, Removal::Author, store.now()).await?;
+    let deleted = Change::CommentDeleted;
+    events::record(
+        &mut tx,
+        store.now(),
+        deleted,
+        Some(comment.article_id),
+        Some(id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

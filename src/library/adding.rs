@@ -14,6 +14,7 @@ use super::images::{self, FetchedImage, ImageBudget};
 use super::nesting;
 use super::sanitize::Sanitized;
 use crate::clock::Millis;
+use crate::events::{self, Change};
 use crate::ids::{ArticleId, SourceId, UserId};
 use crate::store::{exec, scalar, Db, Store};
 use crate::text::{cut, escape, has_visible_text, one_line, plain_text};
@@ -190,6 +191,7 @@ pub(crate) async fn add(
             image.url.as_str()
         )?;
     }
+    events::record(&mut tx, now, Change::ArticleAdded, Some(id), None).await?;
     tx.commit().await?;
     Ok(Added::New(id))
 }

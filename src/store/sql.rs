@@ -180,6 +180,15 @@ impl Write {
         }
     }
 
+    /// Whether this transaction is on PostgreSQL.
+    pub(crate) fn is_postgres(&mut self) -> bool {
+        match self.conn() {
+            Conn::Sqlite(_) => false,
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(_) => true,
+        }
+    }
+
     /// Makes everything done in this transaction durable (SQLite:
     /// `synchronous=FULL`, so a crash after this returns loses nothing).
     pub async fn commit(self) -> Result<()> {

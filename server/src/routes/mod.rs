@@ -8,6 +8,7 @@
 mod accounts;
 mod admin;
 mod discussion;
+mod live;
 mod membership;
 
 use axum::Router;
@@ -23,4 +24,5 @@ pub fn api() -> Router<AppState> {
         .merge(admin::routes())
         .merge(membership::routes())
         .merge(discussion::routes())
+        .merge(live::routes())
 }

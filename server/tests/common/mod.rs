@@ -29,6 +29,8 @@ pub fn password_for(username: &str) -> String {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub setup_code: Option<String>,
+    /// The database URL, for a second server on it.
+    pub database: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -47,7 +49,22 @@ impl TestServer {
             Ok("postgres") => new_server_database().await,
             Ok(other) => panic!("{ENGINE_ENV}={other}: the engines are sqlite and postgres"),
         };
-        let mut config = Config::new(database, SocketAddr::from(([127, 0, 0, 1], 0)));
+        Self::start_on(database, dir, adjust).await
+    }
+
+    /// A second server process on this one's database, as a group with
+    /// two server processes has.
+    pub async fn another_on_the_same_database(&self) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::start_on(self.database.clone(), dir, |_| {}).await
+    }
+
+    async fn start_on(
+        database: String,
+        dir: tempfile::TempDir,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        let mut config = Config::new(database.clone(), SocketAddr::from(([127, 0, 0, 1], 0)));
         adjust(&mut config);
         let listening = serve::start(config).await.unwrap();
         let addr = listening.addr;
@@ -59,6 +76,7 @@ impl TestServer {
         Self {
             addr,
             setup_code,
+            database,
             stop: Some(stop),
             task: Some(task),
             _dir: dir,
@@ -199,6 +217,92 @@ impl TestServer {
             .await;
         reply.assert_status(201);
         reply.body["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A client's open event stream.
+pub struct Events {
+    stream: TcpStream,
+    buffer: String,
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub name: String,
+    pub id: Option<String>,
+    pub data: Value,
+}
+
+impl TestServer {
+    /// Opens the event stream, resuming after `last_event_id` if given.
+    pub async fn events(&self, last_event_id: Option<&str>) -> Events {
+        let mut stream = TcpStream::connect(self.addr).await.unwrap();
+        let mut head = format!(
+            "GET /api/v1/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n",
+            self.addr
+        );
+        if let Some(id) = last_event_id {
+            head.push_str(&format!("Last-Event-ID: {id}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut events = Events {
+            stream,
+            buffer: String::new(),
+        };
+        events.fill_until("\r\n\r\n").await;
+        let (status, rest) = events.buffer.split_once("\r\n\r\n").unwrap();
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        assert!(
+            status.to_ascii_lowercase().contains("text/event-stream"),
+            "{status}"
+        );
+        events.buffer = rest.to_owned();
+        events
+    }
+}
+
+impl Events {
+    async fn fill_until(&mut self, marker: &str) {
+        let mut chunk = [0u8; 4096];
+        while !self.buffer.contains(marker) {
+            let n = self.stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "the event stream closed");
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    }
+
+    /// The next event (keep-alive comments skipped), waiting at most
+    /// `within`; `None` if none came.
+    pub async fn next_within(&mut self, within: std::time::Duration) -> Option<Event> {
+        tokio::time::timeout(within, self.next()).await.ok()
+    }
+
+    async fn next(&mut self) -> Event {
+        loop {
+            self.fill_until("\n\n").await;
+            let (block, rest) = self.buffer.split_once("\n\n").unwrap();
+            let block = block.to_owned();
+            self.buffer = rest.to_owned();
+            let (mut name, mut id, mut data) = (None, None, String::new());
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    name = Some(v.trim().to_owned());
+                } else if let Some(v) = line.strip_prefix("id:") {
+                    id = Some(v.trim().to_owned());
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim());
+                }
+            }
+            if let Some(name) = name {
+                return Event {
+                    name,
+                    id,
+                    data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                };
+            }
+        }
     }
 }
 
