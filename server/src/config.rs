@@ -3,6 +3,9 @@
 //! `parley-server --help`).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::tls::Tls;
 
 use parley_core::clock::Millis;
 use parley_core::rate::Limit;
@@ -22,6 +25,12 @@ pub struct Config {
     pub behind_proxy: bool,
     /// A session unused this long ends.
     pub session_idle_ms: Millis,
+    /// Where the certificate comes from. Left `Off` on an address other
+    /// than loopback and without a proxy, the server makes a self-signed
+    /// one in `data`.
+    pub tls: Tls,
+    /// The server's own folder (its self-signed certificate).
+    pub data: Option<PathBuf>,
     /// How many requests of each kind a client may make.
     pub limits: Limits,
 }
@@ -74,6 +83,8 @@ impl Config {
             listen,
             behind_proxy: false,
             session_idle_ms: 30 * DAY_MS,
+            tls: Tls::Off,
+            data: None,
             limits: Limits::default(),
         }
     }

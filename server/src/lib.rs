@@ -16,6 +16,7 @@ pub mod limits;
 pub mod live;
 mod routes;
 pub mod serve;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,25 +1,34 @@
 //! `parley-server`: serves one group's Parley. See `--help`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use parley_server::serve::{self, StartError};
+use parley_server::tls::Tls;
 use parley_server::Config;
 
 const HELP: &str = "\
 parley-server: Parley for a group, as a JSON HTTP API.
 
 USAGE:
-    parley-server --database URL [--listen ADDRESS:PORT] [--behind-proxy]
+    parley-server --database URL [--listen ADDRESS:PORT] [--data FOLDER]
+                  [--tls-cert FILE --tls-key FILE] [--behind-proxy]
 
 OPTIONS:
     --database URL      postgres://user@host/name (PostgreSQL, for a group), or
                         sqlite:FOLDER (a data folder holding parley.db).
                         Also read from PARLEY_DATABASE_URL.
     --listen ADDR:PORT  Where to listen (default 127.0.0.1:7878).
+    --data FOLDER       The server's own folder. Listening on an address other
+                        than loopback without a certificate, the server makes
+                        a self-signed one in FOLDER/tls on its first start and
+                        prints its fingerprint.
+    --tls-cert FILE     A certificate chain (PEM) to serve HTTPS with,
+    --tls-key FILE      and its private key (PEM).
     --behind-proxy      A reverse proxy in front terminates TLS and passes the
-                        client's address in X-Forwarded-For; only then is an
-                        address other than loopback allowed.
+                        client's address in X-Forwarded-For: serve plain HTTP
+                        (listen on 127.0.0.1 then).
     --help              This text.
 
 A new server prints a one-time setup code: its first account (the admin)
@@ -29,6 +38,8 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Option<Config>, StartErro
     let mut database = std::env::var("PARLEY_DATABASE_URL").ok();
     let mut listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 7878));
     let mut behind_proxy = false;
+    let mut data = None;
+    let (mut cert, mut key) = (None, None);
     let mut args = args;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -47,6 +58,9 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Option<Config>, StartErro
                 })?;
             }
             "--behind-proxy" => behind_proxy = true,
+            "--data" => data = Some(PathBuf::from(value("--data")?)),
+            "--tls-cert" => cert = Some(PathBuf::from(value("--tls-cert")?)),
+            "--tls-key" => key = Some(PathBuf::from(value("--tls-key")?)),
             other => return Err(StartError(format!("Unknown option {other:?}. See --help."))),
         }
     }
@@ -55,6 +69,12 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Option<Config>, StartErro
     })?;
     let mut config = Config::new(database, listen);
     config.behind_proxy = behind_proxy;
+    config.data = data;
+    config.tls = match (cert, key) {
+        (Some(cert), Some(key)) => Tls::Files { cert, key },
+        (None, None) => Tls::Off,
+        _ => return Err(StartError("--tls-cert and --tls-key go together.".into())),
+    };
     Ok(Some(config))
 }
 
@@ -91,7 +111,20 @@ async fn main() -> ExitCode {
              needs this one-time setup code:\n\n    {code}\n"
         );
     }
-    tracing::info!(address = %listening.addr, "parley-server is listening");
+    if let Some(tls) = &listening.tls {
+        let how = if tls.made { "made just now" } else { "in use" };
+        eprintln!(
+            "\nHTTPS. The certificate's SHA-256 fingerprint ({how}):\n\n    {}\n\n\
+             A person connecting for the first time compares it with what Parley shows them.\n",
+            tls.fingerprint
+        );
+    }
+    let scheme = if listening.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(address = %listening.addr, scheme, "parley-server is listening");
     match listening.serve(serve::stop_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
