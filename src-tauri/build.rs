@@ -64,6 +64,11 @@ const COMMANDS: &[&str] = &[
     "restore_backup",
     "restore_backup_file",
     "about",
+    "connection",
+    "check_server",
+    "connect_server",
+    "use_local_library",
+    "watch_server",
 ];
 
 fn main() {

@@ -2,7 +2,7 @@
 //! disable and enable them, promote and demote, and set the idle time-out.
 //! There is always at least one admin who can sign in.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::clock::Millis;
@@ -15,7 +15,7 @@ use crate::users::{active_admins, end_sessions, Role, User};
 use crate::{Error, Result};
 
 /// One account as the admin's list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct AccountSummary {
@@ -188,7 +188,7 @@ async fn set_role(tx: &mut Write, id: UserId, role: Role) -> Result<()> {
 }
 
 /// Settings for everyone on this computer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct AppSettings {

@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use ts_rs::TS;
@@ -38,7 +38,7 @@ const PREFIX: &str = "parley-";
 const STAMP: &str = "%Y-%m-%d-%H%M%S";
 
 /// Why a backup was taken; part of its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "BackupKind")]
 pub enum Kind {
@@ -61,7 +61,7 @@ impl Kind {
 }
 
 /// One backup file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Backup {
@@ -228,7 +228,7 @@ pub fn path_of(store: &Store, name: &str) -> Result<PathBuf> {
 }
 
 /// What [`restore`] did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Restored {

@@ -1,6 +1,6 @@
 //! The crate's one error type, and the shape it takes on its way to the UI.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Everything that can go wrong in Parley, sorted by what the person (or the
@@ -57,6 +57,19 @@ pub enum Error {
     #[error("Parley could not use its data folder: {0}")]
     DataDir(String),
 
+    /// The server this window is connected to cannot be reached (the
+    /// network or the server is down, or it answered "try again"). Nothing
+    /// was done; the message says so. Only on a desktop connected to a
+    /// server; the window waits for the connection and tries again.
+    #[error("{0}")]
+    Unavailable(String),
+
+    /// The server this window is connected to refused the request, with
+    /// its own kind and message (already written for the person, and free
+    /// of internals: the server logs those).
+    #[error("{}", .0.message)]
+    Remote(ErrorBody),
+
     /// A bug or a failure outside the person's control (a worker thread
     /// died, a stored value is corrupt). The details are logged.
     #[error("Something went wrong inside Parley. Your last action was not saved.")]
@@ -86,7 +99,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What the UI branches on. A new kind is added only when the UI needs to act
 /// differently on it; otherwise the message is enough.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     Invalid,
@@ -96,11 +109,12 @@ pub enum ErrorKind {
     Unauthorized,
     Forbidden,
     NotFound,
+    Unavailable,
     Internal,
 }
 
 /// The JSON an error becomes when it crosses to the UI: `{ kind, message }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ErrorBody {
     pub kind: ErrorKind,
     pub message: String,
@@ -117,6 +131,8 @@ impl Error {
             Error::Unauthorized => ErrorKind::Unauthorized,
             Error::Forbidden(_) => ErrorKind::Forbidden,
             Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Unavailable(_) => ErrorKind::Unavailable,
+            Error::Remote(body) => body.kind,
             Error::Database(_) | Error::Unusable(_) | Error::DataDir(_) | Error::Internal(_) => {
                 ErrorKind::Internal
             }

@@ -14,7 +14,7 @@
 //! On PostgreSQL each event also wakes listeners (`NOTIFY`), so every
 //! server process hears of changes made through any other.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::clock::Millis;
@@ -32,7 +32,7 @@ pub const KEEP_MS: Millis = 24 * 60 * 60 * 1000;
 pub const MAX_BATCH: u32 = 500;
 
 /// What kind of change an event is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     CommentPosted,
@@ -76,7 +76,7 @@ impl Change {
 }
 
 /// One change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Event {

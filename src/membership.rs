@@ -230,7 +230,7 @@ pub async fn set_sign_up(store: &Store, actor: &User, setting: SignUp) -> Result
 }
 
 /// An invite just made: its code is shown once, to the admin who made it.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct NewInvite {
@@ -242,7 +242,7 @@ pub struct NewInvite {
 
 /// An invite as the admins' list shows it (without its code, which is
 /// kept only as a hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct InviteInfo {

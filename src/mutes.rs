@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ids::{CommentId, MuteId, UserId};
@@ -16,7 +16,7 @@ use crate::{Error, Result};
 
 /// Someone `user` has muted, as their list of mutes shows them: by the
 /// name everyone sees, never by the username they sign in with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct MutedPerson {

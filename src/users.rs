@@ -27,7 +27,7 @@ pub enum Role {
 }
 
 /// An account as the rest of Parley sees it. Never carries the password hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct User {

@@ -53,6 +53,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Unauthorized => "unauthorized",
         ErrorKind::Forbidden => "forbidden",
         ErrorKind::NotFound => "not_found",
+        ErrorKind::Unavailable => "unavailable",
         ErrorKind::Internal => "internal",
     }
 }
@@ -65,6 +66,7 @@ fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -102,7 +104,7 @@ impl ApiError {
             ),
             ApiError::TimedOut => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "internal",
+                "unavailable",
                 "The server took too long to answer. Please try again.".into(),
             ),
             ApiError::Internal => (

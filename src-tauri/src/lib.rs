@@ -7,6 +7,7 @@ mod commands;
 mod dialogs;
 mod images;
 mod refresh;
+mod remote;
 mod rendering;
 mod single;
 mod startup;
@@ -196,7 +197,8 @@ async fn open_state(dir: &std::path::Path) -> parley_core::Result<(AppState, Str
         about.schema_version,
         samples::add_samples_if_empty(&store).await?
     );
-    Ok((AppState::new(store)?, opened))
+    let connection = remote::Connection::load(dir);
+    Ok((AppState::new(store, connection)?, opened))
 }
 
 /// In a debug build, `PARLEY_TEST_SLOW_OPEN_MS` makes opening the database
@@ -285,5 +287,10 @@ pub fn app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::data::restore_backup,
             commands::data::restore_backup_file,
             commands::data::about,
+            commands::connection::connection,
+            commands::connection::check_server,
+            commands::connection::connect_server,
+            commands::connection::use_local_library,
+            commands::connection::watch_server,
         ])
 }

@@ -74,7 +74,7 @@ pub enum VoteChoice {
 }
 
 /// One comment as a particular reader sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct ThreadComment {
@@ -121,7 +121,7 @@ pub struct ThreadComment {
 /// A window onto an article's discussion as one reader sees it: the whole
 /// thread is ordered (by `sort`, depth first, collapsed subtrees skipped)
 /// and `comments` holds the entries from `offset` on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct ThreadPage {

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::Sort;
@@ -108,7 +108,7 @@ pub async fn set_collapsed(
 }
 
 /// A reply to one of the reader's comments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct ReplyToMe {

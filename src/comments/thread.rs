@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::checks::ensure_article_exists;
@@ -17,7 +17,7 @@ use crate::users::{User, DELETED_USER};
 use crate::{Error, Result};
 
 /// Which part of a discussion to load, and how to order it.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 #[ts(rename_all = "camelCase", optional_fields)]
 pub struct ThreadQuery {

@@ -1,6 +1,6 @@
 //! Up- and down-votes: one per person and comment, never on one's own.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::checks::{ensure_open, live_comment};
@@ -14,7 +14,7 @@ use crate::users::User;
 use crate::Result;
 
 /// A comment's standing after a vote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct VoteOutcome {

@@ -1,6 +1,6 @@
 //! Posting, editing and deleting comments, and an edited comment's history.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::checks::{ensure_open, live_comment};
@@ -337,7 +337,7 @@ async fn is_placeholder(db: &mut dyn Db, id: CommentId) -> Result<bool> {
 }
 
 /// One version of a comment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Revision {

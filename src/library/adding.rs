@@ -3,7 +3,7 @@
 //! there by its keys, its HTML sanitized, its images fetched and stored,
 //! and everything written in one transaction.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
@@ -29,7 +29,7 @@ pub const MAX_TAGS: usize = 12;
 pub const MAX_TAG_CHARS: usize = 40;
 
 /// What brought an article into the library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum Origin {

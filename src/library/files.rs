@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use pulldown_cmark::{Options, Parser};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -52,7 +52,7 @@ impl FileKind {
 }
 
 /// What importing one file did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Imported {

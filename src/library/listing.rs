@@ -20,7 +20,7 @@ pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 200;
 
 /// Which part of the library to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 #[ts(rename_all = "camelCase", optional_fields)]
 pub struct LibraryQuery {
@@ -52,7 +52,7 @@ pub struct LibraryCursor {
 }
 
 /// One page of the library.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct LibraryPage {
@@ -265,7 +265,7 @@ pub async fn mark_all_read(store: &Store, user: &User, query: &LibraryQuery) -> 
 }
 
 /// A tag, and how many articles have it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct TagCount {

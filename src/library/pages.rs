@@ -3,7 +3,7 @@
 //! it was reached at (canonical: see `address.rs`), so saving it again, or
 //! saving the address it redirected to, adds nothing.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
@@ -20,7 +20,7 @@ use crate::users::User;
 use crate::{Error, Result};
 
 /// What saving a page did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Saved {

@@ -45,7 +45,7 @@ const HIT_START: char = '\u{2}';
 const HIT_END: char = '\u{3}';
 
 /// What to look for, and where.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 #[ts(rename_all = "camelCase")]
 pub struct SearchQuery {
@@ -77,7 +77,7 @@ pub struct SearchQuery {
 }
 
 /// A piece of a snippet or title: a matched word, or text around one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Segment {
@@ -86,7 +86,7 @@ pub struct Segment {
 }
 
 /// An article that matched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct ArticleHit {
@@ -102,7 +102,7 @@ pub struct ArticleHit {
 }
 
 /// A comment that matched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct CommentHit {
@@ -120,7 +120,7 @@ pub struct CommentHit {
 }
 
 /// What a search found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct SearchResults {

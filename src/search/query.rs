@@ -171,7 +171,7 @@ impl Parsed {
 }
 
 /// A word to highlight in an article: whole, or as the start of a word.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct HighlightWord {

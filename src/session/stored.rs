@@ -11,7 +11,7 @@
 //! Nothing about a session lives in a process's memory, so any number of
 //! server processes can share the database.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::accounts;
@@ -104,7 +104,7 @@ pub struct Resumed {
 }
 
 /// One of a person's sessions, as their list of them shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct SessionInfo {

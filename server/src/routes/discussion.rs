@@ -23,7 +23,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/library", post(library_page))
         .route("/api/v1/library/tags", get(library_tags))
-        .route("/api/v1/articles/{id}", get(article))
+        .route(
+            "/api/v1/articles/{id}",
+            get(article).delete(super::library::delete_article),
+        )
         .route("/api/v1/articles/{id}/discussion", post(open_discussion))
         .route("/api/v1/articles/{id}/thread", post(thread_page))
         .route("/api/v1/articles/{id}/comments", post(post_comment))

@@ -8,6 +8,7 @@
 mod accounts;
 mod admin;
 mod discussion;
+mod library;
 mod live;
 mod membership;
 
@@ -24,5 +25,6 @@ pub fn api() -> Router<AppState> {
         .merge(admin::routes())
         .merge(membership::routes())
         .merge(discussion::routes())
+        .merge(library::routes())
         .merge(live::routes())
 }

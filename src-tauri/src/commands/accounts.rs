@@ -10,6 +10,9 @@ use crate::AppState;
 /// notice a session that ended while the window sat idle.
 #[tauri::command]
 pub async fn current_user(state: State<'_, AppState>) -> Result<Option<User>, Error> {
+    if let Some(server) = state.server() {
+        return Ok(server.user());
+    }
     state.session.current_user(&state.store).await
 }
 
@@ -17,14 +20,24 @@ pub async fn current_user(state: State<'_, AppState>) -> Result<Option<User>, Er
 /// session from ending; returns who is still signed in.
 #[tauri::command]
 pub async fn keep_alive(state: State<'_, AppState>) -> Result<Option<User>, Error> {
+    if let Some(server) = state.server() {
+        return server.keep_alive().await;
+    }
     state.session.viewer(&state.store).await
 }
 
+/// Makes an account and signs it in. On a server, `code` is its setup
+/// code (for its first account) or an invite's code; the local library
+/// needs none.
 #[tauri::command]
 pub async fn create_account(
     state: State<'_, AppState>,
     account: NewAccount,
+    code: Option<String>,
 ) -> Result<User, Error> {
+    if let Some(server) = state.server() {
+        return server.join(account, code).await;
+    }
     state.session.create_account(&state.store, account).await
 }
 
@@ -34,6 +47,9 @@ pub async fn sign_in(
     username: String,
     password: String,
 ) -> Result<User, Error> {
+    if let Some(server) = state.server() {
+        return server.sign_in(&username, password).await;
+    }
     state
         .session
         .sign_in(&state.store, &username, password)
@@ -42,6 +58,9 @@ pub async fn sign_in(
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.sign_out().await;
+    }
     state.session.sign_out(&state.store).await?;
     Ok(())
 }
@@ -51,6 +70,9 @@ pub async fn set_display_name(
     state: State<'_, AppState>,
     display_name: String,
 ) -> Result<User, Error> {
+    if let Some(server) = state.server() {
+        return server.set_display_name(&display_name).await;
+    }
     let user = state.session.actor(&state.store).await?;
     accounts::set_display_name(&state.store, &user, &display_name).await
 }
@@ -62,6 +84,9 @@ pub async fn change_password(
     current: String,
     new_password: String,
 ) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.change_password(current, new_password).await;
+    }
     state
         .session
         .change_password(&state.store, current, new_password)
@@ -71,6 +96,9 @@ pub async fn change_password(
 /// Deletes the signed-in account and signs out.
 #[tauri::command]
 pub async fn delete_account(state: State<'_, AppState>, password: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.delete_account(password).await;
+    }
     state.session.delete_account(&state.store, password).await
 }
 
@@ -81,6 +109,11 @@ pub async fn set_author_muted(
     comment_id: String,
     muted: bool,
 ) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server
+            .set_author_muted(CommentId::parse(&comment_id)?, muted)
+            .await;
+    }
     let user = state.session.actor(&state.store).await?;
     let comment_id = CommentId::parse(&comment_id)?;
     mutes::set_muted_by_comment(&state.store, &user, comment_id, muted).await
@@ -88,6 +121,9 @@ pub async fn set_author_muted(
 
 #[tauri::command]
 pub async fn muted_people(state: State<'_, AppState>) -> Result<Vec<MutedPerson>, Error> {
+    if let Some(server) = state.server() {
+        return server.muted_people().await;
+    }
     let user = state.session.actor(&state.store).await?;
     mutes::muted_people(&state.store, &user).await
 }
@@ -95,6 +131,9 @@ pub async fn muted_people(state: State<'_, AppState>) -> Result<Vec<MutedPerson>
 /// Undoes one of the signed-in person's mutes, by the id their list gave.
 #[tauri::command]
 pub async fn unmute(state: State<'_, AppState>, mute_id: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.unmute(MuteId::parse(&mute_id)?).await;
+    }
     let user = state.session.actor(&state.store).await?;
     mutes::unmute(&state.store, &user, MuteId::parse(&mute_id)?).await
 }

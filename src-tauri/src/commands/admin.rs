@@ -7,42 +7,59 @@ use crate::AppState;
 
 #[tauri::command]
 pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountSummary>, Error> {
+    if let Some(server) = state.server() {
+        return server.list_accounts().await;
+    }
     let actor = state.session.actor(&state.store).await?;
     admin::list_accounts(&state.store, &actor).await
 }
 
 #[tauri::command]
 pub async fn promote_account(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.change_account(&username, "promote").await;
+    }
     let actor = state.session.actor(&state.store).await?;
     admin::promote(&state.store, &actor, &username).await
 }
 
 #[tauri::command]
 pub async fn demote_account(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.change_account(&username, "demote").await;
+    }
     let actor = state.session.actor(&state.store).await?;
     admin::demote(&state.store, &actor, &username).await
 }
 
 #[tauri::command]
 pub async fn disable_account(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.change_account(&username, "disable").await;
+    }
     let actor = state.session.actor(&state.store).await?;
     admin::disable(&state.store, &actor, &username).await
 }
 
 #[tauri::command]
 pub async fn enable_account(state: State<'_, AppState>, username: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.change_account(&username, "enable").await;
+    }
     let actor = state.session.actor(&state.store).await?;
     admin::enable(&state.store, &actor, &username).await
 }
 
 #[tauri::command]
 pub async fn app_settings(state: State<'_, AppState>) -> Result<AppSettings, Error> {
+    state.local_only("The idle time-out")?;
     admin::app_settings(&state.store).await
 }
 
 /// What the library keeps (articles and images per source, images in all).
 #[tauri::command]
 pub async fn library_limits(state: State<'_, AppState>) -> Result<LibraryLimits, Error> {
+    state.local_only("The library's limits")?;
     limits::limits(&state.store).await
 }
 
@@ -51,6 +68,7 @@ pub async fn set_library_limits(
     state: State<'_, AppState>,
     limits: LibraryLimits,
 ) -> Result<LibraryLimits, Error> {
+    state.local_only("The library's limits")?;
     let actor = state.session.actor(&state.store).await?;
     limits::set_limits(&state.store, &actor, limits).await
 }
@@ -60,6 +78,7 @@ pub async fn set_idle_timeout(
     state: State<'_, AppState>,
     minutes: u32,
 ) -> Result<AppSettings, Error> {
+    state.local_only("The idle time-out")?;
     let actor = state.session.actor(&state.store).await?;
     admin::set_idle_timeout(&state.store, &actor, minutes).await
 }

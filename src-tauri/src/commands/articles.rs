@@ -10,6 +10,9 @@ use crate::AppState;
 #[tauri::command]
 pub async fn get_article(state: State<'_, AppState>, article_id: String) -> Result<Article, Error> {
     let id = ArticleId::parse(&article_id)?;
+    if let Some(server) = state.server() {
+        return server.article(id).await;
+    }
     let viewer = state.session.viewer(&state.store).await?;
     listing::open_article(&state.store, viewer.as_ref(), id).await
 }

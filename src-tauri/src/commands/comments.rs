@@ -16,6 +16,11 @@ pub async fn open_discussion(
     article_id: String,
     query: ThreadQuery,
 ) -> Result<ThreadPage, Error> {
+    if let Some(server) = state.server() {
+        return server
+            .open_discussion(ArticleId::parse(&article_id)?, &query)
+            .await;
+    }
     let viewer = state.session.viewer(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     comments::open_discussion(&state.store, viewer.as_ref(), article_id, &query).await
@@ -27,6 +32,11 @@ pub async fn load_thread(
     article_id: String,
     query: ThreadQuery,
 ) -> Result<ThreadPage, Error> {
+    if let Some(server) = state.server() {
+        return server
+            .thread_page(ArticleId::parse(&article_id)?, &query)
+            .await;
+    }
     let viewer = state.session.viewer(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     comments::thread_page(&state.store, viewer.as_ref(), article_id, &query).await
@@ -39,6 +49,9 @@ pub async fn comment_view(
     state: State<'_, AppState>,
     comment_id: String,
 ) -> Result<ThreadComment, Error> {
+    if let Some(server) = state.server() {
+        return server.comment_view(CommentId::parse(&comment_id)?).await;
+    }
     let viewer = state.session.viewer(&state.store).await?;
     let comment_id = CommentId::parse(&comment_id)?;
     comments::comment_view(&state.store, viewer.as_ref(), comment_id).await
@@ -56,6 +69,12 @@ pub async fn post_comment(
     body: String,
     id: String,
 ) -> Result<CommentId, Error> {
+    if let Some(server) = state.server() {
+        let article_id = ArticleId::parse(&article_id)?;
+        let parent_id = parent_id.as_deref().map(CommentId::parse).transpose()?;
+        let id = CommentId::parse(&id)?;
+        return server.post_comment(article_id, parent_id, &body, id).await;
+    }
     let author = state.session.actor(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     let parent_id = parent_id.as_deref().map(CommentId::parse).transpose()?;
@@ -69,12 +88,20 @@ pub async fn edit_comment(
     comment_id: String,
     body: String,
 ) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server
+            .edit_comment(CommentId::parse(&comment_id)?, &body)
+            .await;
+    }
     let editor = state.session.actor(&state.store).await?;
     comments::edit(&state.store, &editor, CommentId::parse(&comment_id)?, &body).await
 }
 
 #[tauri::command]
 pub async fn delete_comment(state: State<'_, AppState>, comment_id: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.delete_comment(CommentId::parse(&comment_id)?).await;
+    }
     let actor = state.session.actor(&state.store).await?;
     comments::delete(&state.store, &actor, CommentId::parse(&comment_id)?).await
 }
@@ -84,6 +111,9 @@ pub async fn comment_history(
     state: State<'_, AppState>,
     comment_id: String,
 ) -> Result<Vec<Revision>, Error> {
+    if let Some(server) = state.server() {
+        return server.comment_history(CommentId::parse(&comment_id)?).await;
+    }
     comments::history(&state.store, CommentId::parse(&comment_id)?).await
 }
 
@@ -93,12 +123,18 @@ pub async fn vote(
     comment_id: String,
     choice: VoteChoice,
 ) -> Result<VoteOutcome, Error> {
+    if let Some(server) = state.server() {
+        return server.vote(CommentId::parse(&comment_id)?, choice).await;
+    }
     let voter = state.session.actor(&state.store).await?;
     comments::vote(&state.store, &voter, CommentId::parse(&comment_id)?, choice).await
 }
 
 #[tauri::command]
 pub async fn set_thread_sort(state: State<'_, AppState>, sort: Sort) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.set_thread_sort(sort).await;
+    }
     let user = state.session.actor(&state.store).await?;
     comments::set_preferred_sort(&state.store, &user, sort).await
 }
@@ -109,6 +145,11 @@ pub async fn set_collapsed(
     comment_id: String,
     collapsed: bool,
 ) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server
+            .set_collapsed(CommentId::parse(&comment_id)?, collapsed)
+            .await;
+    }
     let user = state.session.actor(&state.store).await?;
     comments::set_collapsed(
         &state.store,
@@ -121,6 +162,9 @@ pub async fn set_collapsed(
 
 #[tauri::command]
 pub async fn replies_to_me(state: State<'_, AppState>) -> Result<Vec<ReplyToMe>, Error> {
+    if let Some(server) = state.server() {
+        return server.replies_to_me().await;
+    }
     let user = state.session.actor(&state.store).await?;
     comments::replies_to_me(&state.store, &user, 200).await
 }
@@ -128,6 +172,9 @@ pub async fn replies_to_me(state: State<'_, AppState>) -> Result<Vec<ReplyToMe>,
 /// Removes anyone's comment as the admin: "[removed by moderator]".
 #[tauri::command]
 pub async fn remove_comment(state: State<'_, AppState>, comment_id: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.remove_comment(CommentId::parse(&comment_id)?).await;
+    }
     let actor = state.session.actor(&state.store).await?;
     comments::remove(&state.store, &actor, CommentId::parse(&comment_id)?).await
 }
@@ -138,6 +185,11 @@ pub async fn set_discussion_locked(
     article_id: String,
     locked: bool,
 ) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server
+            .set_locked(ArticleId::parse(&article_id)?, locked)
+            .await;
+    }
     let actor = state.session.actor(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     comments::set_locked(&state.store, &actor, article_id, locked).await
@@ -149,6 +201,11 @@ pub async fn set_comment_pinned(
     comment_id: String,
     pinned: bool,
 ) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server
+            .set_pinned(CommentId::parse(&comment_id)?, pinned)
+            .await;
+    }
     let actor = state.session.actor(&state.store).await?;
     let comment_id = CommentId::parse(&comment_id)?;
     comments::set_pinned(&state.store, &actor, comment_id, pinned).await

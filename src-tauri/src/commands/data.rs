@@ -17,6 +17,9 @@ pub async fn search(
     state: State<'_, AppState>,
     query: SearchQuery,
 ) -> Result<SearchResults, Error> {
+    if let Some(server) = state.server() {
+        return server.search(&query).await;
+    }
     let viewer = state.session.viewer(&state.store).await?;
     search::search(&state.store, viewer.as_ref(), &query).await
 }
@@ -24,6 +27,9 @@ pub async fn search(
 /// The sources in the library, for the search filter.
 #[tauri::command]
 pub async fn search_sources(state: State<'_, AppState>) -> Result<Vec<String>, Error> {
+    if let Some(server) = state.server() {
+        return server.search_sources().await;
+    }
     search::source_names(&state.store).await
 }
 
@@ -36,6 +42,7 @@ pub async fn export_article<R: Runtime>(
     article_id: String,
     format: Format,
 ) -> Result<Option<String>, Error> {
+    state.local_only("Exporting an article")?;
     let id = ArticleId::parse(&article_id)?;
     let exported = export::article(&state.store, id, format).await?;
     let filter = match format {
@@ -53,6 +60,7 @@ pub async fn export_article<R: Runtime>(
 /// The backups in the data folder, newest first (the admin only).
 #[tauri::command]
 pub async fn list_backups(state: State<'_, AppState>) -> Result<Vec<Backup>, Error> {
+    state.local_only("Backing up and restoring")?;
     let actor = state.session.actor(&state.store).await?;
     backup::list_as(&state.store, &actor).await
 }
@@ -72,6 +80,7 @@ pub async fn back_up_now(
     state: State<'_, AppState>,
     on_progress: Channel<BackupProgress>,
 ) -> Result<Backup, Error> {
+    state.local_only("Backing up and restoring")?;
     let actor = state.session.actor(&state.store).await?;
     let report = move |done, total| {
         let _ = on_progress.send(BackupProgress { done, total });
@@ -83,6 +92,7 @@ pub async fn back_up_now(
 /// is signed out: the restored data has its own accounts.
 #[tauri::command]
 pub async fn restore_backup(state: State<'_, AppState>, name: String) -> Result<Restored, Error> {
+    state.local_only("Backing up and restoring")?;
     let actor = state.session.actor(&state.store).await?;
     may_restore(&state)?;
     let restored = backup::restore_as(&state.store, &actor, &name).await?;
@@ -97,6 +107,7 @@ pub async fn restore_backup_file<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<Restored>, Error> {
+    state.local_only("Backing up and restoring")?;
     let actor = state.session.actor(&state.store).await?;
     may_restore(&state)?;
     let filter = ("Parley backups", &["db", "sqlite", "sqlite3"][..]);

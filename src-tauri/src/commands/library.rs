@@ -22,24 +22,36 @@ pub async fn library_page(
     state: State<'_, AppState>,
     query: LibraryQuery,
 ) -> Result<LibraryPage, Error> {
+    if let Some(server) = state.server() {
+        return server.library_page(&query).await;
+    }
     let viewer = state.session.viewer(&state.store).await?;
     listing::page(&state.store, viewer.as_ref(), &query).await
 }
 
 #[tauri::command]
 pub async fn library_tags(state: State<'_, AppState>) -> Result<Vec<TagCount>, Error> {
+    if let Some(server) = state.server() {
+        return server.library_tags().await;
+    }
     listing::tags(&state.store).await
 }
 
 /// Marks everything the filters show read; returns how many were unread.
 #[tauri::command]
 pub async fn mark_all_read(state: State<'_, AppState>, query: LibraryQuery) -> Result<u64, Error> {
+    if let Some(server) = state.server() {
+        return server.mark_all_read(&query).await;
+    }
     let user = state.session.actor(&state.store).await?;
     listing::mark_all_read(&state.store, &user, &query).await
 }
 
 #[tauri::command]
 pub async fn list_sources(state: State<'_, AppState>) -> Result<Vec<Source>, Error> {
+    if let Some(server) = state.server() {
+        return server.list_sources().await;
+    }
     let viewer = state.session.viewer(&state.store).await?;
     sources::list(&state.store, viewer.as_ref()).await
 }
@@ -48,6 +60,7 @@ pub async fn list_sources(state: State<'_, AppState>) -> Result<Vec<Source>, Err
 /// job that does it. An address that is not one is refused at once.
 #[tauri::command]
 pub async fn follow_feed(state: State<'_, AppState>, address: String) -> Result<u64, Error> {
+    state.local_only("Following a feed")?;
     let user = state.session.actor(&state.store).await?;
     checked_address(&address)?;
     let title = format!("Following {}", address.trim());
@@ -59,6 +72,7 @@ pub async fn follow_feed(state: State<'_, AppState>, address: String) -> Result<
 /// Saves a web page in the background; returns the job that does it.
 #[tauri::command]
 pub async fn save_page(state: State<'_, AppState>, address: String) -> Result<u64, Error> {
+    state.local_only("Saving a page")?;
     let user = state.session.actor(&state.store).await?;
     checked_address(&address)?;
     let title = format!("Saving {}", address.trim());
@@ -75,6 +89,7 @@ pub async fn import_files<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<u64>, Error> {
+    state.local_only("Importing files")?;
     let user = state.session.actor(&state.store).await?;
     let chosen = pick_files(&app).await;
     if chosen.is_empty() {
@@ -108,6 +123,7 @@ pub async fn export_subscriptions<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<String>, Error> {
+    state.local_only("Exporting the feeds you follow")?;
     let user = state.session.actor(&state.store).await?;
     let Some(path) = dialogs::save_path(
         &app,
@@ -125,6 +141,7 @@ pub async fn export_subscriptions<R: Runtime>(
 
 #[tauri::command]
 pub async fn refresh_source(state: State<'_, AppState>, source_id: String) -> Result<u64, Error> {
+    state.local_only("Refreshing a feed by hand")?;
     let user = state.session.actor(&state.store).await?;
     let source = SourceId::parse(&source_id)?;
     let tasks = refresh_tasks(&state, &[source]).await?;
@@ -140,6 +157,7 @@ pub async fn refresh_source(state: State<'_, AppState>, source_id: String) -> Re
 
 #[tauri::command]
 pub async fn refresh_all(state: State<'_, AppState>) -> Result<u64, Error> {
+    state.local_only("Refreshing feeds by hand")?;
     let user = state.session.actor(&state.store).await?;
     let all: Vec<SourceId> = sources::list(&state.store, None)
         .await?
@@ -153,6 +171,9 @@ pub async fn refresh_all(state: State<'_, AppState>) -> Result<u64, Error> {
 
 #[tauri::command]
 pub async fn remove_source(state: State<'_, AppState>, source_id: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.remove_source(SourceId::parse(&source_id)?).await;
+    }
     let user = state.session.actor(&state.store).await?;
     sources::remove(&state.store, &user, SourceId::parse(&source_id)?).await
 }
@@ -163,12 +184,20 @@ pub async fn set_refresh_interval(
     source_id: String,
     minutes: u32,
 ) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server
+            .set_refresh_interval(SourceId::parse(&source_id)?, minutes)
+            .await;
+    }
     let user = state.session.actor(&state.store).await?;
     sources::set_refresh_minutes(&state.store, &user, SourceId::parse(&source_id)?, minutes).await
 }
 
 #[tauri::command]
 pub async fn delete_article(state: State<'_, AppState>, article_id: String) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.delete_article(ArticleId::parse(&article_id)?).await;
+    }
     let user = state.session.actor(&state.store).await?;
     articles::delete_article(&state.store, &user, ArticleId::parse(&article_id)?).await
 }
@@ -177,6 +206,10 @@ pub async fn delete_article(state: State<'_, AppState>, article_id: String) -> R
 /// everyone's for the admin), newest first.
 #[tauri::command]
 pub async fn jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, Error> {
+    // The jobs are the local library's: a server fetches for itself.
+    if state.server().is_some() {
+        return Ok(Vec::new());
+    }
     let viewer = state.session.viewer(&state.store).await?;
     Ok(state.jobs.visible_to(viewer.as_ref()))
 }

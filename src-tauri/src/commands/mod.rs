@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod articles;
 pub mod comments;
+pub mod connection;
 pub mod data;
 pub mod library;
 pub mod links;

@@ -2,7 +2,7 @@
 //! for whoever added it and the admin, masked for other members, none for
 //! nobody signed in.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::clock::Millis;
@@ -13,7 +13,7 @@ use crate::users::User;
 use crate::Result;
 
 /// A followed feed, as the list of sources shows it to one person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Source {

@@ -2,7 +2,7 @@
 //! refreshing it (conditional requests, Retry-After, slowing down only a
 //! feed that keeps failing), listing, and removing.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
@@ -36,7 +36,7 @@ const FEED_ACCEPT: &str = "application/atom+xml, application/rss+xml, applicatio
                            text/html;q=0.5, */*;q=0.1";
 
 /// What a refresh did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct Refreshed {

@@ -11,7 +11,7 @@ export type MuteId = string;
 
 export type SourceId = string;
 
-export type ErrorKind = "invalid" | "username_taken" | "bad_credentials" | "too_many_attempts" | "unauthorized" | "forbidden" | "not_found" | "internal";
+export type ErrorKind = "invalid" | "username_taken" | "bad_credentials" | "too_many_attempts" | "unauthorized" | "forbidden" | "not_found" | "unavailable" | "internal";
 
 export type ErrorBody = { kind: ErrorKind, message: string, };
 

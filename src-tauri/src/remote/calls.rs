@@ -1,0 +1,376 @@
+//! The server's routes as this desktop calls them: one method for each
+//! command that works on a server, a few lines each, as the routes and
+//! the commands are. Ids are parsed before they go into a path, so
+//! nothing the window sends can name another route.
+
+use parley_core::accounts::{NewAccount, User};
+use parley_core::admin::AccountSummary;
+use parley_core::articles::Article;
+use parley_core::comments::{
+    ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice, VoteOutcome,
+};
+use parley_core::ids::{ArticleId, CommentId, MuteId, SourceId};
+use parley_core::library::listing::{LibraryPage, LibraryQuery, TagCount};
+use parley_core::library::sources::Source;
+use parley_core::mutes::MutedPerson;
+use parley_core::search::{SearchQuery, SearchResults};
+use parley_core::{Error, Result};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::client::Server;
+
+/// An API path from its segments, each percent-encoded but for the
+/// characters URLs leave as they are (usernames may hold any character,
+/// and a `/` or `..` in one must not name another route).
+fn path(segments: &[&str]) -> String {
+    let mut path = String::from("/api/v1");
+    for segment in segments {
+        path.push('/');
+        for byte in segment.bytes() {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~') {
+                path.push(char::from(byte));
+            } else {
+                path.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    path
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::Internal(format!("a request body: {e}")))
+}
+
+/// What a session that began on the server answers.
+#[derive(Debug, Deserialize)]
+struct SignedIn {
+    user: User,
+    token: String,
+}
+
+/// How this desktop names itself in the person's list of sessions.
+fn label() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty());
+    match host {
+        Some(host) => format!("Parley on {host}"),
+        None => "Parley desktop".into(),
+    }
+}
+
+impl Server {
+    async fn get<T: serde::de::DeserializeOwned>(&self, segments: &[&str]) -> Result<T> {
+        self.call(Method::GET, &path(segments), None).await
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Value,
+    ) -> Result<T> {
+        self.call(method, &path(segments), Some(body)).await
+    }
+
+    // Accounts and sessions.
+
+    pub async fn sign_in(&self, username: &str, password: String) -> Result<User> {
+        let body = json!({ "username": username, "password": password, "label": label() });
+        let signed: SignedIn = self.send(Method::POST, &["sessions"], body).await?;
+        self.signed_in(signed.token, signed.user.clone());
+        Ok(signed.user)
+    }
+
+    /// Makes an account with the server's setup code (its first account)
+    /// or an invite's code, and signs it in.
+    pub async fn join(&self, account: NewAccount, code: Option<String>) -> Result<User> {
+        let about = self.about().await?;
+        let code = code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+        let (setup_code, invite) = if about.needs_setup {
+            (code, None)
+        } else {
+            (None, code)
+        };
+        let body = json!({
+            "username": account.username,
+            "displayName": account.display_name,
+            "password": account.password,
+            "setupCode": setup_code,
+            "invite": invite,
+            "label": label(),
+        });
+        let signed: SignedIn = self.send(Method::POST, &["accounts"], body).await?;
+        self.signed_in(signed.token, signed.user.clone());
+        Ok(signed.user)
+    }
+
+    /// Ends this window's session on the server. The window counts as
+    /// signed out even when the server cannot be told (its session then
+    /// ends by idle time).
+    pub async fn sign_out(&self) -> Result<()> {
+        if self.token().is_none() {
+            return Ok(());
+        }
+        let told: Result<()> = self
+            .call(Method::DELETE, &path(&["sessions", "current"]), None)
+            .await;
+        self.forget_session();
+        match told {
+            Err(e @ Error::Unavailable(_)) => {
+                log::warn!("signed out here; the server was not told: {e}");
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Who is signed in, as the server says now (an ended session comes
+    /// back as nobody, and the window signs out).
+    pub async fn keep_alive(&self) -> Result<Option<User>> {
+        if self.token().is_none() {
+            return Ok(None);
+        }
+        match self.get::<User>(&["me"]).await {
+            Ok(user) => {
+                self.update_user(user.clone());
+                Ok(Some(user))
+            }
+            Err(e) if e.kind() == parley_core::ErrorKind::Unauthorized => Ok(None),
+            // Offline: whoever was signed in still is, as far as anyone knows.
+            Err(Error::Unavailable(_)) => Ok(self.user()),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn set_display_name(&self, name: &str) -> Result<User> {
+        let body = json!({ "displayName": name });
+        let user: User = self
+            .send(Method::PUT, &["me", "display-name"], body)
+            .await?;
+        self.update_user(user.clone());
+        Ok(user)
+    }
+
+    pub async fn change_password(&self, current: String, new_password: String) -> Result<()> {
+        let body = json!({ "current": current, "newPassword": new_password });
+        self.send(Method::PUT, &["me", "password"], body).await
+    }
+
+    pub async fn delete_account(&self, password: String) -> Result<()> {
+        let body = json!({ "password": password });
+        self.send::<()>(Method::DELETE, &["me"], body).await?;
+        self.forget_session();
+        Ok(())
+    }
+
+    pub async fn set_author_muted(&self, comment: CommentId, muted: bool) -> Result<()> {
+        let id = comment.to_string();
+        let body = json!({ "muted": muted });
+        self.send(Method::PUT, &["comments", &id, "author-muted"], body)
+            .await
+    }
+
+    pub async fn muted_people(&self) -> Result<Vec<MutedPerson>> {
+        self.get(&["me", "mutes"]).await
+    }
+
+    pub async fn unmute(&self, mute: MuteId) -> Result<()> {
+        let id = mute.to_string();
+        self.call(Method::DELETE, &path(&["me", "mutes", &id]), None)
+            .await
+    }
+
+    // The admin's pages.
+
+    pub async fn list_accounts(&self) -> Result<Vec<AccountSummary>> {
+        self.get(&["admin", "accounts"]).await
+    }
+
+    /// `change` is one of promote, demote, disable, enable.
+    pub async fn change_account(&self, username: &str, change: &str) -> Result<()> {
+        // URLs read "." and ".." as steps up a path, encoded or not.
+        if username.chars().all(|c| c == '.') {
+            return Err(Error::NotFound(
+                "There is no account by that username.".into(),
+            ));
+        }
+        let at = path(&["admin", "accounts", username, change]);
+        self.call(Method::POST, &at, None).await
+    }
+
+    // The library.
+
+    pub async fn library_page(&self, query: &LibraryQuery) -> Result<LibraryPage> {
+        self.send(Method::POST, &["library"], json(query)?).await
+    }
+
+    pub async fn library_tags(&self) -> Result<Vec<TagCount>> {
+        self.get(&["library", "tags"]).await
+    }
+
+    pub async fn mark_all_read(&self, query: &LibraryQuery) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Marked {
+            marked: u64,
+        }
+        let marked: Marked = self
+            .send(Method::POST, &["library", "read"], json(query)?)
+            .await?;
+        Ok(marked.marked)
+    }
+
+    pub async fn article(&self, id: ArticleId) -> Result<Article> {
+        self.get(&["articles", &id.to_string()]).await
+    }
+
+    pub async fn delete_article(&self, id: ArticleId) -> Result<()> {
+        let at = path(&["articles", &id.to_string()]);
+        self.call(Method::DELETE, &at, None).await
+    }
+
+    pub async fn list_sources(&self) -> Result<Vec<Source>> {
+        self.get(&["sources"]).await
+    }
+
+    pub async fn remove_source(&self, id: SourceId) -> Result<()> {
+        let at = path(&["sources", &id.to_string()]);
+        self.call(Method::DELETE, &at, None).await
+    }
+
+    pub async fn set_refresh_interval(&self, id: SourceId, minutes: u32) -> Result<()> {
+        let id = id.to_string();
+        let body = json!({ "minutes": minutes });
+        self.send(Method::PUT, &["sources", &id, "interval"], body)
+            .await
+    }
+
+    pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
+        self.send(Method::POST, &["search"], json(query)?).await
+    }
+
+    pub async fn search_sources(&self) -> Result<Vec<String>> {
+        self.get(&["search", "sources"]).await
+    }
+
+    // Discussions.
+
+    pub async fn open_discussion(&self, id: ArticleId, query: &ThreadQuery) -> Result<ThreadPage> {
+        let id = id.to_string();
+        self.send(Method::POST, &["articles", &id, "discussion"], json(query)?)
+            .await
+    }
+
+    pub async fn thread_page(&self, id: ArticleId, query: &ThreadQuery) -> Result<ThreadPage> {
+        let id = id.to_string();
+        self.send(Method::POST, &["articles", &id, "thread"], json(query)?)
+            .await
+    }
+
+    pub async fn comment_view(&self, id: CommentId) -> Result<ThreadComment> {
+        self.get(&["comments", &id.to_string()]).await
+    }
+
+    pub async fn comment_history(&self, id: CommentId) -> Result<Vec<Revision>> {
+        self.get(&["comments", &id.to_string(), "history"]).await
+    }
+
+    /// Posts a comment with the id the window chose for it: sending the
+    /// same id again is the same comment.
+    pub async fn post_comment(
+        &self,
+        article: ArticleId,
+        parent: Option<CommentId>,
+        body: &str,
+        id: CommentId,
+    ) -> Result<CommentId> {
+        #[derive(Deserialize)]
+        struct Posted {
+            id: CommentId,
+        }
+        let article = article.to_string();
+        let request = json!({
+            "id": id.to_string(),
+            "parentId": parent.map(|p| p.to_string()),
+            "body": body,
+        });
+        let posted: Posted = self
+            .send(Method::POST, &["articles", &article, "comments"], request)
+            .await?;
+        Ok(posted.id)
+    }
+
+    pub async fn edit_comment(&self, id: CommentId, body: &str) -> Result<()> {
+        let at = id.to_string();
+        self.send(Method::PATCH, &["comments", &at], json!({ "body": body }))
+            .await
+    }
+
+    pub async fn delete_comment(&self, id: CommentId) -> Result<()> {
+        let at = path(&["comments", &id.to_string()]);
+        self.call(Method::DELETE, &at, None).await
+    }
+
+    pub async fn vote(&self, id: CommentId, choice: VoteChoice) -> Result<VoteOutcome> {
+        let at = id.to_string();
+        let body = json!({ "choice": choice });
+        self.send(Method::PUT, &["comments", &at, "vote"], body)
+            .await
+    }
+
+    pub async fn set_thread_sort(&self, sort: Sort) -> Result<()> {
+        self.send(Method::PUT, &["me", "sort"], json!({ "sort": sort }))
+            .await
+    }
+
+    pub async fn set_collapsed(&self, id: CommentId, collapsed: bool) -> Result<()> {
+        let at = id.to_string();
+        let body = json!({ "collapsed": collapsed });
+        self.send(Method::PUT, &["comments", &at, "collapsed"], body)
+            .await
+    }
+
+    pub async fn replies_to_me(&self) -> Result<Vec<ReplyToMe>> {
+        self.get(&["me", "replies"]).await
+    }
+
+    pub async fn remove_comment(&self, id: CommentId) -> Result<()> {
+        let at = path(&["comments", &id.to_string(), "removal"]);
+        self.call(Method::POST, &at, None).await
+    }
+
+    pub async fn set_locked(&self, id: ArticleId, locked: bool) -> Result<()> {
+        let at = id.to_string();
+        let body = json!({ "locked": locked });
+        self.send(Method::PUT, &["articles", &at, "locked"], body)
+            .await
+    }
+
+    pub async fn set_pinned(&self, id: CommentId, pinned: bool) -> Result<()> {
+        let at = id.to_string();
+        let body = json!({ "pinned": pinned });
+        self.send(Method::PUT, &["comments", &at, "pinned"], body)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path;
+
+    #[test]
+    fn path_segments_are_encoded_so_none_names_another_route() {
+        assert_eq!(path(&["articles", "abc"]), "/api/v1/articles/abc");
+        assert_eq!(
+            path(&["admin", "accounts", "../../me", "promote"]),
+            "/api/v1/admin/accounts/%2E%2E%2F%2E%2E%2Fme/promote"
+        );
+        assert_eq!(
+            path(&["admin", "accounts", "ana maría", "enable"]),
+            "/api/v1/admin/accounts/ana%20mar%C3%ADa/enable"
+        );
+    }
+}
