@@ -13,6 +13,7 @@ use crate::comments::{
     Removal, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
     VoteOutcome,
 };
+use crate::events::{Change, Event};
 use crate::export::Format as ExportFormat;
 use crate::ids::{ArticleId, CommentId, MuteId, SourceId, UserId};
 use crate::library::adding::Origin;
@@ -58,6 +59,8 @@ pub fn typescript() -> String {
         LibraryQuery::decl(&cfg),
         LibraryCursor::decl(&cfg),
         LibraryPage::decl(&cfg),
+        Change::decl(&cfg),
+        Event::decl(&cfg),
         TagCount::decl(&cfg),
         Source::decl(&cfg),
         ItemState::decl(&cfg),

@@ -17,8 +17,9 @@ export class Account {
     this.#user = await api.signIn(username, password);
   }
 
-  async create(account: NewAccount): Promise<void> {
-    this.#user = await api.createAccount(account);
+  /** `code`: on a server, its setup code or an invite's. */
+  async create(account: NewAccount, code: string | null = null): Promise<void> {
+    this.#user = await api.createAccount(account, code);
   }
 
   /** Signs out on purpose: what this person left unsent is forgotten, so

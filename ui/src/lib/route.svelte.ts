@@ -7,6 +7,7 @@
 //   #/admin                          accounts and settings, for the admin
 //   #/sources                        the feeds the library follows
 //   #/about                          this Parley: version, folders, database size
+//   #/connect                        connect to a Parley server, or back to the local library
 export type Route =
   | { view: 'library' }
   | { view: 'replies' }
@@ -14,6 +15,7 @@ export type Route =
   | { view: 'admin' }
   | { view: 'sources' }
   | { view: 'about' }
+  | { view: 'connect' }
   | { view: 'article'; articleId: string; commentId: string | null };
 
 const UUID = '[0-9a-fA-F-]{36}';
@@ -25,6 +27,7 @@ export function parseRoute(hash: string): Route {
   if (hash === '#/admin') return { view: 'admin' };
   if (hash === '#/sources') return { view: 'sources' };
   if (hash === '#/about') return { view: 'about' };
+  if (hash === '#/connect') return { view: 'connect' };
   const match = ARTICLE.exec(hash);
   if (match?.[1]) return { view: 'article', articleId: match[1], commentId: match[2] ?? null };
   return { view: 'library' };

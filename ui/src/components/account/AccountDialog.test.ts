@@ -39,7 +39,22 @@ describe('AccountDialog', () => {
       username: 'grace',
       displayName: 'Grace Hopper',
       password: 'nanoseconds of wire',
-    });
+    }, null);
     expect(onClose).toHaveBeenCalledOnce();
+  });
+
+  it('asks for the invite code when the account is on a server, and sends it', async () => {
+    const account = fakeAccount({ create: vi.fn().mockResolvedValue(undefined) });
+    render(AccountDialog, { mode: 'create', account, onClose: vi.fn(), onSwitch: vi.fn(), server: 'home.lan:7878' });
+    expect(screen.getByText(/This account lives on home.lan:7878/)).toBeTruthy();
+    await userEvent.type(screen.getByLabelText('Username'), 'grace');
+    await userEvent.type(screen.getByLabelText('Display name'), 'Grace Hopper');
+    await userEvent.type(screen.getByLabelText('Invite or setup code'), 'INVITE-123');
+    await userEvent.type(screen.getByLabelText('Password'), 'nanoseconds of wire');
+    await userEvent.click(screen.getByRole('button', { name: 'Create account' }));
+    expect(account.create).toHaveBeenCalledWith(
+      { username: 'grace', displayName: 'Grace Hopper', password: 'nanoseconds of wire' },
+      'INVITE-123',
+    );
   });
 });

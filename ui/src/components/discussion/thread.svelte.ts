@@ -3,6 +3,7 @@
 import {
   api,
   type ApiError,
+  type Event as ServerEvent,
   type Sort,
   type ThreadComment,
   type ThreadPage,
@@ -38,6 +39,9 @@ export class ThreadState {
   generation = $state(0);
   loadingMore = $state(false);
   error = $state('');
+  /** Comments others posted since the pages were loaded, not shown yet:
+   * showing them at once would move the text under the reader. */
+  arrived = $state(0);
   /** Unsent comments ('new'), replies (by parent id) and edits ('edit:' and
    * the comment's id), kept while their form is off screen or closed. */
   readonly drafts: Record<string, string>;
@@ -60,6 +64,9 @@ export class ThreadState {
    * twice. Kept rather than rebuilt per page: rebuilding it made garbage in
    * proportion to the whole thread with every page. */
   #seen = new Set<string>();
+  /** Ids of the reader's own comments on their way: their news from the
+   * server is not someone else's comment arriving. */
+  #sending = new Set<string>();
   /** Only the newest whole load may land. */
   #request = 0;
   #loading: Promise<void> | null = null;
@@ -185,7 +192,9 @@ export class ThreadState {
    * (the error is shown instead: posting again would post twice). */
   async post(parentId: string | null, body: string): Promise<string> {
     const key = parentId ?? 'new';
-    const id = await api.postComment(this.articleId, parentId, body, this.#idFor(key, body));
+    const sending = this.#idFor(key, body);
+    this.#sending.add(sending);
+    const id = await api.postComment(this.articleId, parentId, body, sending);
     sentIds.get(this.drafts)?.delete(key);
     delete this.drafts[key];
     try {
@@ -194,6 +203,41 @@ export class ThreadState {
       this.error = (e as ApiError).message;
     }
     return id;
+  }
+
+  /** Takes in a change someone made on the server to this discussion.
+   * Changes to comments on the page are shown in place (their text, score
+   * or standing; nothing moves); new comments are counted in `arrived`
+   * until the reader asks for them, unless the page has none yet. */
+  async heard(event: ServerEvent): Promise<void> {
+    const id = event.commentId;
+    switch (event.change) {
+      case 'comment_posted':
+        if (!id || this.#seen.has(id) || this.#sending.has(id)) return;
+        if (this.comments.length === 0) await this.reload();
+        else this.arrived++;
+        return;
+      case 'comment_edited':
+      case 'comment_deleted':
+      case 'comment_removed':
+      case 'voted':
+        if (id && this.#seen.has(id)) await this.#refreshOne(id);
+        return;
+      case 'comment_pinned':
+      case 'discussion_locked': {
+        const page = await api.loadThread(this.articleId, this.#query(0, 1, this.sort));
+        this.locked = page.locked;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Shows the comments that arrived, each in its place in the order. */
+  async showArrived(): Promise<void> {
+    await this.reload();
+    this.arrived = 0;
   }
 
   /** The id to send the draft `key` with: the one it was sent with

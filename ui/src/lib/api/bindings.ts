@@ -280,6 +280,10 @@ next: LibraryCursor | null,
  */
 asOf: number, };
 
+export type Change = "comment_posted" | "comment_edited" | "comment_deleted" | "comment_removed" | "comment_pinned" | "voted" | "discussion_locked" | "article_added";
+
+export type Event = { id: number, at: number, change: Change, articleId: ArticleId | null, commentId: CommentId | null, };
+
 export type TagCount = { tag: string, articles: number, };
 
 export type Source = { id: SourceId, title: string, 

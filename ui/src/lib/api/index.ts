@@ -2,6 +2,7 @@
 // never `invoke` directly; component tests mock this module as a whole.
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
+  Event as ServerEvent,
   AccountSummary,
   AppSettings,
   LibraryLimits,
@@ -47,6 +48,32 @@ export interface About {
   backupsFolder: string;
   logFolder: string | null;
 }
+
+/** Which library the window shows: the local one (`server` null) or a
+ * Parley server's. */
+export interface ConnectionView {
+  server: { address: string; online: boolean } | null;
+}
+
+/** What the person must decide about a server's certificate. */
+export type Certificate =
+  | { state: 'trusted' }
+  | { state: 'unknown'; fingerprint: string }
+  | { state: 'changed'; fingerprint: string; warning: string };
+
+/** What checking a server's address found, before connecting. */
+export interface ServerCheck {
+  address: string;
+  certificate: Certificate;
+  version: string | null;
+  needsSetup: boolean;
+}
+
+/** What the open server says as it happens. */
+export type ServerNews =
+  | { type: 'link'; online: boolean }
+  | { type: 'change'; event: ServerEvent }
+  | { type: 'reload' };
 
 /** A failed call: `kind` to branch on, `message` to show as it is. */
 export class ApiError extends Error {
@@ -133,7 +160,9 @@ export const api = {
   currentUser: () => call<User | null>('current_user'),
   /** Who is still signed in; counts as activity, keeping the session open. */
   keepAlive: () => call<User | null>('keep_alive'),
-  createAccount: (account: NewAccount) => call<User>('create_account', { account }),
+  /** On a server, `code` is its setup code (its first account) or an invite's. */
+  createAccount: (account: NewAccount, code: string | null = null) =>
+    call<User>('create_account', { account, code }),
   signIn: (username: string, password: string) => call<User>('sign_in', { username, password }),
   signOut: () => call<null>('sign_out'),
   setDisplayName: (displayName: string) => call<User>('set_display_name', { displayName }),
@@ -203,6 +232,21 @@ export const api = {
   restoreBackup: (name: string) => call<Restored>('restore_backup', { name }),
   /** The same, from a file chosen in a native dialog; null if none was chosen. */
   restoreBackupFile: () => call<Restored | null>('restore_backup_file'),
+
+  // Which library the window shows.
+  connection: () => call<ConnectionView>('connection'),
+  checkServer: (address: string) => call<ServerCheck>('check_server', { address }),
+  /** `fingerprint`: the certificate the person chose to trust, when asked. */
+  connectServer: (address: string, fingerprint: string | null) =>
+    call<ConnectionView>('connect_server', { address, fingerprint }),
+  useLocalLibrary: () => call<ConnectionView>('use_local_library'),
+  /** Calls `onNews` with what happens on the open server, until another
+   * library is opened (then call it again). */
+  watchServer: (onNews: (news: ServerNews) => void) => {
+    const channel = new Channel<ServerNews>();
+    channel.onmessage = onNews;
+    return call<null>('watch_server', { onNews: channel });
+  },
 
   /** This Parley: version, where its data and log are, the database's size. */
   about: () => call<About>('about'),

@@ -1,0 +1,410 @@
+//! A group on one server: two desktop apps, each with its own data folder,
+//! connect to a real parley-server on PostgreSQL on 127.0.0.1. What one
+//! writes reaches the other within a second without reloading; the server
+//! is killed with SIGKILL and started again while the first app posts,
+//! and nothing the app showed as posted is lost, nothing posts twice, a
+//! draft typed meanwhile is kept; and the local library is still there,
+//! unchanged, when the person goes back to it.
+//!
+//! Runs where `PG*` variables name a PostgreSQL server (./scripts/test
+//! runs it under pg_virtualenv), with parley-server built beside the app.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test harness: a panic is a failed test"
+)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use parley_core::{articles, comments};
+use serde_json::{json, Value};
+use support::{lit, seed_account, seed_with_clock, App, Driver};
+
+const LOCAL_NOTE: &str = "A note that stays in this computer's own library";
+
+/// The parley-server binary of this build (cargo builds it for the
+/// workspace's tests), beside the test's own executable.
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let binary = dir.join("parley-server");
+    assert!(
+        binary.is_file(),
+        "{} is missing: build it with `cargo build -p parley-server` (./scripts/test does)",
+        binary.display()
+    );
+    binary
+}
+
+/// A new database on the PostgreSQL server the `PG*` variables name.
+fn new_database() -> String {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let host = var("PGHOST").unwrap_or_else(|| {
+        panic!(
+            "this test needs a PostgreSQL server named by PGHOST, PGPORT, PGUSER and \
+             PGPASSWORD: run it under pg_virtualenv (./scripts/test does; Debian's \
+             postgresql package has it: apt-get install postgresql)"
+        )
+    });
+    support::require_tool("createdb", "sudo apt-get install postgresql");
+    let name = format!("parley_group_{}", std::process::id());
+    let made = Command::new("createdb")
+        .args(["-E", "UTF8", "-l", "C.UTF-8", "-T", "template0", &name])
+        .status()
+        .unwrap();
+    assert!(made.success(), "createdb {name} failed");
+    let port = var("PGPORT").unwrap_or_else(|| "5432".into());
+    let user = var("PGUSER").unwrap_or_else(|| "postgres".into());
+    let password = var("PGPASSWORD").unwrap_or_default();
+    format!(
+        "postgres://localhost/{name}?host={}&port={port}&user={user}&password={password}",
+        host.replace('/', "%2F")
+    )
+}
+
+/// The server process, started on a fixed port so that it comes back at
+/// the same address.
+struct ServerProcess {
+    child: Child,
+    port: u16,
+    database: String,
+    data: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    fn start(database: String) -> (Self, Option<String>) {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let data = tempfile::tempdir().unwrap();
+        let mut server = Self {
+            child: Command::new("true").spawn().unwrap(),
+            port,
+            database,
+            data,
+        };
+        let code = server.spawn();
+        (server, code)
+    }
+
+    /// Starts the process; returns the setup code it printed, if any.
+    fn spawn(&mut self) -> Option<String> {
+        let mut child = Command::new(server_binary())
+            .args(["--database", &self.database])
+            .args(["--listen", &format!("127.0.0.1:{}", self.port)])
+            .arg("--data")
+            .arg(self.data.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (lines, heard) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("parley-server: {line}");
+                let _ = lines.send(line);
+            }
+        });
+        self.child = child;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "parley-server did not listen on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // The setup code comes before the server listens.
+        let mut code = None;
+        while let Ok(line) = heard.recv_timeout(Duration::from_millis(300)) {
+            let line = line.trim();
+            if !line.is_empty() && !line.contains(' ') && line.contains('-') {
+                code = Some(line.to_owned());
+            }
+        }
+        code
+    }
+
+    /// Sends SIGKILL after `delay`, from another thread.
+    fn kill_soon(&self, delay: Duration) -> std::thread::JoinHandle<()> {
+        let pid = self.child.id().to_string();
+        std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            let killed = Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+            assert!(killed.success(), "kill -KILL {pid}");
+        })
+    }
+
+    /// Waits for the killed process to be gone.
+    fn reap(&mut self) {
+        self.child.wait().unwrap();
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Value) -> Value {
+        // Plain HTTP on loopback; reqwest still wants a TLS provider chosen.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::new();
+        let mut request = client
+            .request(method.parse().unwrap(), self.url(path))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// The texts of the comments on an article, as a signed-out reader
+    /// of the server sees them.
+    async fn comment_texts(&self, article: &str) -> Vec<String> {
+        let page = self
+            .call(
+                "POST",
+                &format!("/api/v1/articles/{article}/thread"),
+                None,
+                json!({ "limit": 200 }),
+            )
+            .await;
+        page["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["bodyHtml"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl App {
+    /// "Connect to a server" from the account menu, at `address`.
+    async fn connect_to(&self, address: &str) {
+        self.click_link("Connect to a server").await;
+        self.fill("Server address", address).await;
+        self.click_in("//form", "Connect").await;
+        self.wait_for(&format!(
+            "//p[@role='status'][contains(normalize-space(), {})]",
+            lit(&format!(
+                "Server: {}",
+                address.trim_start_matches("http://")
+            ))
+        ))
+        .await;
+    }
+
+    async fn click_link(&self, name: &str) {
+        self.wait_for(&format!("//a[normalize-space()={}]", lit(name)))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Joins the server from the dialog that opens on connecting.
+    async fn join(&self, username: &str, display_name: &str, code: &str, password: &str) {
+        self.fill("Username", username).await;
+        self.fill("Display name", display_name).await;
+        self.fill("Invite or setup code", code).await;
+        self.fill("Password", password).await;
+        self.click_in("//*[@role='dialog']", "Create account").await;
+        self.wait_signed_in_as(display_name).await;
+    }
+
+    async fn post(&self, text: &str) {
+        self.fill("Your comment", text).await;
+        self.click("Post comment").await;
+    }
+
+    /// The comment whose text is `text`, once it is in the discussion.
+    async fn see_comment(&self, text: &str) {
+        self.wait_for(&format!(
+            "//ol[@aria-label='Discussion']//*[contains(@class,'comment-body')][normalize-space()={}]",
+            lit(text)
+        ))
+        .await;
+    }
+
+    async fn article_id(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        let hash = url.fragment().unwrap_or_default().to_owned();
+        hash.trim_start_matches("/article/")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+#[tokio::test]
+async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays() {
+    // App A's own library has a local account and a comment of its own.
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let title = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let seeded = title.clone();
+    seed_with_clock(dir_a.path(), 60, |store, _clock| async move {
+        let local = seed_account(&store, ("mina", "Mina Local", "a local password 123")).await;
+        let article = articles::list_articles(&store, None).await.unwrap()[0].clone();
+        *seeded.lock().unwrap() = article.title.clone();
+        comments::post(&store, &local, article.id, None, LOCAL_NOTE)
+            .await
+            .unwrap();
+    })
+    .await;
+    let title = title.lock().unwrap().clone();
+
+    let (mut server, setup_code) = ServerProcess::start(new_database());
+    let setup_code = setup_code.expect("a new server prints its setup code");
+    let address = format!("http://127.0.0.1:{}", server.port);
+
+    let driver_a = Driver::start(dir_a.path());
+    let driver_b = Driver::start(dir_b.path());
+    let a = driver_a.launch().await;
+    let b = driver_b.launch().await;
+    // Side by side: on a display without a window manager, a click goes
+    // to whichever window is on top at that point of the screen.
+    a.client.set_window_rect(0, 0, 640, 800).await.unwrap();
+    b.client.set_window_rect(640, 0, 640, 800).await.unwrap();
+    a.see("Local library").await;
+
+    // A connects and makes the server's first account with its setup code.
+    a.connect_to(&address).await;
+    a.join("ada", "Ada Lovelace", &setup_code, "analytical engine 1843")
+        .await;
+    // The admin invites Grace (through the API, as from another computer).
+    let admin = server
+        .call(
+            "POST",
+            "/api/v1/sessions",
+            None,
+            json!({ "username": "ada", "password": "analytical engine 1843" }),
+        )
+        .await;
+    let token = admin["token"].as_str().unwrap().to_owned();
+    let invite = server
+        .call(
+            "POST",
+            "/api/v1/invites",
+            Some(&token),
+            json!({ "days": 1 }),
+        )
+        .await;
+    let invite = invite["code"].as_str().unwrap().to_owned();
+    b.connect_to(&address).await;
+    b.click("Create a new account").await;
+    b.join("grace", "Grace Hopper", &invite, "nanoseconds of wire")
+        .await;
+
+    // Both read the same article of the server's library.
+    a.open_article(&title).await;
+    b.open_article(&title).await;
+    let article = a.article_id().await;
+    assert_eq!(article, b.article_id().await);
+    a.see("Leave the first comment").await;
+
+    // What A posts reaches B within a second, without B reloading.
+    a.post("Ada writes from her computer").await;
+    a.see_comment("Ada writes from her computer").await;
+    let shown = Instant::now();
+    b.see_comment("Ada writes from her computer").await;
+    let reached = shown.elapsed();
+    eprintln!("e2e: a comment reached the other app {reached:?} after it was shown as posted");
+    assert!(reached < Duration::from_secs(1), "took {reached:?}");
+
+    // B's reply, in a discussion A is reading: A is told, and nothing
+    // moves under A until A asks to see it.
+    b.post("Grace answers from hers").await;
+    b.see_comment("Grace answers from hers").await;
+    let shown = Instant::now();
+    a.see("1 new comment: show").await;
+    let told = shown.elapsed();
+    eprintln!("e2e: the other app was told of a new comment after {told:?}");
+    assert!(told < Duration::from_secs(1), "took {told:?}");
+    a.click("1 new comment: show").await;
+    a.see_comment("Grace answers from hers").await;
+
+    // The server dies (SIGKILL) as A posts: the request may reach it or
+    // not, its answer may be lost; either way it must end up there once.
+    // B types a draft meanwhile.
+    a.fill("Your comment", "Posted across the crash").await;
+    let killing = server.kill_soon(Duration::from_millis(5));
+    a.click("Post comment").await;
+    killing.join().unwrap();
+    server.reap();
+    a.see("Offline: trying again").await;
+    b.fill("Your comment", "A draft typed while the server was gone")
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // The server comes back by itself (same database, same address) and
+    // both apps reconnect without anyone doing anything.
+    server.spawn();
+    a.see_comment("Posted across the crash").await;
+    a.wait_gone("//*[contains(normalize-space(), 'Offline: trying again')]")
+        .await;
+    let draft = b.field("Your comment").await;
+    assert_eq!(
+        draft.prop("value").await.unwrap().as_deref(),
+        Some("A draft typed while the server was gone"),
+        "the draft survived the server's absence"
+    );
+    b.click("Post comment").await;
+    b.see_comment("A draft typed while the server was gone")
+        .await;
+
+    // Everything either app showed as posted is on the server, once.
+    let on_server = server.comment_texts(&article).await;
+    for text in [
+        "Ada writes from her computer",
+        "Grace answers from hers",
+        "Posted across the crash",
+        "A draft typed while the server was gone",
+    ] {
+        let times = on_server.iter().filter(|c| c.contains(text)).count();
+        assert_eq!(
+            times, 1,
+            "{text:?} is on the server {times} times: {on_server:?}"
+        );
+    }
+    assert_eq!(on_server.len(), 4, "{on_server:?}");
+
+    // Back to A's local library: its own article and comment, unchanged,
+    // and nothing from the server.
+    a.click("Use the local library").await;
+    a.see("Local library").await;
+    a.open_article(&title).await;
+    a.see_comment(LOCAL_NOTE).await;
+    a.see_comment_count(1).await;
+    let texts: Vec<String> = a.discussion().await.into_iter().map(|c| c.2).collect();
+    assert_eq!(texts, vec![LOCAL_NOTE.to_owned()]);
+
+    a.quit().await;
+    b.quit().await;
+}
