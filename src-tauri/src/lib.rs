@@ -7,7 +7,7 @@ mod commands;
 mod dialogs;
 mod images;
 mod refresh;
-mod remote;
+pub mod remote;
 mod rendering;
 mod single;
 mod startup;
