@@ -429,3 +429,121 @@ async fn the_router_answers_in_process_too() {
     assert_eq!(response.status(), 404);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn search_mutes_marking_read_sources_and_deleting_through_the_api() {
+    let server = TestServer::start().await;
+    let ada = server.set_up("ada").await;
+    let grace = server.invite(&ada, "grace").await;
+    let article = server.first_article().await;
+    let by_grace = server
+        .post(&grace, &article, None, "Quasar timetables are fascinating")
+        .await;
+
+    // Search finds the comment, for anyone who may read it.
+    let found = server
+        .json("POST", "/api/v1/search", None, json!({"text": "quasar"}))
+        .await;
+    found.assert_status(200);
+    assert!(found.text.contains(&by_grace), "{}", found.text);
+    let sources = server.get("/api/v1/search/sources", None).await;
+    sources.assert_status(200);
+    assert!(
+        sources.body.as_array().is_some_and(|s| !s.is_empty()),
+        "{}",
+        sources.text
+    );
+
+    // Ada mutes Grace: Ada's list says so, and undoing it empties it.
+    let muted = server
+        .json(
+            "PUT",
+            &format!("/api/v1/comments/{by_grace}/author-muted"),
+            Some(&ada.token),
+            json!({"muted": true}),
+        )
+        .await;
+    muted.assert_status(204);
+    let mutes = server.get("/api/v1/me/mutes", Some(&ada.token)).await;
+    mutes.assert_status(200);
+    assert_eq!(mutes.body[0]["displayName"], common::display_name("grace"));
+    let mute_id = mutes.body[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        server
+            .get("/api/v1/me/mutes", Some(&grace.token))
+            .await
+            .body,
+        json!([]),
+        "a mute is its maker's alone"
+    );
+    let undone = server
+        .json(
+            "DELETE",
+            &format!("/api/v1/me/mutes/{mute_id}"),
+            Some(&ada.token),
+            json!({}),
+        )
+        .await;
+    undone.assert_status(204);
+    assert_eq!(
+        server.get("/api/v1/me/mutes", Some(&ada.token)).await.body,
+        json!([])
+    );
+
+    // Marking everything read answers how many were unread.
+    let marked = server
+        .json(
+            "POST",
+            "/api/v1/library/read",
+            Some(&grace.token),
+            json!({}),
+        )
+        .await;
+    marked.assert_status(200);
+    assert!(
+        marked.body["marked"].as_u64().unwrap() >= 1,
+        "{}",
+        marked.text
+    );
+    let signed_out = server
+        .json("POST", "/api/v1/library/read", None, json!({}))
+        .await;
+    signed_out.assert_error(401, "unauthorized");
+
+    // Sources: listed for anyone; removing one is the admin's.
+    let listed = server.get("/api/v1/sources", None).await;
+    listed.assert_status(200);
+    if let Some(source) = listed.body.as_array().and_then(|s| s.first()) {
+        let id = source["id"].as_str().unwrap();
+        let by_member = server
+            .json(
+                "DELETE",
+                &format!("/api/v1/sources/{id}"),
+                Some(&grace.token),
+                json!({}),
+            )
+            .await;
+        by_member.assert_error(403, "forbidden");
+    }
+
+    // An article with a discussion is not deleted by a member; an image
+    // that does not exist is a plain 404.
+    let refused = server
+        .json(
+            "DELETE",
+            &format!("/api/v1/articles/{article}"),
+            Some(&grace.token),
+            json!({}),
+        )
+        .await;
+    assert!(
+        refused.status == 403 || refused.status == 422,
+        "{}",
+        refused.text
+    );
+    let image = server
+        .get(&format!("/api/v1/images/{}", new_id()), None)
+        .await;
+    image.assert_error(404, "not_found");
+    server.stop().await;
+}

@@ -55,6 +55,8 @@ enum Write {
     SignUp,
     DisplayName,
     Sort,
+    Mute,
+    MarkRead,
 }
 
 const MATRIX: &[(Write, [Expect; 6])] = &[
@@ -75,6 +77,8 @@ const MATRIX: &[(Write, [Expect; 6])] = &[
     (Write::SignUp, [A, A, F, F, U, U]),
     (Write::DisplayName, [A, A, A, A, U, U]),
     (Write::Sort, [A, A, A, A, U, U]),
+    (Write::Mute, [I, A, I, A, U, U]),
+    (Write::MarkRead, [A, A, A, A, U, U]),
 ];
 
 /// One server with an admin (Ada), two members (Grace, Alan), and Dora,
@@ -231,6 +235,12 @@ impl World {
                 "/api/v1/me/sort".into(),
                 Some(json!({"sort": "newest"})),
             ),
+            Write::Mute => (
+                "PUT",
+                format!("/api/v1/comments/{comment}/author-muted"),
+                Some(json!({"muted": true})),
+            ),
+            Write::MarkRead => ("POST", "/api/v1/library/read".into(), Some(json!({}))),
         };
         let body = body.map(|b| b.to_string());
         let reply = server

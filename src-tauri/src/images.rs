@@ -1,6 +1,7 @@
 //! The `parley-image:` scheme: images stored with articles, served from
 //! the database, so the page never asks a remote server for one. The page
-//! asks for `parley-image://localhost/<image id>`.
+//! asks for `parley-image://localhost/<image id>`; while a server is
+//! open, this backend fetches the image from it.
 
 use parley_core::ids::ImageId;
 use parley_core::library::images;
@@ -22,7 +23,16 @@ pub fn serve<R: Runtime>(
     let id = request.uri().path().trim_start_matches('/').to_owned();
     tauri::async_runtime::spawn(async move {
         let found = match (ImageId::parse(&id), app.try_state::<AppState>()) {
-            (Ok(id), Some(state)) => images::stored(&state.store, id).await.ok().flatten(),
+            // Connected: the server's image, fetched by this backend.
+            (Ok(id), Some(state)) => match state.server() {
+                Some(server) => server
+                    .image(id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|(kind, bytes)| (kind.to_owned(), bytes)),
+                None => images::stored(&state.store, id).await.ok().flatten(),
+            },
             _ => None,
         };
         let response = match found {

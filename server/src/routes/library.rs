@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use parley_core::articles;
-use parley_core::ids::{ArticleId, CommentId, MuteId, SourceId};
+use parley_core::ids::{ArticleId, CommentId, ImageId, MuteId, SourceId};
+use parley_core::library::images;
 use parley_core::library::listing::{self, LibraryQuery};
 use parley_core::library::sources::{self, Source};
 use parley_core::mutes::{self, MutedPerson};
@@ -29,6 +30,33 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/comments/{id}/author-muted", put(set_author_muted))
         .route("/api/v1/me/mutes", get(muted_people))
         .route("/api/v1/me/mutes/{id}", delete(unmute))
+        .route("/api/v1/images/{id}", get(image))
+}
+
+/// An image stored with an article, for the desktop's image scheme (the
+/// page never loads anything remote, the server's images included).
+async fn image(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let id = ImageId::parse(&id)?;
+    let (content_type, bytes) = images::stored(&state.store, id)
+        .await?
+        .ok_or_else(|| parley_core::Error::NotFound("There is no such image.".into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable".to_owned(),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Serialize)]

@@ -9,7 +9,8 @@ use parley_core::articles::Article;
 use parley_core::comments::{
     ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice, VoteOutcome,
 };
-use parley_core::ids::{ArticleId, CommentId, MuteId, SourceId};
+use parley_core::ids::{ArticleId, CommentId, ImageId, MuteId, SourceId};
+use parley_core::library::images::{self, MAX_IMAGE_BYTES};
 use parley_core::library::listing::{LibraryPage, LibraryQuery, TagCount};
 use parley_core::library::sources::Source;
 use parley_core::mutes::MutedPerson;
@@ -20,6 +21,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::client::Server;
+
+/// How long one image may take to arrive.
+const IMAGE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An API path from its segments, each percent-encoded but for the
 /// characters URLs leave as they are (usernames may hold any character,
@@ -246,6 +250,28 @@ impl Server {
         let body = json!({ "minutes": minutes });
         self.send(Method::PUT, &["sources", &id, "interval"], body)
             .await
+    }
+
+    /// An image stored with one of the server's articles: its type (as its
+    /// bytes say, whatever the server claims) and bytes, or `None`.
+    pub async fn image(&self, id: ImageId) -> Result<Option<(&'static str, Vec<u8>)>> {
+        let url = self.url(&path(&["images", &id.to_string()]))?;
+        let mut request = self.http().get(url).timeout(IMAGE_TIME_LIMIT);
+        if let Some(token) = self.token() {
+            request = request.bearer_auth(token);
+        }
+        let mut response = request.send().await.map_err(|e| self.unreachable(&e))?;
+        if !response.status().is_success() {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.unreachable(&e))? {
+            if bytes.len() + chunk.len() > MAX_IMAGE_BYTES {
+                return Ok(None);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(images::image_type(&bytes).map(|kind| (kind, bytes)))
     }
 
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
