@@ -69,6 +69,9 @@ const COMMANDS: &[&str] = &[
     "connect_server",
     "use_local_library",
     "watch_server",
+    "my_sessions",
+    "end_other_sessions",
+    "end_session",
 ];
 
 fn main() {

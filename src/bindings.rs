@@ -15,7 +15,7 @@ use crate::comments::{
 };
 use crate::events::{Change, Event};
 use crate::export::Format as ExportFormat;
-use crate::ids::{ArticleId, CommentId, MuteId, SourceId, UserId};
+use crate::ids::{ArticleId, CommentId, MuteId, SessionId, SourceId, UserId};
 use crate::library::adding::Origin;
 use crate::library::jobs::{ItemState, JobItem, JobView};
 use crate::library::limits::LibraryLimits;
@@ -23,6 +23,7 @@ use crate::library::listing::{LibraryCursor, LibraryPage, LibraryQuery, TagCount
 use crate::library::sources::Source;
 use crate::mutes::MutedPerson;
 use crate::search::{ArticleHit, CommentHit, HighlightWord, SearchQuery, SearchResults, Segment};
+use crate::session::stored::SessionInfo;
 use crate::users::{Role, User};
 use crate::{ErrorBody, ErrorKind};
 
@@ -35,6 +36,7 @@ pub fn typescript() -> String {
         CommentId::decl(&cfg),
         MuteId::decl(&cfg),
         SourceId::decl(&cfg),
+        SessionId::decl(&cfg),
         ErrorKind::decl(&cfg),
         ErrorBody::decl(&cfg),
         Role::decl(&cfg),
@@ -55,6 +57,7 @@ pub fn typescript() -> String {
         AppSettings::decl(&cfg),
         LibraryLimits::decl(&cfg),
         MutedPerson::decl(&cfg),
+        SessionInfo::decl(&cfg),
         Origin::decl(&cfg),
         LibraryQuery::decl(&cfg),
         LibraryCursor::decl(&cfg),

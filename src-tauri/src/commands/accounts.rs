@@ -1,6 +1,7 @@
 use parley_core::accounts::{self, NewAccount, User};
-use parley_core::ids::{CommentId, MuteId};
+use parley_core::ids::{CommentId, MuteId, SessionId};
 use parley_core::mutes::{self, MutedPerson};
+use parley_core::session::stored::SessionInfo;
 use parley_core::Error;
 use tauri::State;
 
@@ -100,6 +101,35 @@ pub async fn delete_account(state: State<'_, AppState>, password: String) -> Res
         return server.delete_account(password).await;
     }
     state.session.delete_account(&state.store, password).await
+}
+
+/// The signed-in person's sessions on the open server ("signed in on
+/// this computer, and on 2 others"). The local library has one: this
+/// window's, so the list is empty there.
+#[tauri::command]
+pub async fn my_sessions(state: State<'_, AppState>) -> Result<Vec<SessionInfo>, Error> {
+    match state.server() {
+        Some(server) => server.sessions().await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Signs the person out everywhere but here; returns how many sessions ended.
+#[tauri::command]
+pub async fn end_other_sessions(state: State<'_, AppState>) -> Result<u64, Error> {
+    match state.server() {
+        Some(server) => server.end_other_sessions().await,
+        None => Ok(0),
+    }
+}
+
+#[tauri::command]
+pub async fn end_session(state: State<'_, AppState>, session_id: String) -> Result<(), Error> {
+    let id = SessionId::parse(&session_id)?;
+    match state.server() {
+        Some(server) => server.end_session(id).await,
+        None => Err(Error::NotFound("You have no such session.".into())),
+    }
 }
 
 /// Mutes or unmutes, for the signed-in person, whoever wrote this comment.

@@ -9,12 +9,13 @@ use parley_core::articles::Article;
 use parley_core::comments::{
     ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice, VoteOutcome,
 };
-use parley_core::ids::{ArticleId, CommentId, ImageId, MuteId, SourceId};
+use parley_core::ids::{ArticleId, CommentId, ImageId, MuteId, SessionId, SourceId};
 use parley_core::library::images::{self, MAX_IMAGE_BYTES};
 use parley_core::library::listing::{LibraryPage, LibraryQuery, TagCount};
 use parley_core::library::sources::Source;
 use parley_core::mutes::MutedPerson;
 use parley_core::search::{SearchQuery, SearchResults};
+use parley_core::session::stored::SessionInfo;
 use parley_core::{Error, Result};
 use reqwest::Method;
 use serde::Deserialize;
@@ -169,6 +170,28 @@ impl Server {
         self.send::<()>(Method::DELETE, &["me"], body).await?;
         self.forget_session();
         Ok(())
+    }
+
+    /// The person's sessions on the server, this one marked `current`.
+    pub async fn sessions(&self) -> Result<Vec<SessionInfo>> {
+        self.get(&["sessions"]).await
+    }
+
+    /// Ends every session of the person but this one; returns how many.
+    pub async fn end_other_sessions(&self) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Ended {
+            ended: u64,
+        }
+        let ended: Ended = self
+            .call(Method::DELETE, &path(&["sessions", "others"]), None)
+            .await?;
+        Ok(ended.ended)
+    }
+
+    pub async fn end_session(&self, id: SessionId) -> Result<()> {
+        let at = path(&["sessions", &id.to_string()]);
+        self.call(Method::DELETE, &at, None).await
     }
 
     pub async fn set_author_muted(&self, comment: CommentId, muted: bool) -> Result<()> {

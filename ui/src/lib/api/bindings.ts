@@ -11,6 +11,8 @@ export type MuteId = string;
 
 export type SourceId = string;
 
+export type SessionId = string;
+
 export type ErrorKind = "invalid" | "username_taken" | "bad_credentials" | "too_many_attempts" | "unauthorized" | "forbidden" | "not_found" | "unavailable" | "internal";
 
 export type ErrorBody = { kind: ErrorKind, message: string, };
@@ -237,6 +239,12 @@ export type MutedPerson = {
  * The mute itself, for undoing it with [`unmute`].
  */
 id: MuteId, displayName: string, };
+
+export type SessionInfo = { id: SessionId, label: string, createdAt: number, lastSeenAt: number, 
+/**
+ * The session asking.
+ */
+current: boolean, };
 
 export type Origin = "sample" | "feed" | "page" | "file";
 

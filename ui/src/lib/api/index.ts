@@ -21,6 +21,7 @@ import type {
   Source,
   TagCount,
   MutedPerson,
+  SessionInfo,
   NewAccount,
   ReplyToMe,
   Revision,
@@ -174,6 +175,11 @@ export const api = {
   setAuthorMuted: (commentId: string, muted: boolean) =>
     call<null>('set_author_muted', { commentId, muted }),
   mutedPeople: () => call<MutedPerson[]>('muted_people'),
+  /** The person's sessions on the open server (none in the local library). */
+  mySessions: () => call<SessionInfo[]>('my_sessions'),
+  /** Resolves to how many sessions ended. */
+  endOtherSessions: () => call<number>('end_other_sessions'),
+  endSession: (sessionId: string) => call<null>('end_session', { sessionId }),
   /** Undoes one of the signed-in person's mutes, by the id `mutedPeople` gave. */
   unmute: (muteId: string) => call<null>('unmute', { muteId }),
 
