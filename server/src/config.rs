@@ -33,6 +33,9 @@ pub struct Config {
     pub data: Option<PathBuf>,
     /// How many requests of each kind a client may make.
     pub limits: Limits,
+    /// Let the library's fetcher reach 127.0.0.1, for tests that serve
+    /// feeds themselves; every local address is refused otherwise.
+    pub fetch_loopback: bool,
 }
 
 /// The rate limits, per address and per account.
@@ -86,6 +89,7 @@ impl Config {
             tls: Tls::Off,
             data: None,
             limits: Limits::default(),
+            fetch_loopback: false,
         }
     }
 }

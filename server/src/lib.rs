@@ -23,6 +23,9 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
+use parley_core::library::fetch::{FetchPolicy, Fetcher};
+use parley_core::library::jobs::Jobs;
+use parley_core::library::work;
 use parley_core::store::Store;
 
 pub use config::Config;
@@ -37,25 +40,58 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// cut off).
 pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(30);
 
-/// What every request handler shares: the store, the settings, and the
-/// feed of live events.
+/// What every request handler shares: the store, the settings, the feed
+/// of live events, and the library's background work (one refresher for
+/// the whole group).
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub live: live::Live,
+    pub jobs: Arc<Jobs>,
 }
 
+/// How often the feeds that are due are refreshed.
+const REFRESH_EVERY: Duration = Duration::from_secs(60);
+
 impl AppState {
-    /// The state for a server on `store`, following its events.
-    pub fn new(store: Store, config: Config) -> Self {
+    /// The state for a server on `store`, following its events and keeping
+    /// its feeds current. Fails when the HTTP client for fetching cannot be
+    /// set up (no certificate authorities).
+    pub fn new(store: Store, config: Config) -> parley_core::Result<Self> {
         let live = live::Live::start(store.clone(), &config.database);
-        Self {
+        let policy = if config.fetch_loopback {
+            FetchPolicy::allowing_loopback()
+        } else {
+            FetchPolicy::default()
+        };
+        let fetcher = Fetcher::new(policy)
+            .map_err(|e| parley_core::Error::Internal(format!("the HTTP client: {e}")))?;
+        let jobs = Jobs::new(store.clone(), fetcher);
+        keep_feeds_current(Arc::downgrade(&jobs), store.clone());
+        Ok(Self {
             store,
             config: Arc::new(config),
             live,
-        }
+            jobs,
+        })
     }
+}
+
+/// Refreshes the feeds that are due each minute, for as long as the
+/// server's jobs exist. (With several server processes, each would; a
+/// database lock deciding which one does comes with running several.)
+fn keep_feeds_current(jobs: std::sync::Weak<Jobs>, store: Store) {
+    tokio::spawn(async move {
+        loop {
+            let Some(jobs) = jobs.upgrade() else { return };
+            if let Err(e) = work::refresh_due(&jobs, &store).await {
+                tracing::warn!("could not check which feeds are due: {e}");
+            }
+            drop(jobs);
+            tokio::time::sleep(REFRESH_EVERY).await;
+        }
+    });
 }
 
 /// The whole API, ready to serve: every route, the limits on size and

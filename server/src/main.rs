@@ -70,6 +70,10 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Option<Config>, StartErro
     let mut config = Config::new(database, listen);
     config.behind_proxy = behind_proxy;
     config.data = data;
+    // As the desktop: only a debug build, for tests that serve their own
+    // feeds on 127.0.0.1, may be told to fetch from loopback.
+    config.fetch_loopback = cfg!(debug_assertions)
+        && std::env::var("PARLEY_FETCH_ALLOW_LOOPBACK").is_ok_and(|v| v == "1");
     config.tls = match (cert, key) {
         (Some(cert), Some(key)) => Tls::Files { cert, key },
         (None, None) => Tls::Off,

@@ -113,7 +113,8 @@ pub async fn start(config: Config) -> Result<Listening, StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| StartError(format!("Could not listen on {}: {e}", config.listen)))?;
-    let state = AppState::new(store, config);
+    let state = AppState::new(store, config)
+        .map_err(|e| StartError(format!("Could not start the library's fetcher: {e}")))?;
     Ok(Listening {
         addr,
         setup_code,

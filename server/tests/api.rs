@@ -414,7 +414,7 @@ async fn the_router_answers_in_process_too() {
         std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
     );
     let store = parley_server::serve::open_store(&config).await.unwrap();
-    let app = parley_server::router(parley_server::AppState::new(store, config));
+    let app = parley_server::router(parley_server::AppState::new(store, config).unwrap());
     let request = axum::http::Request::builder()
         .uri("/api/v1/server")
         .body(axum::body::Body::empty())
@@ -545,5 +545,111 @@ async fn search_mutes_marking_read_sources_and_deleting_through_the_api() {
         .get(&format!("/api/v1/images/{}", new_id()), None)
         .await;
     image.assert_error(404, "not_found");
+    server.stop().await;
+}
+
+/// Serves one RSS feed on 127.0.0.1 for as long as the test runs.
+async fn serve_feed(title: &str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Harbour News</title>\
+         <link>http://{addr}/</link><description>Test feed</description>\
+         <item><title>{title}</title><link>http://{addr}/one</link>\
+         <guid>http://{addr}/one</guid><pubDate>Tue, 01 Dec 2026 09:00:00 GMT</pubDate>\
+         <description>The ferry timetable changes on Monday, the harbour master said.</description>\
+         </item></channel></rss>"
+    );
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let feed = feed.clone();
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n{feed}",
+                    feed.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}/feed.xml")
+}
+
+#[tokio::test]
+async fn the_server_follows_a_feed_for_the_group() {
+    let server = TestServer::start_with(|config| config.fetch_loopback = true).await;
+    let ada = server.set_up("ada").await;
+    let grace = server.invite(&ada, "grace").await;
+    let feed = serve_feed("Ferry timetable changes on Monday").await;
+
+    let refused = server
+        .json("POST", "/api/v1/feeds", None, json!({"address": feed}))
+        .await;
+    refused.assert_error(401, "unauthorized");
+    let nonsense = server
+        .json(
+            "POST",
+            "/api/v1/feeds",
+            Some(&grace.token),
+            json!({"address": "not an address"}),
+        )
+        .await;
+    nonsense.assert_error(422, "invalid");
+
+    let started = server
+        .json(
+            "POST",
+            "/api/v1/feeds",
+            Some(&grace.token),
+            json!({"address": feed}),
+        )
+        .await;
+    started.assert_status(202);
+    let job = started.body["job"].as_u64().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let finished = loop {
+        let jobs = server.get("/api/v1/jobs", Some(&grace.token)).await;
+        jobs.assert_status(200);
+        let mine = jobs
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["id"] == job)
+            .cloned();
+        if let Some(view) = mine.filter(|j| j["finished"] == true) {
+            break view;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", jobs.text);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(finished["added"], 1, "{finished}");
+    // Another member does not see Grace's job; the whole group sees the feed
+    // and its article.
+    let others = server.get("/api/v1/jobs", None).await;
+    assert!(
+        others
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["id"] != job),
+        "{}",
+        others.text
+    );
+    let sources = server.get("/api/v1/sources", None).await;
+    assert!(sources.text.contains("Harbour News"), "{}", sources.text);
+    let library = server
+        .json("POST", "/api/v1/library", Some(&ada.token), json!({}))
+        .await;
+    assert!(
+        library.text.contains("Ferry timetable changes on Monday"),
+        "{}",
+        library.text
+    );
     server.stop().await;
 }

@@ -25,3 +25,4 @@ pub mod pages;
 pub mod readable;
 pub mod sanitize;
 pub mod sources;
+pub mod work;

@@ -11,6 +11,7 @@ mod discussion;
 mod library;
 mod live;
 mod membership;
+mod work;
 
 use axum::Router;
 
@@ -27,4 +28,5 @@ pub fn api() -> Router<AppState> {
         .merge(discussion::routes())
         .merge(library::routes())
         .merge(live::routes())
+        .merge(work::routes())
 }

@@ -3,12 +3,12 @@ use std::path::PathBuf;
 use parley_core::accounts::User;
 use parley_core::articles;
 use parley_core::ids::{ArticleId, SourceId};
-use parley_core::library::address::parse_pasted;
 use parley_core::library::files::FileKind;
 use parley_core::library::jobs::{self, JobView, Task};
 use parley_core::library::listing::{self, LibraryPage, LibraryQuery, TagCount};
 use parley_core::library::opml;
 use parley_core::library::sources::{self, Source};
+use parley_core::library::work;
 use parley_core::Error;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -60,25 +60,21 @@ pub async fn list_sources(state: State<'_, AppState>) -> Result<Vec<Source>, Err
 /// job that does it. An address that is not one is refused at once.
 #[tauri::command]
 pub async fn follow_feed(state: State<'_, AppState>, address: String) -> Result<u64, Error> {
-    state.local_only("Following a feed")?;
+    if let Some(server) = state.server() {
+        return server.follow_feed(&address).await;
+    }
     let user = state.session.actor(&state.store).await?;
-    checked_address(&address)?;
-    let title = format!("Following {}", address.trim());
-    state
-        .jobs
-        .start(&title, Some(user), vec![Task::Follow(address)])
+    work::follow_feed(&state.jobs, user, &address)
 }
 
 /// Saves a web page in the background; returns the job that does it.
 #[tauri::command]
 pub async fn save_page(state: State<'_, AppState>, address: String) -> Result<u64, Error> {
-    state.local_only("Saving a page")?;
+    if let Some(server) = state.server() {
+        return server.save_page(&address).await;
+    }
     let user = state.session.actor(&state.store).await?;
-    checked_address(&address)?;
-    let title = format!("Saving {}", address.trim());
-    state
-        .jobs
-        .start(&title, Some(user), vec![Task::SavePage(address)])
+    work::save_page(&state.jobs, user, &address)
 }
 
 /// Asks for files in a native dialog (Markdown, HTML, OPML), subscribes
@@ -104,7 +100,7 @@ pub async fn import_files<R: Runtime>(
         if FileKind::of(&name) == Some(FileKind::Opml) {
             let bytes = parley_core::library::files::read_capped(&path).await?;
             let subscribed = opml::import(&state.store, &user, &bytes).await?;
-            tasks.extend(refresh_tasks(&state, &subscribed.new).await?);
+            tasks.extend(work::refresh_tasks(&state.store, &subscribed.new).await?);
         } else {
             tasks.push(Task::ImportFile(path));
         }
@@ -141,32 +137,21 @@ pub async fn export_subscriptions<R: Runtime>(
 
 #[tauri::command]
 pub async fn refresh_source(state: State<'_, AppState>, source_id: String) -> Result<u64, Error> {
-    state.local_only("Refreshing a feed by hand")?;
-    let user = state.session.actor(&state.store).await?;
     let source = SourceId::parse(&source_id)?;
-    let tasks = refresh_tasks(&state, &[source]).await?;
-    let title = tasks
-        .first()
-        .map(|t| match t {
-            Task::Refresh { title, .. } => format!("Refreshing {title}"),
-            _ => "Refreshing".to_owned(),
-        })
-        .ok_or_else(|| Error::NotFound("That feed is no longer followed.".into()))?;
-    state.jobs.start(&title, Some(user), tasks)
+    if let Some(server) = state.server() {
+        return server.refresh_source(source).await;
+    }
+    let user = state.session.actor(&state.store).await?;
+    work::refresh_source(&state.jobs, &state.store, user, source).await
 }
 
 #[tauri::command]
 pub async fn refresh_all(state: State<'_, AppState>) -> Result<u64, Error> {
-    state.local_only("Refreshing feeds by hand")?;
+    if let Some(server) = state.server() {
+        return server.refresh_all().await;
+    }
     let user = state.session.actor(&state.store).await?;
-    let all: Vec<SourceId> = sources::list(&state.store, None)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    let tasks = refresh_tasks(&state, &all).await?;
-    let title = format!("Refreshing {} feeds", tasks.len());
-    state.jobs.start(&title, Some(user), tasks)
+    work::refresh_all(&state.jobs, &state.store, user).await
 }
 
 #[tauri::command]
@@ -206,9 +191,8 @@ pub async fn delete_article(state: State<'_, AppState>, article_id: String) -> R
 /// everyone's for the admin), newest first.
 #[tauri::command]
 pub async fn jobs(state: State<'_, AppState>) -> Result<Vec<JobView>, Error> {
-    // The jobs are the local library's: a server fetches for itself.
-    if state.server().is_some() {
-        return Ok(Vec::new());
+    if let Some(server) = state.server() {
+        return server.jobs().await;
     }
     let viewer = state.session.viewer(&state.store).await?;
     Ok(state.jobs.visible_to(viewer.as_ref()))
@@ -225,10 +209,14 @@ pub async fn watch_jobs<R: Runtime>(
     on_update: Channel<JobView>,
 ) -> Result<(), Error> {
     let mut updates = state.jobs.watch();
+    watch_server_jobs(app.clone(), on_update.clone());
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         loop {
             match updates.recv().await {
+                // The local library's work is not what the window shows
+                // while a server is open.
+                Ok(_) if state.server().is_some() => continue,
                 Ok(update) => {
                     // Unknown (the database failed): told to nobody.
                     let viewer: Option<User> = state
@@ -251,9 +239,40 @@ pub async fn watch_jobs<R: Runtime>(
     Ok(())
 }
 
+/// While a server is open, its jobs as they change: asked for every two
+/// seconds (the server's list is already the one this person may see),
+/// each changed one sent on, until the page stops listening.
+fn watch_server_jobs<R: Runtime>(app: AppHandle<R>, on_update: Channel<JobView>) {
+    tauri::async_runtime::spawn(async move {
+        let mut last: std::collections::HashMap<u64, JobView> = Default::default();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            let Some(server) = app.state::<AppState>().server() else {
+                last.clear();
+                continue;
+            };
+            let Ok(views) = server.jobs().await else {
+                continue;
+            };
+            for view in views {
+                if last.get(&view.id) == Some(&view) {
+                    continue;
+                }
+                if on_update.send(view.clone()).is_err() {
+                    return;
+                }
+                last.insert(view.id, view);
+            }
+        }
+    });
+}
+
 /// Stops a job; only its owner and the admin may.
 #[tauri::command]
 pub async fn cancel_job(state: State<'_, AppState>, job_id: u64) -> Result<(), Error> {
+    if let Some(server) = state.server() {
+        return server.cancel_job(job_id).await;
+    }
     let user = state.session.actor(&state.store).await?;
     state.jobs.cancel(job_id, &user)
 }
@@ -262,29 +281,11 @@ pub async fn cancel_job(state: State<'_, AppState>, job_id: u64) -> Result<(), E
 /// reached; `None` if there are none. Only the owner and the admin may.
 #[tauri::command]
 pub async fn retry_job(state: State<'_, AppState>, job_id: u64) -> Result<Option<u64>, Error> {
+    if let Some(server) = state.server() {
+        return server.retry_job(job_id).await;
+    }
     let user = state.session.actor(&state.store).await?;
     state.jobs.retry(job_id, &user)
-}
-
-fn checked_address(address: &str) -> Result<(), Error> {
-    parse_pasted(address).map(drop).ok_or_else(|| {
-        Error::Invalid(
-            "That is not a web address. Paste one that starts with http:// or https://.".into(),
-        )
-    })
-}
-
-/// Refresh tasks, labelled with each source's title.
-pub(crate) async fn refresh_tasks(state: &AppState, ids: &[SourceId]) -> Result<Vec<Task>, Error> {
-    let all = sources::list(&state.store, None).await?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| all.iter().find(|s| s.id == *id))
-        .map(|s| Task::Refresh {
-            source: s.id,
-            title: s.title.clone(),
-        })
-        .collect())
 }
 
 /// The files the person picks in a native dialog (none if they cancel).

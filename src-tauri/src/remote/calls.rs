@@ -11,6 +11,7 @@ use parley_core::comments::{
 };
 use parley_core::ids::{ArticleId, CommentId, ImageId, MuteId, SessionId, SourceId};
 use parley_core::library::images::{self, MAX_IMAGE_BYTES};
+use parley_core::library::jobs::JobView;
 use parley_core::library::listing::{LibraryPage, LibraryQuery, TagCount};
 use parley_core::library::sources::Source;
 use parley_core::mutes::MutedPerson;
@@ -46,6 +47,12 @@ fn path(segments: &[&str]) -> String {
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| Error::Internal(format!("a request body: {e}")))
+}
+
+/// The job a request started on the server.
+#[derive(Debug, Deserialize)]
+struct Started {
+    job: Option<u64>,
 }
 
 /// What a session that began on the server answers.
@@ -295,6 +302,47 @@ impl Server {
             bytes.extend_from_slice(&chunk);
         }
         Ok(images::image_type(&bytes).map(|kind| (kind, bytes)))
+    }
+
+    // The library's long work, done by the server for the group.
+
+    pub async fn follow_feed(&self, address: &str) -> Result<u64> {
+        self.start(&["feeds"], json!({ "address": address })).await
+    }
+
+    pub async fn save_page(&self, address: &str) -> Result<u64> {
+        self.start(&["pages"], json!({ "address": address })).await
+    }
+
+    pub async fn refresh_source(&self, id: SourceId) -> Result<u64> {
+        self.start(&["sources", &id.to_string(), "refresh"], json!({}))
+            .await
+    }
+
+    pub async fn refresh_all(&self) -> Result<u64> {
+        self.start(&["sources", "refresh"], json!({})).await
+    }
+
+    async fn start(&self, segments: &[&str], body: Value) -> Result<u64> {
+        let started: Started = self.send(Method::POST, segments, body).await?;
+        started
+            .job
+            .ok_or_else(|| Error::Internal("the server started no job".into()))
+    }
+
+    pub async fn jobs(&self) -> Result<Vec<JobView>> {
+        self.get(&["jobs"]).await
+    }
+
+    pub async fn cancel_job(&self, id: u64) -> Result<()> {
+        let at = path(&["jobs", &id.to_string(), "cancel"]);
+        self.call(Method::POST, &at, None).await
+    }
+
+    pub async fn retry_job(&self, id: u64) -> Result<Option<u64>> {
+        let at = path(&["jobs", &id.to_string(), "retry"]);
+        let started: Started = self.call(Method::POST, &at, None).await?;
+        Ok(started.job)
     }
 
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
