@@ -14,6 +14,7 @@ pub mod error;
 mod extract;
 pub mod limits;
 pub mod live;
+pub mod options;
 mod routes;
 pub mod serve;
 pub mod tls;

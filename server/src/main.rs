@@ -1,12 +1,9 @@
 //! `parley-server`: serves one group's Parley. See `--help`.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use parley_server::serve::{self, StartError};
-use parley_server::tls::Tls;
-use parley_server::Config;
+use parley_server::options::{self, Asked};
+use parley_server::serve;
 
 const HELP: &str = "\
 parley-server: Parley for a group, as a JSON HTTP API.
@@ -14,73 +11,31 @@ parley-server: Parley for a group, as a JSON HTTP API.
 USAGE:
     parley-server --database URL [--listen ADDRESS:PORT] [--data FOLDER]
                   [--tls-cert FILE --tls-key FILE] [--behind-proxy]
+                  [--session-days N] [--config FILE]
 
-OPTIONS:
+OPTIONS (each also read from the environment variable named beside it,
+and from the config file, in that order):
     --database URL      postgres://user@host/name (PostgreSQL, for a group), or
                         sqlite:FOLDER (a data folder holding parley.db).
-                        Also read from PARLEY_DATABASE_URL.
-    --listen ADDR:PORT  Where to listen (default 127.0.0.1:7878).
+                        PARLEY_DATABASE_URL
+    --listen ADDR:PORT  Where to listen (default 127.0.0.1:7878). PARLEY_LISTEN
     --data FOLDER       The server's own folder. Listening on an address other
                         than loopback without a certificate, the server makes
                         a self-signed one in FOLDER/tls on its first start and
-                        prints its fingerprint.
+                        prints its fingerprint. PARLEY_DATA
     --tls-cert FILE     A certificate chain (PEM) to serve HTTPS with,
-    --tls-key FILE      and its private key (PEM).
+    --tls-key FILE      and its private key (PEM). PARLEY_TLS_CERT, PARLEY_TLS_KEY
     --behind-proxy      A reverse proxy in front terminates TLS and passes the
                         client's address in X-Forwarded-For: serve plain HTTP
-                        (listen on 127.0.0.1 then).
+                        (listen on 127.0.0.1 then). PARLEY_BEHIND_PROXY=true
+    --session-days N    A session unused this long ends (default 30).
+                        PARLEY_SESSION_DAYS
+    --config FILE       KEY=value lines with the names above (PARLEY_LISTEN=…),
+                        as a systemd EnvironmentFile has them. PARLEY_CONFIG
     --help              This text.
 
 A new server prints a one-time setup code: its first account (the admin)
 needs it. Logs go to standard error; RUST_LOG=debug shows more.";
-
-fn parse(args: impl Iterator<Item = String>) -> Result<Option<Config>, StartError> {
-    let mut database = std::env::var("PARLEY_DATABASE_URL").ok();
-    let mut listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 7878));
-    let mut behind_proxy = false;
-    let mut data = None;
-    let (mut cert, mut key) = (None, None);
-    let mut args = args;
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| StartError(format!("{name} needs a value. See --help.")))
-        };
-        match arg.as_str() {
-            "--help" | "-h" => return Ok(None),
-            "--database" => database = Some(value("--database")?),
-            "--listen" => {
-                let text = value("--listen")?;
-                listen = text.parse().map_err(|_| {
-                    StartError(format!(
-                        "--listen takes ADDRESS:PORT, such as 127.0.0.1:7878, not {text:?}."
-                    ))
-                })?;
-            }
-            "--behind-proxy" => behind_proxy = true,
-            "--data" => data = Some(PathBuf::from(value("--data")?)),
-            "--tls-cert" => cert = Some(PathBuf::from(value("--tls-cert")?)),
-            "--tls-key" => key = Some(PathBuf::from(value("--tls-key")?)),
-            other => return Err(StartError(format!("Unknown option {other:?}. See --help."))),
-        }
-    }
-    let database = database.ok_or_else(|| {
-        StartError("Say which database to use with --database (see --help).".into())
-    })?;
-    let mut config = Config::new(database, listen);
-    config.behind_proxy = behind_proxy;
-    config.data = data;
-    // As the desktop: only a debug build, for tests that serve their own
-    // feeds on 127.0.0.1, may be told to fetch from loopback.
-    config.fetch_loopback = cfg!(debug_assertions)
-        && std::env::var("PARLEY_FETCH_ALLOW_LOOPBACK").is_ok_and(|v| v == "1");
-    config.tls = match (cert, key) {
-        (Some(cert), Some(key)) => Tls::Files { cert, key },
-        (None, None) => Tls::Off,
-        _ => return Err(StartError("--tls-cert and --tls-key go together.".into())),
-    };
-    Ok(Some(config))
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -91,9 +46,17 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let config = match parse(std::env::args().skip(1)) {
-        Ok(Some(config)) => config,
-        Ok(None) => {
+    let config = match options::read(std::env::args().skip(1), |key| std::env::var(key).ok()) {
+        Ok(Asked::Serve(config)) => {
+            let mut config = *config;
+            // As the desktop: only a debug build, for tests that serve
+            // their own feeds on 127.0.0.1, may be told to fetch from
+            // loopback.
+            config.fetch_loopback = cfg!(debug_assertions)
+                && std::env::var("PARLEY_FETCH_ALLOW_LOOPBACK").is_ok_and(|v| v == "1");
+            config
+        }
+        Ok(Asked::Help) => {
             eprintln!("{HELP}");
             return ExitCode::SUCCESS;
         }
