@@ -96,9 +96,10 @@ pub fn run() -> ExitCode {
         });
     let socket = single::socket_path(&dir);
     let outcome = builder.build(tauri::generate_context!()).map(|app| {
-        app.run(move |_, event| {
+        app.run(move |app, event| {
             if let RunEvent::Exit = event {
                 log::info!("Parley is closing");
+                sign_out_of_the_server(app);
                 let _ = std::fs::remove_file(&socket);
             }
         })
@@ -110,6 +111,21 @@ pub fn run() -> ExitCode {
             eprintln!("parley: the window failed: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The server's session of whoever was signed in ends with the window, as
+/// a local one does: on a shared computer, the next person to open Parley
+/// finds nobody signed in. Waits at most two seconds for the server.
+fn sign_out_of_the_server<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let Some(server) = app.try_state::<AppState>().and_then(|s| s.server()) else {
+        return;
+    };
+    let told = tauri::async_runtime::block_on(async {
+        tokio::time::timeout(std::time::Duration::from_secs(2), server.sign_out()).await
+    });
+    if !matches!(told, Ok(Ok(()))) {
+        log::warn!("the server was not told of the sign-out; the session ends by idle time");
     }
 }
 

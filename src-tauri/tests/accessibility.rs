@@ -148,6 +148,11 @@ async fn the_main_views_have_no_serious_accessibility_violations() {
     app.wait_for("//h1[normalize-space()='About Parley']").await;
     check("the about page", &app).await;
 
+    go(&app, "#/connect").await;
+    app.wait_for("//h1[normalize-space()='Connect to a server']")
+        .await;
+    check("connecting to a server", &app).await;
+
     go(&app, "#/").await;
     let search = app
         .wait_for("//input[@aria-label='Search articles and comments']")
