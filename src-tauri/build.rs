@@ -72,6 +72,11 @@ const COMMANDS: &[&str] = &[
     "my_sessions",
     "end_other_sessions",
     "end_session",
+    "list_invites",
+    "create_invite",
+    "withdraw_invite",
+    "sign_up_setting",
+    "set_sign_up",
 ];
 
 fn main() {

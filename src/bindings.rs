@@ -15,12 +15,13 @@ use crate::comments::{
 };
 use crate::events::{Change, Event};
 use crate::export::Format as ExportFormat;
-use crate::ids::{ArticleId, CommentId, MuteId, SessionId, SourceId, UserId};
+use crate::ids::{ArticleId, CommentId, InviteId, MuteId, SessionId, SourceId, UserId};
 use crate::library::adding::Origin;
 use crate::library::jobs::{ItemState, JobItem, JobView};
 use crate::library::limits::LibraryLimits;
 use crate::library::listing::{LibraryCursor, LibraryPage, LibraryQuery, TagCount};
 use crate::library::sources::Source;
+use crate::membership::{InviteInfo, NewInvite, SignUp};
 use crate::mutes::MutedPerson;
 use crate::search::{ArticleHit, CommentHit, HighlightWord, SearchQuery, SearchResults, Segment};
 use crate::session::stored::SessionInfo;
@@ -37,6 +38,7 @@ pub fn typescript() -> String {
         MuteId::decl(&cfg),
         SourceId::decl(&cfg),
         SessionId::decl(&cfg),
+        InviteId::decl(&cfg),
         ErrorKind::decl(&cfg),
         ErrorBody::decl(&cfg),
         Role::decl(&cfg),
@@ -58,6 +60,9 @@ pub fn typescript() -> String {
         LibraryLimits::decl(&cfg),
         MutedPerson::decl(&cfg),
         SessionInfo::decl(&cfg),
+        SignUp::decl(&cfg),
+        InviteInfo::decl(&cfg),
+        NewInvite::decl(&cfg),
         Origin::decl(&cfg),
         LibraryQuery::decl(&cfg),
         LibraryCursor::decl(&cfg),

@@ -298,25 +298,16 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
     a.connect_to(&address).await;
     a.join("ada", "Ada Lovelace", &setup_code, "analytical engine 1843")
         .await;
-    // The admin invites Grace (through the API, as from another computer).
-    let admin = server
-        .call(
-            "POST",
-            "/api/v1/sessions",
-            None,
-            json!({ "username": "ada", "password": "analytical engine 1843" }),
-        )
-        .await;
-    let token = admin["token"].as_str().unwrap().to_owned();
-    let invite = server
-        .call(
-            "POST",
-            "/api/v1/invites",
-            Some(&token),
-            json!({ "days": 1 }),
-        )
-        .await;
-    let invite = invite["code"].as_str().unwrap().to_owned();
+    // The admin invites Grace from the admin page.
+    a.click_link("Admin").await;
+    a.click("Make an invite").await;
+    let invite = a
+        .wait_for("//code[contains(@class,'invite-code')]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    a.click_link("Library").await;
     b.connect_to(&address).await;
     b.click("Create a new account").await;
     b.join("grace", "Grace Hopper", &invite, "nanoseconds of wire")

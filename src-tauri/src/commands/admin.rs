@@ -1,5 +1,7 @@
 use parley_core::admin::{self, AccountSummary, AppSettings};
+use parley_core::ids::InviteId;
 use parley_core::library::limits::{self, LibraryLimits};
+use parley_core::membership::{InviteInfo, NewInvite, SignUp};
 use parley_core::Error;
 use tauri::State;
 
@@ -81,4 +83,44 @@ pub async fn set_idle_timeout(
     state.local_only("The idle time-out")?;
     let actor = state.session.actor(&state.store).await?;
     admin::set_idle_timeout(&state.store, &actor, minutes).await
+}
+
+/// Invites, and how people join, belong to a server: on this computer,
+/// whoever sits at it can make an account.
+fn on_a_server(state: &AppState) -> Result<std::sync::Arc<crate::remote::Server>, Error> {
+    state.server().ok_or_else(|| {
+        Error::Invalid(
+            "Invites are for a Parley server: on this computer, anyone at it can create an \
+             account."
+                .into(),
+        )
+    })
+}
+
+#[tauri::command]
+pub async fn list_invites(state: State<'_, AppState>) -> Result<Vec<InviteInfo>, Error> {
+    on_a_server(&state)?.invites().await
+}
+
+/// Makes an invite good for one person for `days` days; its code is shown
+/// once.
+#[tauri::command]
+pub async fn create_invite(state: State<'_, AppState>, days: u32) -> Result<NewInvite, Error> {
+    on_a_server(&state)?.create_invite(days).await
+}
+
+#[tauri::command]
+pub async fn withdraw_invite(state: State<'_, AppState>, invite_id: String) -> Result<(), Error> {
+    let id = InviteId::parse(&invite_id)?;
+    on_a_server(&state)?.withdraw_invite(id).await
+}
+
+#[tauri::command]
+pub async fn sign_up_setting(state: State<'_, AppState>) -> Result<SignUp, Error> {
+    on_a_server(&state)?.sign_up().await
+}
+
+#[tauri::command]
+pub async fn set_sign_up(state: State<'_, AppState>, sign_up: SignUp) -> Result<(), Error> {
+    on_a_server(&state)?.set_sign_up(sign_up).await
 }

@@ -9,11 +9,12 @@ use parley_core::articles::Article;
 use parley_core::comments::{
     ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice, VoteOutcome,
 };
-use parley_core::ids::{ArticleId, CommentId, ImageId, MuteId, SessionId, SourceId};
+use parley_core::ids::{ArticleId, CommentId, ImageId, InviteId, MuteId, SessionId, SourceId};
 use parley_core::library::images::{self, MAX_IMAGE_BYTES};
 use parley_core::library::jobs::JobView;
 use parley_core::library::listing::{LibraryPage, LibraryQuery, TagCount};
 use parley_core::library::sources::Source;
+use parley_core::membership::{InviteInfo, NewInvite, SignUp};
 use parley_core::mutes::MutedPerson;
 use parley_core::search::{SearchQuery, SearchResults};
 use parley_core::session::stored::SessionInfo;
@@ -234,6 +235,31 @@ impl Server {
         }
         let at = path(&["admin", "accounts", username, change]);
         self.call(Method::POST, &at, None).await
+    }
+
+    // Who may join (the admin's).
+
+    pub async fn invites(&self) -> Result<Vec<InviteInfo>> {
+        self.get(&["invites"]).await
+    }
+
+    pub async fn create_invite(&self, days: u32) -> Result<NewInvite> {
+        self.send(Method::POST, &["invites"], json!({ "days": days }))
+            .await
+    }
+
+    pub async fn withdraw_invite(&self, id: InviteId) -> Result<()> {
+        let at = path(&["invites", &id.to_string()]);
+        self.call(Method::DELETE, &at, None).await
+    }
+
+    pub async fn sign_up(&self) -> Result<SignUp> {
+        Ok(self.about().await?.sign_up)
+    }
+
+    pub async fn set_sign_up(&self, sign_up: SignUp) -> Result<()> {
+        self.send(Method::PUT, &["sign-up"], json!({ "signUp": sign_up }))
+            .await
     }
 
     // The library.

@@ -51,6 +51,7 @@ pub struct About {
     pub version: String,
     pub api_version: u32,
     pub needs_setup: bool,
+    pub sign_up: parley_core::membership::SignUp,
 }
 
 #[derive(Debug)]

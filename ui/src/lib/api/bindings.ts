@@ -13,6 +13,8 @@ export type SourceId = string;
 
 export type SessionId = string;
 
+export type InviteId = string;
+
 export type ErrorKind = "invalid" | "username_taken" | "bad_credentials" | "too_many_attempts" | "unauthorized" | "forbidden" | "not_found" | "unavailable" | "internal";
 
 export type ErrorBody = { kind: ErrorKind, message: string, };
@@ -245,6 +247,16 @@ export type SessionInfo = { id: SessionId, label: string, createdAt: number, las
  * The session asking.
  */
 current: boolean, };
+
+export type SignUp = "invite" | "open" | "closed";
+
+export type InviteInfo = { id: InviteId, createdAt: number, expiresAt: number, usedAt: number | null, 
+/**
+ * The display name of whoever joined with it.
+ */
+usedBy: string | null, };
+
+export type NewInvite = { id: InviteId, code: string, expiresAt: number, };
 
 export type Origin = "sample" | "feed" | "page" | "file";
 

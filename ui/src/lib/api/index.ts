@@ -22,6 +22,9 @@ import type {
   TagCount,
   MutedPerson,
   SessionInfo,
+  InviteInfo,
+  NewInvite,
+  SignUp,
   NewAccount,
   ReplyToMe,
   Revision,
@@ -193,6 +196,13 @@ export const api = {
   setIdleTimeout: (minutes: number) => call<AppSettings>('set_idle_timeout', { minutes }),
   libraryLimits: () => call<LibraryLimits>('library_limits'),
   setLibraryLimits: (limits: LibraryLimits) => call<LibraryLimits>('set_library_limits', { limits }),
+  // A server's admin only: who may join it.
+  listInvites: () => call<InviteInfo[]>('list_invites'),
+  /** The code is shown once: only its hash is kept. */
+  createInvite: (days: number) => call<NewInvite>('create_invite', { days }),
+  withdrawInvite: (inviteId: string) => call<null>('withdraw_invite', { inviteId }),
+  signUpSetting: () => call<SignUp>('sign_up_setting'),
+  setSignUp: (signUp: SignUp) => call<null>('set_sign_up', { signUp }),
 
   /** Records the signed-in reader's visit, then loads the first page. */
   openDiscussion: (articleId: string, query: ThreadQuery) =>
