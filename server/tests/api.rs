@@ -653,3 +653,105 @@ async fn the_server_follows_a_feed_for_the_group() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn files_are_imported_and_articles_and_feeds_exported_through_the_api() {
+    let server = TestServer::start().await;
+    let ada = server.set_up("ada").await;
+    let note = "# Notes on the ferry\n\nThe harbour master explained the new timetable.\n";
+    let reply = server
+        .send(
+            "POST",
+            "/api/v1/imports?name=ferry%20notes.md",
+            Some(&ada.token),
+            Some(note),
+        )
+        .await;
+    reply.assert_status(202);
+    let job = reply.body["job"].as_u64().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let jobs = server.get("/api/v1/jobs", Some(&ada.token)).await;
+        let view = jobs
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["id"] == job)
+            .cloned();
+        if let Some(view) = view.filter(|j| j["finished"] == true) {
+            assert_eq!(view["added"], 1, "{view}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", jobs.text);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let library = server
+        .json("POST", "/api/v1/library", None, json!({}))
+        .await;
+    assert!(
+        library.text.contains("Notes on the ferry"),
+        "{}",
+        library.text
+    );
+
+    // What is not a file Parley reads, and what nobody signed in sends.
+    server
+        .send(
+            "POST",
+            "/api/v1/imports?name=tool.exe",
+            Some(&ada.token),
+            Some("MZ"),
+        )
+        .await
+        .assert_error(422, "invalid");
+    server
+        .send("POST", "/api/v1/imports?name=a.md", None, Some(note))
+        .await
+        .assert_error(401, "unauthorized");
+
+    // Export: the article and its discussion as Markdown, with a name.
+    let article = server.first_article().await;
+    server.post(&ada, &article, None, "Worth keeping.").await;
+    let exported = server
+        .get(
+            &format!("/api/v1/articles/{article}/export?format=markdown"),
+            None,
+        )
+        .await;
+    exported.assert_status(200);
+    assert!(
+        exported.body["fileName"].as_str().unwrap().ends_with(".md"),
+        "{}",
+        exported.text
+    );
+    assert!(exported.body["contents"]
+        .as_str()
+        .unwrap()
+        .contains("Worth keeping."));
+    server
+        .get(
+            &format!("/api/v1/articles/{article}/export?format=pdf"),
+            None,
+        )
+        .await
+        .assert_error(400, "invalid");
+    // A file over the import limit is refused plainly, and the server
+    // carries on.
+    let huge = "x".repeat(11 * 1024 * 1024);
+    server
+        .send(
+            "POST",
+            "/api/v1/imports?name=big.md",
+            Some(&ada.token),
+            Some(&huge),
+        )
+        .await
+        .assert_error(413, "invalid");
+    let opml = server
+        .get("/api/v1/me/subscriptions", Some(&ada.token))
+        .await;
+    opml.assert_status(200);
+    assert!(opml.text.contains("<opml"), "{}", opml.text);
+    server.stop().await;
+}

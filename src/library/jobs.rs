@@ -41,6 +41,8 @@ pub enum Task {
     SavePage(String),
     /// Import this file (chosen in a native dialog).
     ImportFile(PathBuf),
+    /// Import a file sent to a server: its name and what is in it.
+    ImportBytes { name: String, bytes: Arc<Vec<u8>> },
     /// Refresh this source (its title labels the item).
     Refresh { source: SourceId, title: String },
 }
@@ -435,6 +437,13 @@ impl Jobs {
                     Err(e) => failed(&e),
                 }
             }
+            Task::ImportBytes { name, bytes } => {
+                match files::import(store, Some((fetcher, budget)), user, name, bytes).await {
+                    Ok(imported) if imported.already_there => ItemState::AlreadyThere,
+                    Ok(_) => added(1),
+                    Err(e) => failed(&e),
+                }
+            }
             Task::Refresh { source, .. } => return self.refresh(*source).await,
         };
         (state, Vec::new())
@@ -556,6 +565,7 @@ fn label_of(task: &Task) -> String {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ),
+        Task::ImportBytes { name, .. } => name.clone(),
         Task::Refresh { title, .. } => title.clone(),
     }
 }

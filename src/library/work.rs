@@ -8,7 +8,9 @@ use std::sync::Arc;
 use crate::accounts::User;
 use crate::ids::SourceId;
 use crate::library::address::parse_pasted;
+use crate::library::files::{self, FileKind};
 use crate::library::jobs::{Jobs, Task};
+use crate::library::opml;
 use crate::library::sources;
 use crate::store::Store;
 use crate::{Error, Result};
@@ -74,6 +76,46 @@ pub async fn refresh_due(jobs: &Arc<Jobs>, store: &Store) -> Result<()> {
     let tasks = refresh_tasks(store, &due).await?;
     jobs.start(SCHEDULED_TITLE, None, tasks)?;
     Ok(())
+}
+
+/// Imports one file sent whole (to a server): an OPML file's feeds are
+/// followed and refreshed, a Markdown or HTML file becomes an article.
+/// Returns the job, or `None` when an OPML file had no feed not already
+/// followed.
+pub async fn import_file(
+    jobs: &Arc<Jobs>,
+    store: &Store,
+    user: User,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<Option<u64>> {
+    if bytes.len() as u64 > files::MAX_FILE_BYTES {
+        return Err(Error::Invalid(format!(
+            "That file is larger than {} MiB: Parley imports smaller ones.",
+            files::MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let name = name.trim();
+    let tasks = match FileKind::of(name) {
+        Some(FileKind::Opml) => {
+            let subscribed = opml::import(store, &user, &bytes).await?;
+            refresh_tasks(store, &subscribed.new).await?
+        }
+        Some(_) => vec![Task::ImportBytes {
+            name: name.to_owned(),
+            bytes: Arc::new(bytes),
+        }],
+        None => {
+            return Err(Error::Invalid(
+                "Parley imports Markdown (.md), HTML (.html) and OPML (.opml) files.".into(),
+            ))
+        }
+    };
+    if tasks.is_empty() {
+        return Ok(None);
+    }
+    let title = format!("Importing {name}");
+    jobs.start(&title, Some(user), tasks).map(Some)
 }
 
 /// An address is refused at once when it is not one.

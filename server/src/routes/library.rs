@@ -6,17 +6,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
-use parley_core::articles;
 use parley_core::ids::{ArticleId, CommentId, ImageId, MuteId, SourceId};
 use parley_core::library::images;
 use parley_core::library::listing::{self, LibraryQuery};
+use parley_core::library::opml;
 use parley_core::library::sources::{self, Source};
 use parley_core::mutes::{self, MutedPerson};
 use parley_core::search::{self, SearchQuery, SearchResults};
+use parley_core::{articles, export};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Signed, Viewer, Writer};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -31,6 +32,53 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/mutes", get(muted_people))
         .route("/api/v1/me/mutes/{id}", delete(unmute))
         .route("/api/v1/images/{id}", get(image))
+        .route("/api/v1/articles/{id}/export", get(export_article))
+        .route("/api/v1/me/subscriptions", get(subscriptions))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    format: export::Format,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExportedFile {
+    file_name: String,
+    contents: String,
+}
+
+/// An article and its discussion as Markdown or JSON (`?format=`), with
+/// the name to save it under.
+async fn export_article(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> ApiResult<axum::Json<ExportedFile>> {
+    let id = ArticleId::parse(&id)?;
+    let exported = export::article(&state.store, id, query.format).await?;
+    Ok(axum::Json(ExportedFile {
+        file_name: exported.file_name,
+        contents: exported.contents,
+    }))
+}
+
+/// The feeds the asker follows, as OPML.
+async fn subscriptions(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let opml = opml::export(&state.store, &signed.user).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/x-opml; charset=utf-8",
+        )],
+        opml,
+    )
+        .into_response())
 }
 
 /// An image stored with an article, for the desktop's image scheme (the

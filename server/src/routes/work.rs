@@ -2,17 +2,17 @@
 //! and the jobs that do it. Each handler is the desktop command of the
 //! same name; the work runs on the server, for the whole group.
 
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use parley_core::ids::SourceId;
 use parley_core::library::jobs::JobView;
-use parley_core::library::work;
+use parley_core::library::{files, work};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Viewer, Writer};
-use crate::extract::Json;
+use crate::extract::{Body, Json, Query};
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -21,9 +21,43 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/pages", post(save_page))
         .route("/api/v1/sources/refresh", post(refresh_all))
         .route("/api/v1/sources/{id}/refresh", post(refresh_source))
+        .route(
+            "/api/v1/imports",
+            // A file may be far larger than any other request.
+            post(import).layer(DefaultBodyLimit::max(FILE_BODY_BYTES)),
+        )
         .route("/api/v1/jobs", get(list))
         .route("/api/v1/jobs/{id}/cancel", post(cancel))
         .route("/api/v1/jobs/{id}/retry", post(retry))
+}
+
+/// The largest file accepted for import, with room for nothing else.
+const FILE_BODY_BYTES: usize = files::MAX_FILE_BYTES as usize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileName {
+    name: String,
+}
+
+/// Imports one file: the body is its bytes, `?name=` its name (which says
+/// what kind of file it is). 202 with the job, or `{"job": null}` for an
+/// OPML file with no feed that is not followed already.
+async fn import(
+    State(state): State<AppState>,
+    writer: Writer,
+    Query(file): Query<FileName>,
+    Body(body): Body,
+) -> ApiResult<(StatusCode, axum::Json<Started>)> {
+    let job = work::import_file(
+        &state.jobs,
+        &state.store,
+        writer.user.clone(),
+        &file.name,
+        body.to_vec(),
+    )
+    .await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(Started { job })))
 }
 
 #[derive(Debug, Deserialize)]

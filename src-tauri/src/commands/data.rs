@@ -42,18 +42,23 @@ pub async fn export_article<R: Runtime>(
     article_id: String,
     format: Format,
 ) -> Result<Option<String>, Error> {
-    state.local_only("Exporting an article")?;
     let id = ArticleId::parse(&article_id)?;
-    let exported = export::article(&state.store, id, format).await?;
+    let (file_name, contents) = match state.server() {
+        Some(server) => server.export_article(id, format).await?,
+        None => {
+            let exported = export::article(&state.store, id, format).await?;
+            (exported.file_name, exported.contents)
+        }
+    };
     let filter = match format {
         Format::Markdown => ("Markdown", &["md"][..]),
         Format::Json => ("JSON", &["json"][..]),
     };
     let title = "Save the article and its discussion";
-    let Some(path) = dialogs::save_path(&app, title, &exported.file_name, filter).await else {
+    let Some(path) = dialogs::save_path(&app, title, &file_name, filter).await else {
         return Ok(None);
     };
-    dialogs::write(&path, exported.contents).await?;
+    dialogs::write(&path, contents).await?;
     Ok(dialogs::file_name(&path))
 }
 

@@ -85,7 +85,9 @@ pub async fn import_files<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<u64>, Error> {
-    state.local_only("Importing files")?;
+    if let Some(server) = state.server() {
+        return import_to_server(&app, &server).await;
+    }
     let user = state.session.actor(&state.store).await?;
     let chosen = pick_files(&app).await;
     if chosen.is_empty() {
@@ -112,6 +114,29 @@ pub async fn import_files<R: Runtime>(
     state.jobs.start(&title, Some(user), tasks).map(Some)
 }
 
+/// Sends each chosen file to the open server, which imports it as the
+/// local library would; returns the first job started.
+async fn import_to_server<R: Runtime>(
+    app: &AppHandle<R>,
+    server: &crate::remote::Server,
+) -> Result<Option<u64>, Error> {
+    // Signed in first: a refusal after the dialog wastes the choosing.
+    if server.user().is_none() {
+        return Err(Error::Unauthorized);
+    }
+    let mut first = None;
+    for path in pick_files(app).await {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = parley_core::library::files::read_capped(&path).await?;
+        let job = server.import_file(&name, bytes).await?;
+        first = first.or(job);
+    }
+    Ok(first)
+}
+
 /// Saves the followed feeds as an OPML file where the person chooses.
 /// Returns the file's name, or `None` when they chose nowhere.
 #[tauri::command]
@@ -119,8 +144,15 @@ pub async fn export_subscriptions<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<String>, Error> {
-    state.local_only("Exporting the feeds you follow")?;
-    let user = state.session.actor(&state.store).await?;
+    // Asked before the dialog opens: nobody chooses a file for nothing.
+    enum From {
+        Here(User),
+        Server(std::sync::Arc<crate::remote::Server>),
+    }
+    let from = match state.server() {
+        Some(server) => From::Server(server),
+        None => From::Here(state.session.actor(&state.store).await?),
+    };
     let Some(path) = dialogs::save_path(
         &app,
         "Save the feeds you follow",
@@ -131,7 +163,11 @@ pub async fn export_subscriptions<R: Runtime>(
     else {
         return Ok(None);
     };
-    dialogs::write(&path, opml::export(&state.store, &user).await?).await?;
+    let opml = match from {
+        From::Here(user) => opml::export(&state.store, &user).await?,
+        From::Server(server) => server.subscriptions().await?,
+    };
+    dialogs::write(&path, opml).await?;
     Ok(dialogs::file_name(&path))
 }
 

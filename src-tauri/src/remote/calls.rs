@@ -9,6 +9,7 @@ use parley_core::articles::Article;
 use parley_core::comments::{
     ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice, VoteOutcome,
 };
+use parley_core::export::Format;
 use parley_core::ids::{ArticleId, CommentId, ImageId, InviteId, MuteId, SessionId, SourceId};
 use parley_core::library::images::{self, MAX_IMAGE_BYTES};
 use parley_core::library::jobs::JobView;
@@ -25,6 +26,22 @@ use serde_json::{json, Value};
 
 use super::client::Server;
 
+/// How long a file being imported may take to arrive.
+const FILE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `text` percent-encoded for a path segment or a query value.
+fn encoded(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// How long one image may take to arrive.
 const IMAGE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -35,13 +52,7 @@ fn path(segments: &[&str]) -> String {
     let mut path = String::from("/api/v1");
     for segment in segments {
         path.push('/');
-        for byte in segment.bytes() {
-            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~') {
-                path.push(char::from(byte));
-            } else {
-                path.push_str(&format!("%{byte:02X}"));
-            }
-        }
+        path.push_str(&encoded(segment));
     }
     path
 }
@@ -354,6 +365,47 @@ impl Server {
         started
             .job
             .ok_or_else(|| Error::Internal("the server started no job".into()))
+    }
+
+    /// Sends one file to import; returns its job (none: an OPML file with
+    /// nothing new in it).
+    pub async fn import_file(&self, name: &str, bytes: Vec<u8>) -> Result<Option<u64>> {
+        let at = format!("{}?name={}", path(&["imports"]), encoded(name));
+        let request = self
+            .request(Method::POST, &at)?
+            .timeout(FILE_TIME_LIMIT)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        let answer = self.answer(request).await?;
+        let started: Started = serde_json::from_slice(&answer)
+            .map_err(|e| Error::Internal(format!("the server's answer to an import: {e}")))?;
+        Ok(started.job)
+    }
+
+    /// An article and its discussion, to save: a file name and its text.
+    pub async fn export_article(&self, id: ArticleId, format: Format) -> Result<(String, String)> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Exported {
+            file_name: String,
+            contents: String,
+        }
+        let format = match format {
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        };
+        let at = format!(
+            "{}?format={format}",
+            path(&["articles", &id.to_string(), "export"])
+        );
+        let exported: Exported = self.call(Method::GET, &at, None).await?;
+        Ok((exported.file_name, exported.contents))
+    }
+
+    /// The feeds the person follows, as OPML.
+    pub async fn subscriptions(&self) -> Result<Vec<u8>> {
+        let request = self.request(Method::GET, &path(&["me", "subscriptions"]))?;
+        self.answer(request).await
     }
 
     pub async fn jobs(&self) -> Result<Vec<JobView>> {

@@ -235,6 +235,23 @@ impl Server {
         path: &str,
         body: Option<Value>,
     ) -> Result<T> {
+        let mut request = self.request(method, path)?;
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
+        let bytes = self.answer(request).await?;
+        let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+        serde_json::from_slice(bytes).map_err(|e| {
+            Error::Internal(format!(
+                "the server's answer to {path} was not understood: {e}"
+            ))
+        })
+    }
+
+    /// A request to `path` (and its query) on this server, with the token.
+    pub(super) fn request(&self, method: Method, path: &str) -> Result<reqwest::RequestBuilder> {
         let mut request = self
             .http
             .request(method, self.url(path)?)
@@ -243,11 +260,11 @@ impl Server {
         if let Some(token) = self.token() {
             request = request.bearer_auth(token);
         }
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.to_string());
-        }
+        Ok(request)
+    }
+
+    /// Sends `request` and returns the body of a successful answer.
+    pub(super) async fn answer(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>> {
         let response = match request.send().await {
             Ok(response) => response,
             Err(e) => return Err(self.unreachable(&e)),
@@ -259,14 +276,10 @@ impl Server {
         };
         self.set_link(Link::Online);
         if status.is_success() {
-            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-            return serde_json::from_slice(bytes).map_err(|e| {
-                Error::Internal(format!(
-                    "the server's answer to {path} was not understood: {e}"
-                ))
-            });
+            Ok(bytes.to_vec())
+        } else {
+            Err(self.refused(status, &bytes))
         }
-        Err(self.refused(status, &bytes))
     }
 
     /// The error for a request that got no answer.
