@@ -206,7 +206,7 @@ impl Drop for ServerProcess {
 impl App {
     /// "Connect to a server" from the account menu, at `address`.
     async fn connect_to(&self, address: &str) {
-        self.click_link("Connect to a server").await;
+        self.click_link("Local library: connect to a server").await;
         self.fill("Server address", address).await;
         self.click_in("//form", "Connect").await;
         self.wait_for(&format!(
@@ -260,6 +260,21 @@ impl App {
             .unwrap()
             .to_owned()
     }
+}
+
+/// Both windows, side by side, as `target/screenshots/<name>` (for the
+/// README).
+fn capture_both(name: &str) {
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    let file = out.join(name);
+    let status = Command::new("import")
+        .args(["-window", "root"])
+        .arg(&file)
+        .status()
+        .expect("`import` runs (sudo apt-get install imagemagick; ./scripts/test does)");
+    assert!(status.success(), "import failed to capture the screen");
+    eprintln!("e2e: screenshot written to {}", file.display());
 }
 
 #[tokio::test]
@@ -338,6 +353,7 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
     let told = shown.elapsed();
     eprintln!("e2e: the other app was told of a new comment after {told:?}");
     assert!(told < Duration::from_secs(1), "took {told:?}");
+    capture_both("group.png");
     a.click("1 new comment: show").await;
     a.see_comment("Grace answers from hers").await;
 

@@ -67,13 +67,27 @@ export class Connection {
   }
 
   #hear(news: ServerNews) {
-    if (news.type === 'link') {
-      const server = this.#view.server;
-      if (server) this.#view = { server: { ...server, online: news.online } };
-      if (news.online) this.#release();
-      return;
+    // Only what the backend sends is news: anything else on the channel
+    // (its end, say) is not a reason to reload what is on screen.
+    switch (news?.type) {
+      case 'link': {
+        const server = this.#view.server;
+        if (server) this.#view = { server: { ...server, online: news.online } };
+        if (news.online) this.#release();
+        return;
+      }
+      case 'change':
+        this.#tell(news.event);
+        return;
+      case 'reload':
+        this.#tell('reload');
+        return;
+      default:
+        return;
     }
-    const event = news.type === 'change' ? news.event : 'reload';
+  }
+
+  #tell(event: ServerEvent | 'reload') {
     for (const listener of this.#listeners) listener(event);
   }
 }
