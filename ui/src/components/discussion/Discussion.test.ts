@@ -4,6 +4,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError, type ThreadComment, type ThreadPage, type User } from '../../lib/api';
 import Discussion from './Discussion.svelte';
 import { forgetDrafts } from '../../lib/drafts.svelte';
+import { connection } from '../../lib/connection.svelte';
+import type { ServerNews } from '../../lib/api';
 
 vi.mock('../../lib/api', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../lib/api')>();
@@ -23,6 +25,8 @@ vi.mock('../../lib/api', async (importOriginal) => {
       removeComment: vi.fn(),
       setCommentPinned: vi.fn(),
       setDiscussionLocked: vi.fn(),
+      connection: vi.fn(),
+      watchServer: vi.fn(),
     },
   };
 });
@@ -486,5 +490,59 @@ describe('Discussion, muting', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Yes, mute' }));
     expect(api.setAuthorMuted).toHaveBeenCalledWith(theirs.id, true);
     expect(await screen.findByText('Comment by a muted user')).toBeTruthy();
+  });
+});
+
+describe('Discussion, connected to a server', () => {
+  /** Connects the window's connection to a pretend server; returns the
+   * way to send it news. */
+  async function connected(): Promise<(news: ServerNews) => void> {
+    let hear: (news: ServerNews) => void = () => {};
+    vi.mocked(api.connection).mockResolvedValue({ server: { address: 'home.lan:7878', online: true } });
+    vi.mocked(api.watchServer).mockImplementation(async (onNews) => {
+      hear = onNews;
+      return null;
+    });
+    await connection.refresh();
+    return (news) => hear(news);
+  }
+
+  const event = (change: 'comment_posted' | 'comment_edited', commentId: string, articleId = ARTICLE) => ({
+    type: 'change' as const,
+    event: { id: 1, at: Date.now(), change, articleId, commentId },
+  });
+
+  it("announces others' new comments without moving the text, and changes edited ones in place", async () => {
+    const first = comment(0, 'Alan Turing', 'A first thought');
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread(first));
+    const send = await connected();
+    renderDiscussion(ada);
+    await screen.findByText('A first thought');
+
+    send(event('comment_posted', '0193a0c4-0000-7000-8000-00000000ffff'));
+    send(event('comment_posted', '0193a0c4-0000-7000-8000-00000000fffe'));
+    send(event('comment_posted', '0193a0c4-0000-7000-8000-00000000fffd', '0193a0c4-0000-7000-8000-0000000000ff'));
+    const show = await screen.findByRole('button', { name: '2 new comments: show' });
+    expect(bodies()).toEqual(['A first thought']);
+
+    vi.mocked(api.commentView).mockResolvedValue({ ...first, bodyHtml: '<p>A first thought, edited</p>' });
+    send(event('comment_edited', first.id));
+    expect(await screen.findByText('A first thought, edited')).toBeTruthy();
+
+    const arrived = comment(0, 'Grace Hopper', 'Just arrived');
+    vi.mocked(api.loadThread).mockResolvedValue(thread(arrived, { ...first, bodyHtml: '<p>A first thought, edited</p>' }));
+    await userEvent.click(show);
+    expect(await screen.findByText('Just arrived')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /new comment/ })).toBeNull();
+  });
+
+  it('shows the first comment at once where nobody had written', async () => {
+    vi.mocked(api.openDiscussion).mockResolvedValue(thread());
+    const send = await connected();
+    renderDiscussion(ada);
+    await screen.findByText('Leave the first comment');
+    vi.mocked(api.loadThread).mockResolvedValue(thread(comment(0, 'Grace Hopper', 'The very first')));
+    send(event('comment_posted', '0193a0c4-0000-7000-8000-00000000ffff'));
+    expect(await screen.findByText('The very first')).toBeTruthy();
   });
 });
