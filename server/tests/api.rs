@@ -10,7 +10,7 @@ mod common;
 
 use common::{new_id, password_for, TestServer};
 use parley_core::rate::Limit;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_new_server_says_what_it_is_and_needs_its_setup_code() {
@@ -651,6 +651,90 @@ async fn the_server_follows_a_feed_for_the_group() {
         "{}",
         library.text
     );
+    // The source's schedule and a refresh by hand; the jobs' own routes.
+    let source = sources
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "Harbour News")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let interval = format!("/api/v1/sources/{source}/interval");
+    server
+        .json("PUT", &interval, Some(&ada.token), json!({"minutes": 120}))
+        .await
+        .assert_status(204);
+    server
+        .json(
+            "PUT",
+            &interval,
+            Some(&ada.token),
+            json!({"minutes": "often"}),
+        )
+        .await
+        .assert_error(400, "invalid");
+    let refresh = server
+        .json(
+            "POST",
+            &format!("/api/v1/sources/{source}/refresh"),
+            Some(&grace.token),
+            json!({}),
+        )
+        .await;
+    refresh.assert_status(202);
+    let all = server
+        .json(
+            "POST",
+            "/api/v1/sources/refresh",
+            Some(&grace.token),
+            json!({}),
+        )
+        .await;
+    all.assert_status(202);
+    // Nothing failed in the first job, so retrying it starts nothing.
+    let retried = server
+        .json(
+            "POST",
+            &format!("/api/v1/jobs/{job}/retry"),
+            Some(&grace.token),
+            json!({}),
+        )
+        .await;
+    retried.assert_status(200);
+    assert_eq!(retried.body["job"], Value::Null, "{}", retried.text);
+    server
+        .json(
+            "POST",
+            "/api/v1/jobs/999999/cancel",
+            Some(&grace.token),
+            json!({}),
+        )
+        .await
+        .assert_error(404, "not_found");
+    server
+        .json(
+            "POST",
+            "/api/v1/jobs/not-a-job/cancel",
+            Some(&grace.token),
+            json!({}),
+        )
+        .await
+        .assert_error(404, "not_found");
+    // Whoever followed it may stop following it; nobody signed out may.
+    let remove = format!("/api/v1/sources/{source}");
+    server
+        .json("DELETE", &remove, None, json!({}))
+        .await
+        .assert_error(401, "unauthorized");
+    server
+        .json("DELETE", &remove, Some(&grace.token), json!({}))
+        .await
+        .assert_status(204);
+    let sources = server.get("/api/v1/sources", None).await;
+    assert!(!sources.text.contains("Harbour News"), "{}", sources.text);
     server.stop().await;
 }
 
