@@ -20,6 +20,7 @@ pub mod links;
 pub mod membership;
 pub mod mutes;
 mod names;
+pub mod passages;
 pub mod passwords;
 pub mod policy;
 pub mod rate;

@@ -1,0 +1,182 @@
+//! The placing rules on article pairs written for Parley: a passage
+//! selected on the first text, placed on the second, and where it must
+//! land (or that it must be reported gone).
+
+#![allow(clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+use super::*;
+use crate::passages::Selector;
+
+const BEFORE: &str = "The harbour board met on Thursday evening to settle the ferry timetable. \
+    From March, the first crossing leaves at half past six, an hour earlier than today. \
+    The board said the change follows a survey of shift workers at the hospital.\n\n\
+    Fares stay the same for now. A review in the autumn will look at a weekly ticket, \
+    which commuters have asked for since the last timetable change.\n\n\
+    The last crossing of the night still leaves at eleven.";
+
+/// The selector for `words` (its first occurrence) in `text`.
+fn select(text: &str, words: &str) -> Selector {
+    let byte = text
+        .find(words)
+        .unwrap_or_else(|| panic!("{words:?} is not in the text"));
+    let start = text[..byte].chars().count() as u32;
+    let end = start + words.chars().count() as u32;
+    Selector::at(text, start, end).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The character range of the `nth` occurrence of `words` in `text`.
+fn range_of(text: &str, words: &str, nth: usize) -> (u32, u32) {
+    let (byte, _) = text
+        .match_indices(words)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("{words:?} #{nth} is not in the text"));
+    let start = text[..byte].chars().count() as u32;
+    (start, start + words.chars().count() as u32)
+}
+
+fn words_at(text: &str, placed: Placement) -> String {
+    let (start, end) = placed.range().unwrap_or_else(|| panic!("gone: {placed:?}"));
+    text.chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect()
+}
+
+#[test]
+fn an_unchanged_text_keeps_every_passage_where_it_was() {
+    for words in [
+        "harbour board",
+        "an hour earlier than today",
+        "still leaves at eleven.",
+    ] {
+        let selector = select(BEFORE, words);
+        assert_eq!(
+            place(&selector, BEFORE),
+            Placement::Exact {
+                start: selector.start,
+                end: selector.end
+            },
+            "{words}"
+        );
+    }
+}
+
+#[test]
+fn words_inserted_before_a_passage_move_it_with_them() {
+    let selector = select(BEFORE, "an hour earlier than today");
+    let after = BEFORE.replace(
+        "The harbour board met",
+        "After a long and sometimes heated debate, the harbour board met",
+    );
+    let placed = place(&selector, &after);
+    assert!(matches!(placed, Placement::Moved { .. }), "{placed:?}");
+    let (start, end) = range_of(&after, "an hour earlier than today", 0);
+    assert_eq!(placed.range(), Some((start, end)));
+}
+
+#[test]
+fn a_small_change_inside_a_passage_is_followed_and_covers_the_new_words() {
+    let selector = select(BEFORE, "the first crossing leaves at half past six");
+    let after = BEFORE.replace(
+        "the first crossing leaves at half past six",
+        "the first crossing now leaves at half past six",
+    );
+    let placed = place(&selector, &after);
+    assert!(matches!(placed, Placement::Fuzzy { .. }), "{placed:?}");
+    assert_eq!(
+        words_at(&after, placed),
+        "the first crossing now leaves at half past six"
+    );
+}
+
+#[test]
+fn a_passage_repeated_elsewhere_stays_on_the_one_it_was_about() {
+    let text = "Fares stay the same for now, the board said on Thursday. Buses will change. \
+                Fares stay the same for now, the council said on Friday.";
+    let selector = {
+        let (start, end) = range_of(text, "Fares stay the same for now", 1);
+        Selector::at(text, start, end).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let after = format!("Update: the timetable is out. {text}");
+    let placed = place(&selector, &after);
+    assert_eq!(
+        placed.range(),
+        Some(range_of(&after, "Fares stay the same for now", 1))
+    );
+}
+
+#[test]
+fn a_deleted_passage_is_gone_not_moved_onto_other_words() {
+    let selector = select(
+        BEFORE,
+        "The board said the change follows a survey of shift workers at the hospital.",
+    );
+    let after = BEFORE.replace(
+        " The board said the change follows a survey of shift workers at the hospital.",
+        "",
+    );
+    assert_eq!(place(&selector, &after), Placement::Gone);
+}
+
+#[test]
+fn a_reworded_passage_is_gone() {
+    let selector = select(
+        BEFORE,
+        "A review in the autumn will look at a weekly ticket",
+    );
+    let after = BEFORE.replace(
+        "A review in the autumn will look at a weekly ticket",
+        "Councillors promised to consider season passes next year",
+    );
+    assert_eq!(place(&selector, &after), Placement::Gone);
+}
+
+#[test]
+fn paragraphs_reordered_carry_their_passages() {
+    let paragraphs: Vec<&str> = BEFORE.split("\n\n").collect();
+    let after = format!(
+        "{}\n\n{}\n\n{}",
+        paragraphs[2], paragraphs[1], paragraphs[0]
+    );
+    for words in [
+        "a survey of shift workers at the hospital",
+        "which commuters have asked for since the last timetable change",
+    ] {
+        let selector = select(BEFORE, words);
+        let placed = place(&selector, &after);
+        assert_eq!(
+            placed.range(),
+            Some(range_of(&after, words, 0)),
+            "{words}: {placed:?}"
+        );
+    }
+}
+
+#[test]
+fn typography_and_spacing_that_changed_are_followed() {
+    let text = "The skipper said: \"We don't sail in a gale, and we never will.\" Then she left.";
+    let selector = select(text, "We don't sail in a gale, and we never will.");
+    let after = "The skipper said: \u{201c}We don\u{2019}t sail in a gale,  and we never will.\u{201d} Then she left.";
+    let placed = place(&selector, after);
+    assert!(matches!(placed, Placement::Fuzzy { .. }), "{placed:?}");
+    assert_eq!(
+        words_at(after, placed),
+        "We don\u{2019}t sail in a gale,  and we never will."
+    );
+}
+
+#[test]
+fn a_short_quote_whose_context_is_gone_is_not_guessed() {
+    let selector = select(BEFORE, "six");
+    let after = "Six days a week the ferry runs; on the sixth it rests. Timetables at six.";
+    assert_eq!(place(&selector, after), Placement::Gone);
+}
+
+#[test]
+fn text_ending_or_starting_at_the_passage_still_confirms_it() {
+    let text = "Closing time.";
+    let selector = select(text, "Closing time.");
+    let after = "News in brief. Closing time.";
+    let placed = place(&selector, after);
+    assert_eq!(placed.range(), Some(range_of(after, "Closing time.", 0)));
+}
