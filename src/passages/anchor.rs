@@ -82,13 +82,6 @@ impl<'a> Text<'a> {
     fn char_at_byte(&self, byte: usize) -> usize {
         self.bytes.partition_point(|b| *b < byte)
     }
-
-    fn slice(&self, from: usize, to: usize) -> &str {
-        let (Some(&a), Some(&b)) = (self.bytes.get(from), self.bytes.get(to)) else {
-            return "";
-        };
-        self.text.get(a..b).unwrap_or("")
-    }
 }
 
 /// Places `selector` on `text`.
@@ -107,15 +100,7 @@ pub fn place_on(selector: &Selector, text: &Text<'_>) -> Placement {
     let needed = CONFIRMING_CONTEXT.min(prefix.len() + suffix.len());
     let (start, end) = (selector.start as usize, selector.end as usize);
 
-    // 1. Where it was.
-    if end <= text.len()
-        && text.slice(start, end) == selector.exact
-        && context(text, &prefix, &suffix, start, end) >= needed
-    {
-        return exact_at(Placement::Exact { start: 0, end: 0 }, start, end);
-    }
-
-    // 2. The same words elsewhere.
+    // Every place its words are, with how much of its context agrees.
     let mut found: Vec<(usize, usize)> = Vec::new();
     let mut from = 0;
     while let Some(at) = text.text.get(from..).and_then(|t| t.find(&selector.exact)) {
@@ -133,29 +118,34 @@ pub fn place_on(selector: &Selector, text: &Text<'_>) -> Placement {
                 .and_then(|t| t.chars().next())
                 .map_or(1, char::len_utf8);
     }
-    let best = found
-        .iter()
-        .copied()
-        .max_by_key(|&(at, score)| (score, std::cmp::Reverse(at.abs_diff(start))));
-    if let Some((at, score)) = best {
+    if let Some(best) = found.iter().map(|&(_, score)| score).max() {
+        let mut places = found.iter().filter(|&&(_, score)| score == best);
+        let (Some(&(at, _)), None) = (places.next(), places.next()) else {
+            // The same words with the same context in two places: nothing
+            // in the text says which one it was.
+            return Placement::Gone;
+        };
         // Found once: taken if long enough not to be chance, or if there
         // was no context to confirm it by (the quote was the whole text).
         let unique = found.len() == 1 && (quote.len() >= UNIQUE_ENOUGH || needed == 0);
-        if score >= needed.max(1) || unique {
-            return exact_at(Placement::Moved { start: 0, end: 0 }, at, at + quote.len());
+        if best >= needed.max(1) || unique {
+            let (first, last) = (at as u32, (at + quote.len()) as u32);
+            return if at == start && end <= text.len() {
+                Placement::Exact {
+                    start: first,
+                    end: last,
+                }
+            } else {
+                Placement::Moved {
+                    start: first,
+                    end: last,
+                }
+            };
         }
     }
 
     // 3. Words that changed a little, near where they were.
     fuzzy(text, &quote, &prefix, &suffix, start).unwrap_or(Placement::Gone)
-}
-
-fn exact_at(kind: Placement, start: usize, end: usize) -> Placement {
-    let (start, end) = (start as u32, end as u32);
-    match kind {
-        Placement::Exact { .. } => Placement::Exact { start, end },
-        _ => Placement::Moved { start, end },
-    }
 }
 
 /// How many context characters agree around `start..end`: the prefix's

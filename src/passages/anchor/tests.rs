@@ -180,3 +180,115 @@ fn text_ending_or_starting_at_the_passage_still_confirms_it() {
     let placed = place(&selector, after);
     assert_eq!(placed.range(), Some(range_of(after, "Closing time.", 0)));
 }
+
+mod never_wrong {
+    //! Random articles, random passages, random edits elsewhere in the
+    //! text: wherever a passage is placed, it is on its own words.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Words as text has them: a few very common ones, and many others
+    /// made of syllables, so that phrases repeat now and then, as they do.
+    const COMMON: &[&str] = &[
+        "the", "a", "of", "and", "to", "in", "is", "that", "it", "on",
+    ];
+    const SYLLABLES: &[&str] = &[
+        "har", "bour", "fer", "ry", "time", "ta", "ble", "cross", "ing", "work", "er", "night",
+        "board", "tick", "et", "re", "view", "march", "fare", "sta",
+    ];
+    const VOCABULARY: usize = 400 + 10;
+
+    /// Word number `n` of the vocabulary.
+    fn word(n: usize) -> String {
+        match COMMON.get(n) {
+            Some(common) => (*common).to_owned(),
+            None => {
+                let n = n - COMMON.len();
+                let first = SYLLABLES[n % SYLLABLES.len()];
+                let second = SYLLABLES[(n / SYLLABLES.len()) % SYLLABLES.len()];
+                format!("{first}{second}")
+            }
+        }
+    }
+
+    /// A word, chosen as text chooses them: often a common one.
+    fn any_word() -> impl Strategy<Value = usize> {
+        prop_oneof![3 => 0..COMMON.len(), 7 => COMMON.len()..VOCABULARY]
+    }
+
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Insert(usize, usize),
+        Delete(usize),
+        Replace(usize, usize),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (any::<usize>(), any_word()).prop_map(|(at, w)| Edit::Insert(at, w)),
+            any::<usize>().prop_map(Edit::Delete),
+            (any::<usize>(), any_word()).prop_map(|(at, w)| Edit::Replace(at, w)),
+        ]
+    }
+
+    /// The character range of words `from..to` of `words` joined by spaces.
+    fn span(words: &[String], from: usize, to: usize) -> (u32, u32) {
+        let before: usize = words[..from].iter().map(|w| w.chars().count() + 1).sum();
+        let inside: usize = words[from..to]
+            .iter()
+            .map(|w| w.chars().count())
+            .sum::<usize>()
+            + (to - from).saturating_sub(1);
+        (before as u32, (before + inside) as u32)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_placed_passage_is_on_its_own_words(
+            text in prop::collection::vec(any_word(), 40..300),
+            from in any::<prop::sample::Index>(),
+            length in 1usize..12,
+            edits in prop::collection::vec(edit(), 0..25),
+        ) {
+            let mut words: Vec<String> = text.iter().map(|&w| word(w)).collect();
+            let from = from.index(words.len() - 1);
+            let to = (from + length).min(words.len());
+            let (start, end) = span(&words, from, to);
+            let selector = Selector::at(&words.join(" "), start, end)
+                .unwrap_or_else(|e| panic!("{e}"));
+            // Edits only outside the passage, keeping track of where it is.
+            let (mut from, mut to) = (from, to);
+            for edit in &edits {
+                match *edit {
+                    Edit::Insert(at, w) => {
+                        let at = at % (words.len() + 1);
+                        if at > from && at < to { continue; }
+                        words.insert(at, word(w));
+                        if at <= from { from += 1; to += 1; }
+                    }
+                    Edit::Delete(at) => {
+                        let at = at % words.len();
+                        if (from..to).contains(&at) || words.len() <= to - from + 1 { continue; }
+                        words.remove(at);
+                        if at < from { from -= 1; to -= 1; }
+                    }
+                    Edit::Replace(at, w) => {
+                        let at = at % words.len();
+                        if (from..to).contains(&at) { continue; }
+                        words[at] = word(w);
+                    }
+                }
+            }
+            let after = words.join(" ");
+            let truth = span(&words, from, to);
+            let placed = place(&selector, &after);
+            if let Some(range) = placed.range() {
+                prop_assert_eq!(range, truth, "placed {:?} on {:?}", placed, after);
+            }
+        }
+    }
+}
