@@ -292,3 +292,49 @@ mod never_wrong {
         }
     }
 }
+
+mod changed_inside {
+    //! A long passage whose own words changed a little: wherever it is
+    //! placed, it covers the words it became (never others).
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const FILLER: &str = "Residents gathered at the hall on Monday to hear the plans. \
+        The council answered questions for two hours. Some left early; others stayed to talk. \
+        A second meeting is planned for the spring, when the budget is known. ";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_fuzzy_place_covers_the_changed_words(
+            changed in 0usize..60,
+            letter in prop::char::range('a', 'z'),
+            repeat_before in 0usize..3,
+            repeat_after in 0usize..3,
+        ) {
+            let passage = "the ferry will leave at half past six from the north pier, said the harbour master";
+            let before = format!("{}{passage}. {}", FILLER.repeat(repeat_before + 1), FILLER.repeat(repeat_after + 1));
+            let (start, end) = range_of(&before, passage, 0);
+            let selector = Selector::at(&before, start, end).unwrap_or_else(|e| panic!("{e}"));
+            // One character of the passage changed (a typo fixed, a word altered).
+            let mut edited: Vec<char> = passage.chars().collect();
+            let at = changed % edited.len();
+            edited[at] = letter;
+            let edited: String = edited.into_iter().collect();
+            let after = before.replacen(passage, &edited, 1);
+            let (true_start, true_end) = range_of(&after, &edited, 0);
+            match place(&selector, &after) {
+                Placement::Gone => {}
+                placed => {
+                    let (s, e) = placed.range().unwrap_or_default();
+                    // The same words, give or take the one character changed.
+                    prop_assert!(s.abs_diff(true_start) <= 1 && e.abs_diff(true_end) <= 1,
+                        "placed {:?}, the words are at {}..{}", placed, true_start, true_end);
+                }
+            }
+        }
+    }
+}
