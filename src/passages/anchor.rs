@@ -54,23 +54,72 @@ const FUZZY_PER_MILLE: usize = 100;
 /// How far from its old place a changed passage is looked for.
 const FUZZY_WINDOW: usize = 4_000;
 
-/// An article's text, prepared once for placing many passages on it.
+/// Quotes are looked up by their first this many characters.
+const KEY_CHARS: usize = 6;
+
+/// An article's text, prepared once for placing many passages on it: its
+/// characters, and where each run of [`KEY_CHARS`] characters starts, so a
+/// quote's occurrences are found without reading the whole text again.
 #[derive(Debug)]
 pub struct Text<'a> {
     text: &'a str,
     chars: Vec<char>,
     /// The byte offset of each character, and of the end.
     bytes: Vec<usize>,
+    starts: std::collections::HashMap<u64, Vec<u32>>,
+}
+
+/// A key for `chars` (exactly [`KEY_CHARS`] of them).
+fn key(chars: &[char]) -> u64 {
+    chars.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, &c| {
+        (hash ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl<'a> Text<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut bytes: Vec<usize> = text.char_indices().map(|(at, _)| at).collect();
         bytes.push(text.len());
+        let chars: Vec<char> = text.chars().collect();
+        let mut starts: std::collections::HashMap<u64, Vec<u32>> = Default::default();
+        for (at, window) in chars.windows(KEY_CHARS).enumerate() {
+            starts.entry(key(window)).or_default().push(at as u32);
+        }
         Self {
             text,
-            chars: text.chars().collect(),
+            chars,
             bytes,
+            starts,
+        }
+    }
+
+    /// Where `quote` starts in the text, overlapping occurrences too.
+    fn occurrences(&self, quote: &[char], exact: &str) -> Vec<usize> {
+        match quote.get(..KEY_CHARS) {
+            Some(head) => self
+                .starts
+                .get(&key(head))
+                .into_iter()
+                .flatten()
+                .map(|&at| at as usize)
+                .filter(|&at| self.chars.get(at..at + quote.len()) == Some(quote))
+                .collect(),
+            // A very short quote: read the text for it.
+            None => {
+                let mut found = Vec::new();
+                let mut from = 0;
+                while let Some(at) = self.text.get(from..).and_then(|t| t.find(exact)) {
+                    let byte = from + at;
+                    found.push(self.char_at_byte(byte));
+                    from = byte
+                        + self
+                            .text
+                            .get(byte..)
+                            .and_then(|t| t.chars().next())
+                            .map_or(1, char::len_utf8);
+                }
+                found
+            }
         }
     }
 
@@ -101,23 +150,11 @@ pub fn place_on(selector: &Selector, text: &Text<'_>) -> Placement {
     let (start, end) = (selector.start as usize, selector.end as usize);
 
     // Every place its words are, with how much of its context agrees.
-    let mut found: Vec<(usize, usize)> = Vec::new();
-    let mut from = 0;
-    while let Some(at) = text.text.get(from..).and_then(|t| t.find(&selector.exact)) {
-        let byte = from + at;
-        let first = text.char_at_byte(byte);
-        found.push((
-            first,
-            context(text, &prefix, &suffix, first, first + quote.len()),
-        ));
-        // Overlapping occurrences too: the next character on.
-        from = byte
-            + text
-                .text
-                .get(byte..)
-                .and_then(|t| t.chars().next())
-                .map_or(1, char::len_utf8);
-    }
+    let found: Vec<(usize, usize)> = text
+        .occurrences(&quote, &selector.exact)
+        .into_iter()
+        .map(|at| (at, context(text, &prefix, &suffix, at, at + quote.len())))
+        .collect();
     if let Some(best) = found.iter().map(|&(_, score)| score).max() {
         let mut places = found.iter().filter(|&&(_, score)| score == best);
         let (Some(&(at, _)), None) = (places.next(), places.next()) else {
