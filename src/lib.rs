@@ -9,6 +9,7 @@ pub mod admin;
 pub mod articles;
 pub mod backup;
 pub mod bindings;
+pub mod certificates;
 pub mod clock;
 pub mod comments;
 mod error;

@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ring::digest::{digest, SHA256};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -34,15 +33,7 @@ pub struct Loaded {
     pub made: bool,
 }
 
-/// The fingerprint people compare: SHA-256 of the certificate's DER.
-pub fn fingerprint(der: &[u8]) -> String {
-    digest(&SHA256, der)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
+pub use parley_core::certificates::fingerprint;
 
 /// Reads (or, for a self-signed one, makes) the certificate `tls` names.
 /// `names` are the host names and addresses a self-signed certificate is

@@ -1,5 +1,5 @@
 //! One Parley server, as this desktop talks to it: its address, a TLS
-//! client that trusts only what [`trust`](super::trust) allows, and the
+//! client that trusts only what `parley_core::certificates` allows, and the
 //! session of whoever signed in to it from this window.
 //!
 //! The connection goes only to the server the person chose: no proxy, no
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::watch;
 
-use super::trust::{Seen, Verifier};
+use parley_core::certificates::{Seen, Verifier};
 
 /// The API version this desktop speaks (the server's `apiVersion`).
 pub const API_VERSION: u32 = 1;

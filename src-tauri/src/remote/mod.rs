@@ -7,7 +7,6 @@
 pub mod calls;
 pub mod client;
 pub mod live;
-pub mod trust;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use client::Server;
 use client::{display_address, parse_address, trust_key, Link};
 use live::Live;
-use trust::Seen;
+use parley_core::certificates::Seen;
 
 /// A server this window is connected to, and the follower of its events.
 #[derive(Debug)]

@@ -1,7 +1,9 @@
-//! Which certificate a server may present: one a certificate authority
-//! vouches for, as a browser would accept, or the very one the person
-//! trusted on first use (a household's self-signed server), known by its
-//! SHA-256 fingerprint. A different certificate where one was trusted is
+//! Certificates as people know them: by their SHA-256 fingerprint, which
+//! parley-server prints for its self-signed certificate; and the rule for
+//! which certificate a server may present to a desktop connecting to it:
+//! one a certificate authority vouches for, as a browser would accept, or
+//! the very one the person trusted on first use (a household's
+//! self-signed server). A different certificate where one was trusted is
 //! refused, never accepted quietly.
 
 use std::sync::{Arc, Mutex, PoisonError};
