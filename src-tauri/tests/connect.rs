@@ -161,3 +161,70 @@ async fn plain_http_is_refused_for_any_server_but_this_computer() {
         assert!(refused.to_string().contains("HTTPS"), "{refused}");
     }
 }
+
+/// A "server" that answers as Parley does, but puts hostile HTML in an
+/// article: whatever it sends, the window gets what parley-core's own
+/// sanitizer lets through.
+#[tokio::test]
+async fn html_from_a_server_reaches_the_window_only_as_parley_would_clean_it() {
+    use parley_core::articles::Article;
+    use parley_core::ids::ArticleId;
+
+    let id = ArticleId::new();
+    let article = Article {
+        id,
+        title: "A hostile article".into(),
+        source: "Somewhere".into(),
+        author: String::new(),
+        url: None,
+        published_at: 0,
+        summary: String::new(),
+        body_html: "<p>Read me</p><script>steal()</script>\
+                    <img src=\"https://tracker.example/pixel.gif\">\
+                    <form action=\"https://evil.example\"><input name=\"password\"></form>"
+            .into(),
+        tags: Vec::new(),
+        can_delete: false,
+    };
+    let about = serde_json::json!({
+        "product": "parley", "version": "9.9.9", "apiVersion": parley::remote::client::API_VERSION,
+        "needsSetup": false, "signUp": "invite"
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let article_json = serde_json::to_string(&article).unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let read = socket.read(&mut request).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&request[..read]).into_owned();
+            let body = if head.starts_with("GET /api/v1/server ") {
+                about.to_string()
+            } else if head.starts_with("GET /api/v1/articles/") {
+                article_json.clone()
+            } else {
+                // The event stream and the rest: nothing.
+                "{}".to_owned()
+            };
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+        }
+    });
+
+    let desktop = tempfile::tempdir().unwrap();
+    let connection = Connection::load(desktop.path());
+    connection.connect(&address, None).await.unwrap();
+    let shown = connection.server().unwrap().article(id).await.unwrap();
+    assert!(shown.body_html.contains("Read me"), "{}", shown.body_html);
+    for gone in ["<script", "tracker.example", "<form", "<input"] {
+        assert!(
+            !shown.body_html.contains(gone),
+            "{gone} in {}",
+            shown.body_html
+        );
+    }
+}

@@ -142,6 +142,29 @@ impl Sanitized {
     }
 }
 
+/// An article's HTML that came from elsewhere already cleaned (a Parley
+/// server's answer), cleaned again here with the same allow-list: images
+/// only from Parley's own scheme with an image id, everything else as for
+/// any article. Too deeply nested HTML is not parsed at all.
+pub fn clean_again(html: &str) -> String {
+    if super::nesting::deeper_than(html, super::nesting::MAX_DEPTH) {
+        return "<p>This article could not be shown safely.</p>".to_owned();
+    }
+    let mut builder = article_builder(None);
+    builder.attribute_filter(|element, attribute, value| {
+        if element == "img" && attribute == "src" {
+            let id = value
+                .strip_prefix(IMAGE_SCHEME)
+                .and_then(|rest| rest.strip_prefix("://localhost/"));
+            return id
+                .filter(|id| crate::ids::ImageId::parse(id).is_ok())
+                .map(|_| Cow::Borrowed(value));
+        }
+        not_our_scheme(attribute, value)
+    });
+    builder.clean(html).to_string()
+}
+
 /// `value` as an address: joined to `base`, or on its own without one.
 fn resolve(base: Option<&Url>, value: &str) -> Option<Url> {
     match base {
@@ -243,6 +266,38 @@ fn drop_tracking_pixels(html: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_from_a_server_is_cleaned_again_keeping_only_parleys_images() {
+        let id = crate::ids::ImageId::new().to_string();
+        let html = format!(
+            "<p onclick=\"steal()\">Hi<script>steal()</script></p>\
+             <img src=\"parley-image://localhost/{id}\" alt=\"kept\">\
+             <img src=\"https://tracker.example/p.gif\" alt=\"remote\">\
+             <img src=\"parley-image://localhost/../../etc\" alt=\"forged\">\
+             <form action=\"https://evil.example\"><input name=\"password\"></form>\
+             <a href=\"javascript:steal()\">x</a><a href=\"https://parley.example/\">ok</a>"
+        );
+        let cleaned = clean_again(&html);
+        assert!(
+            cleaned.contains(&format!("parley-image://localhost/{id}")),
+            "{cleaned}"
+        );
+        for gone in [
+            "script",
+            "onclick",
+            "tracker.example",
+            "../",
+            "<form",
+            "<input",
+            "javascript:",
+        ] {
+            assert!(!cleaned.contains(gone), "{gone} in {cleaned}");
+        }
+        assert!(cleaned.contains("https://parley.example/"), "{cleaned}");
+        let deep = "<div>".repeat(2_000);
+        assert!(clean_again(&deep).contains("could not be shown"));
+    }
 
     fn base() -> Url {
         // allow-unwrap: inside #[cfg(test)]; a panic here is a failed test

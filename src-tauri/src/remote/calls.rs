@@ -14,9 +14,11 @@ use parley_core::ids::{ArticleId, CommentId, ImageId, InviteId, MuteId, SessionI
 use parley_core::library::images::{self, MAX_IMAGE_BYTES};
 use parley_core::library::jobs::JobView;
 use parley_core::library::listing::{LibraryPage, LibraryQuery, TagCount};
+use parley_core::library::sanitize;
 use parley_core::library::sources::Source;
 use parley_core::membership::{InviteInfo, NewInvite, SignUp};
 use parley_core::mutes::MutedPerson;
+use parley_core::render;
 use parley_core::search::{SearchQuery, SearchResults};
 use parley_core::session::stored::SessionInfo;
 use parley_core::{Error, Result};
@@ -59,6 +61,16 @@ fn path(segments: &[&str]) -> String {
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| Error::Internal(format!("a request body: {e}")))
+}
+
+/// A page of a discussion with every comment's HTML cleaned again here:
+/// the window inserts it as it is, so it must be what parley-core's own
+/// sanitizer lets through, whatever the server sent.
+fn cleaned_page(mut page: ThreadPage) -> ThreadPage {
+    for comment in &mut page.comments {
+        comment.body_html = render::clean(&comment.body_html);
+    }
+    page
 }
 
 /// The job a request started on the server.
@@ -295,7 +307,9 @@ impl Server {
     }
 
     pub async fn article(&self, id: ArticleId) -> Result<Article> {
-        self.get(&["articles", &id.to_string()]).await
+        let mut article: Article = self.get(&["articles", &id.to_string()]).await?;
+        article.body_html = sanitize::clean_again(&article.body_html);
+        Ok(article)
     }
 
     pub async fn delete_article(&self, id: ArticleId) -> Result<()> {
@@ -435,22 +449,33 @@ impl Server {
 
     pub async fn open_discussion(&self, id: ArticleId, query: &ThreadQuery) -> Result<ThreadPage> {
         let id = id.to_string();
-        self.send(Method::POST, &["articles", &id, "discussion"], json(query)?)
-            .await
+        let page = self
+            .send(Method::POST, &["articles", &id, "discussion"], json(query)?)
+            .await?;
+        Ok(cleaned_page(page))
     }
 
     pub async fn thread_page(&self, id: ArticleId, query: &ThreadQuery) -> Result<ThreadPage> {
         let id = id.to_string();
-        self.send(Method::POST, &["articles", &id, "thread"], json(query)?)
-            .await
+        let page = self
+            .send(Method::POST, &["articles", &id, "thread"], json(query)?)
+            .await?;
+        Ok(cleaned_page(page))
     }
 
     pub async fn comment_view(&self, id: CommentId) -> Result<ThreadComment> {
-        self.get(&["comments", &id.to_string()]).await
+        let mut comment: ThreadComment = self.get(&["comments", &id.to_string()]).await?;
+        comment.body_html = render::clean(&comment.body_html);
+        Ok(comment)
     }
 
     pub async fn comment_history(&self, id: CommentId) -> Result<Vec<Revision>> {
-        self.get(&["comments", &id.to_string(), "history"]).await
+        let mut revisions: Vec<Revision> =
+            self.get(&["comments", &id.to_string(), "history"]).await?;
+        for revision in &mut revisions {
+            revision.body_html = render::clean(&revision.body_html);
+        }
+        Ok(revisions)
     }
 
     /// Posts a comment with the id the window chose for it: sending the
@@ -509,7 +534,11 @@ impl Server {
     }
 
     pub async fn replies_to_me(&self) -> Result<Vec<ReplyToMe>> {
-        self.get(&["me", "replies"]).await
+        let mut replies: Vec<ReplyToMe> = self.get(&["me", "replies"]).await?;
+        for reply in &mut replies {
+            reply.body_html = render::clean(&reply.body_html);
+        }
+        Ok(replies)
     }
 
     pub async fn remove_comment(&self, id: CommentId) -> Result<()> {
