@@ -315,6 +315,8 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
         .await;
     // The admin invites Grace from the admin page.
     a.click_link("Admin").await;
+    // Once the panel has loaded (its button waits until then).
+    a.see("Invites not used yet").await;
     a.click("Make an invite").await;
     let invite = a
         .wait_for("//code[contains(@class,'invite-code')]")
