@@ -39,7 +39,8 @@ impl Format {
 }
 
 /// A file to save: a suggested name and what goes in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Exported {
     pub file_name: String,
     pub contents: String,

@@ -130,6 +130,27 @@ async fn search_mutes_marking_read_sources_and_deleting_through_the_api() {
     server.stop().await;
 }
 
+/// Job `job` as `token` sees it, once it has finished (within 20 s).
+async fn finished_job(server: &TestServer, token: &str, job: u64) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let jobs = server.get("/api/v1/jobs", Some(token)).await;
+        jobs.assert_status(200);
+        let view = jobs
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["id"] == job)
+            .cloned();
+        if let Some(view) = view.filter(|j| j["finished"] == true) {
+            return view;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", jobs.text);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Serves one RSS feed on 127.0.0.1 for as long as the test runs.
 async fn serve_feed(title: &str) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -192,23 +213,7 @@ async fn the_server_follows_a_feed_for_the_group() {
         .await;
     started.assert_status(202);
     let job = started.body["job"].as_u64().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let finished = loop {
-        let jobs = server.get("/api/v1/jobs", Some(&grace.token)).await;
-        jobs.assert_status(200);
-        let mine = jobs
-            .body
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|j| j["id"] == job)
-            .cloned();
-        if let Some(view) = mine.filter(|j| j["finished"] == true) {
-            break view;
-        }
-        assert!(std::time::Instant::now() < deadline, "{}", jobs.text);
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let finished = finished_job(&server, &grace.token, job).await;
     assert_eq!(finished["added"], 1, "{finished}");
     // Another member does not see Grace's job; the whole group sees the feed
     // and its article.
@@ -335,23 +340,8 @@ async fn files_are_imported_and_articles_and_feeds_exported_through_the_api() {
         .await;
     reply.assert_status(202);
     let job = reply.body["job"].as_u64().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let jobs = server.get("/api/v1/jobs", Some(&ada.token)).await;
-        let view = jobs
-            .body
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|j| j["id"] == job)
-            .cloned();
-        if let Some(view) = view.filter(|j| j["finished"] == true) {
-            assert_eq!(view["added"], 1, "{view}");
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{}", jobs.text);
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let view = finished_job(&server, &ada.token, job).await;
+    assert_eq!(view["added"], 1, "{view}");
     let library = server
         .json("POST", "/api/v1/library", None, json!({}))
         .await;

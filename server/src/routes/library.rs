@@ -42,26 +42,17 @@ struct ExportQuery {
     format: export::Format,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ExportedFile {
-    file_name: String,
-    contents: String,
-}
-
 /// An article and its discussion as Markdown or JSON (`?format=`), with
 /// the name to save it under.
 async fn export_article(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<ExportQuery>,
-) -> ApiResult<axum::Json<ExportedFile>> {
+) -> ApiResult<axum::Json<export::Exported>> {
     let id = ArticleId::parse(&id)?;
-    let exported = export::article(&state.store, id, query.format).await?;
-    Ok(axum::Json(ExportedFile {
-        file_name: exported.file_name,
-        contents: exported.contents,
-    }))
+    Ok(axum::Json(
+        export::article(&state.store, id, query.format).await?,
+    ))
 }
 
 /// The feeds the asker follows, as OPML.

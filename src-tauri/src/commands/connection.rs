@@ -55,7 +55,8 @@ pub async fn watch_server(state: State<'_, AppState>, on_news: Channel<News>) ->
     if on_news.send(News::Link { online }).is_err() {
         return Ok(());
     }
-    let weak = std::sync::Arc::downgrade(&remote);
+    // The stream closes when another library is opened (its follower
+    // goes with it): this page's watch is then over.
     drop(remote);
     tauri::async_runtime::spawn(async move {
         use tokio::sync::broadcast::error::RecvError;
@@ -65,8 +66,7 @@ pub async fn watch_server(state: State<'_, AppState>, on_news: Channel<News>) ->
                 Err(RecvError::Lagged(_)) => News::Reload,
                 Err(RecvError::Closed) => return,
             };
-            // Another library was opened: this page's watch is over.
-            if weak.strong_count() == 0 || on_news.send(next).is_err() {
+            if on_news.send(next).is_err() {
                 return;
             }
         }
