@@ -467,6 +467,9 @@ pub async fn delete_account(store: &Store, user: &User, password: String) -> Res
         "DELETE FROM article_visits WHERE user_id = $1",
         "DELETE FROM collapsed_comments WHERE user_id = $1",
         "DELETE FROM mutes WHERE user_id = $1 OR muted_id = $1",
+        // Highlights are their owner's alone: deleting the passage takes
+        // the highlight with it.
+        "DELETE FROM passages WHERE id IN (SELECT passage_id FROM highlights WHERE user_id = $1)",
     ] {
         exec!(&mut tx, forget, user.id)?;
     }

@@ -58,6 +58,24 @@ pub struct Article {
     /// The reader may delete it: the admin, or whoever added it while
     /// nobody has commented on it.
     pub can_delete: bool,
+    /// The version shown (title and body are this version's).
+    #[ts(type = "number")]
+    pub version: i64,
+    /// Every version the article has had, newest (the current one) first:
+    /// more than one when it changed at its source.
+    pub versions: Vec<VersionInfo>,
+}
+
+/// One version of an article's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct VersionInfo {
+    #[ts(type = "number")]
+    pub version: i64,
+    /// When it became the article's text.
+    #[ts(type = "number")]
+    pub since: Millis,
 }
 
 #[derive(sqlx::FromRow)]
@@ -129,6 +147,8 @@ struct ArticleRow {
     summary: String,
     body_html: String,
     can_delete: bool,
+    text_version: i64,
+    since: Millis,
 }
 
 /// One article, for reading. Fails with [`Error::NotFound`] if it is not in
@@ -139,12 +159,25 @@ pub async fn article(store: &Store, id: ArticleId) -> Result<Article> {
 
 /// [`article`] as `viewer` sees it: whether they may delete it.
 pub async fn article_for(store: &Store, viewer: Option<&User>, id: ArticleId) -> Result<Article> {
+    article_at(store, viewer, id, None).await
+}
+
+/// [`article_for`] at `version` (its title and text as they were then);
+/// `None` is the current one. Fails with [`Error::NotFound`] for a version
+/// the article never had.
+pub async fn article_at(
+    store: &Store,
+    viewer: Option<&User>,
+    id: ArticleId,
+    version: Option<i64>,
+) -> Result<Article> {
     let mut read = store.read().await?;
     let row = rows!(
         ArticleRow,
         fetch_optional,
         &mut read,
-        "SELECT id, title, source, author, url, published_at, summary, body_html,
+        "SELECT id, title, source, author, url, published_at, summary, body_html, text_version,
+                coalesce(updated_at, added_at, created_at) AS since,
                 $2
                   OR (added_by IS NOT DISTINCT FROM $3 AND $3 IS NOT NULL
                       AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = articles.id))
@@ -162,17 +195,58 @@ pub async fn article_for(store: &Store, viewer: Option<&User>, id: ArticleId) ->
         "SELECT tag FROM article_tags WHERE article_id = $1 ORDER BY tag",
         id
     )?;
+    let mut versions = vec![VersionInfo {
+        version: row.text_version,
+        since: row.since,
+    }];
+    versions.extend(
+        rows!(
+            (i64, Millis),
+            fetch_all,
+            &mut read,
+            "SELECT version, since FROM article_versions WHERE article_id = $1
+             ORDER BY version DESC",
+            id
+        )?
+        .into_iter()
+        .map(|(version, since)| VersionInfo { version, since }),
+    );
+    let (shown, title, author, summary, body_html) = match version {
+        Some(v) if v != row.text_version => {
+            let earlier = rows!(
+                (String, String, String, String),
+                fetch_optional,
+                &mut read,
+                "SELECT title, author, summary, body_html FROM article_versions
+                 WHERE article_id = $1 AND version = $2",
+                id,
+                v
+            )?
+            .ok_or_else(|| Error::not_found("That version of the article is not kept."))?;
+            (v, earlier.0, earlier.1, earlier.2, earlier.3)
+        }
+        _ => (
+            row.text_version,
+            row.title,
+            row.author,
+            row.summary,
+            row.body_html,
+        ),
+    };
+    read.finish().await?;
     Ok(Article {
         id: row.id,
-        title: row.title,
+        title,
         source: row.source,
-        author: row.author,
+        author,
         url: row.url,
         published_at: row.published_at,
-        summary: row.summary,
-        body_html: row.body_html,
+        summary,
+        body_html,
         tags,
         can_delete: row.can_delete,
+        version: shown,
+        versions,
     })
 }
 

@@ -43,10 +43,12 @@ pub enum Change {
     Voted,
     DiscussionLocked,
     ArticleAdded,
+    /// An article changed at its source: a new version is its text.
+    ArticleUpdated,
 }
 
 impl Change {
-    const ALL: [Change; 8] = [
+    const ALL: [Change; 9] = [
         Change::CommentPosted,
         Change::CommentEdited,
         Change::CommentDeleted,
@@ -55,6 +57,7 @@ impl Change {
         Change::Voted,
         Change::DiscussionLocked,
         Change::ArticleAdded,
+        Change::ArticleUpdated,
     ];
 
     fn as_str(self) -> &'static str {
@@ -67,6 +70,7 @@ impl Change {
             Change::Voted => "voted",
             Change::DiscussionLocked => "discussion_locked",
             Change::ArticleAdded => "article_added",
+            Change::ArticleUpdated => "article_updated",
         }
     }
 

@@ -98,6 +98,16 @@ id_type!(
     MuteId, "mute"
 );
 
+id_type!(
+    /// Identifies a passage: the words of an article a comment or a
+    /// highlight is about.
+    PassageId, "passage"
+);
+id_type!(
+    /// Identifies one person's highlight.
+    HighlightId, "highlight"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,6 +61,8 @@ actions! {
     Remove => "remove comments",
     /// Fold another person's comments away, for oneself.
     Mute => "mute people",
+    /// Keep, change or delete a highlight: one's own, never another's.
+    Highlight => "change highlights",
     /// Make a member an admin.
     Promote => "make someone an admin",
     /// Make an admin a member.
@@ -129,6 +131,9 @@ fn decide(role: Role, own: bool, action: Action) -> Result<()> {
         Action::Mute if own => Err(Error::invalid("You can't mute yourself.")),
         Action::Mute => Ok(()),
         Action::AddToLibrary => Ok(()),
+        // Nobody, not even the admin, touches another's highlights.
+        Action::Highlight if own => Ok(()),
+        Action::Highlight => Err(Error::not_found("That highlight is no longer there.")),
         Action::ManageSource | Action::DeleteArticle if own => Ok(()),
         Action::Lock
         | Action::Pin

@@ -25,7 +25,9 @@ pub use reading::{
 pub use shape::wilson_lower_bound;
 pub use thread::{comment_view, open_discussion, thread_page, ThreadQuery, MAX_COLLAPSED};
 pub use votes::{vote, VoteOutcome};
-pub use write::{delete, edit, history, post, post_as, render_pending, Revision, EDIT_GRACE_MS};
+pub use write::{
+    delete, edit, history, post, post_about, post_as, render_pending, Revision, EDIT_GRACE_MS,
+};
 
 /// Longest comment accepted, in characters. The UI shows the same limit.
 pub const MAX_COMMENT_CHARS: usize = 10_000;
@@ -116,6 +118,9 @@ pub struct ThreadComment {
     /// The reader has muted the author: show "comment by a muted user"
     /// until they ask to see it.
     pub author_muted: bool,
+    /// The words of the article a top-level comment is about, if it quotes
+    /// any (absent once the comment is deleted or removed).
+    pub passage: Option<crate::passages::Passage>,
 }
 
 /// A window onto an article's discussion as one reader sees it: the whole

@@ -12,6 +12,7 @@ use super::{reading, Removal, Sort, ThreadComment, ThreadPage, MAX_PAGE};
 use crate::clock::Millis;
 use crate::ids::{ArticleId, CommentId, UserId};
 use crate::mutes;
+use crate::passages;
 use crate::store::{exec, rows, rows_built, scalar, small, Conn, Db, Read, Statement, Store};
 use crate::users::{User, DELETED_USER};
 use crate::{Error, Result};
@@ -42,6 +43,11 @@ pub struct ThreadQuery {
     /// reader's pages must be loaded again.
     #[ts(optional, type = "number")]
     pub version: Option<i64>,
+    /// Only these top-level comments and their replies: the discussion
+    /// narrowed to one passage's comments. Empty: the whole discussion.
+    /// At most [`MAX_COLLAPSED`] are read.
+    #[serde(deserialize_with = "at_most_collapsed")]
+    pub roots: Vec<CommentId>,
 }
 
 /// The most collapsed subtrees a signed-out reader's request may name.
@@ -155,7 +161,14 @@ pub async fn thread_page(
             query.through,
         )
         .await?;
-    let (shapes, tree, order) = (&thread.shapes, &thread.tree, &thread.order);
+    let (shapes, tree) = (&thread.shapes, &thread.tree);
+    let narrowed: Vec<(usize, u32)>;
+    let order: &[(usize, u32)] = if query.roots.is_empty() {
+        &thread.order
+    } else {
+        narrowed = only_under(&thread.order, shapes, &query.roots);
+        &narrowed
+    };
 
     let is_new = |s: &Shape| {
         !s.removed
@@ -187,6 +200,7 @@ pub async fn thread_page(
         Some(id) => mutes::muted_ids(&mut conn, id).await?,
         None => HashSet::new(),
     };
+    let mut quoted = passages::of_discussion(&mut conn, article_id).await?;
 
     let comments = window
         .iter()
@@ -227,6 +241,7 @@ pub async fn thread_page(
                 collapsed: thread.is_collapsed(i, &collapsed),
                 pinned: state.pinned == Some(s.id),
                 author_muted: !s.removed && muted.contains(&s.author_id),
+                passage: quoted.remove(&s.id).filter(|_| !s.removed),
             })
         })
         .collect();
@@ -243,6 +258,23 @@ pub async fn thread_page(
         offset: to_u32(offset.min(order.len())),
         comments,
     })
+}
+
+/// The entries of `order` (a reading order, each top-level comment
+/// followed by its replies) under the top-level comments `roots`.
+fn only_under(order: &[(usize, u32)], shapes: &[Shape], roots: &[CommentId]) -> Vec<(usize, u32)> {
+    let roots: HashSet<CommentId> = roots.iter().copied().collect();
+    let mut keep = false;
+    order
+        .iter()
+        .copied()
+        .filter(|&(i, depth)| {
+            if depth == 0 {
+                keep = shapes.get(i).is_some_and(|s| roots.contains(&s.id));
+            }
+            keep
+        })
+        .collect()
 }
 
 /// One comment as `viewer` sees it in its discussion now: what the page
@@ -310,6 +342,12 @@ pub async fn comment_view(
         ),
         None => (None, false, 0, false),
     };
+    let passage = match row.removed {
+        true => None,
+        false => passages::of_discussion(&mut conn, row.article_id)
+            .await?
+            .remove(&id),
+    };
     conn.finish().await?;
     let mine = Some(row.author_id) == viewer_id && !row.removed;
     Ok(ThreadComment {
@@ -341,6 +379,7 @@ pub async fn comment_view(
         collapsed,
         pinned: row.pinned,
         author_muted: !row.removed && muted,
+        passage,
     })
 }
 

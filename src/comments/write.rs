@@ -9,6 +9,7 @@ use super::{prepare_body, Body, Removal};
 use crate::clock::Millis;
 use crate::events::{self, Change};
 use crate::ids::{ArticleId, CommentId, UserId};
+use crate::passages::{self, NewPassage};
 use crate::policy::{authorize, Action};
 use crate::render::render_markdown;
 use crate::store::{exec, rows, scalar, Db, Store, Write};
@@ -60,6 +61,33 @@ pub async fn post_as(
     body: &str,
     id: CommentId,
 ) -> Result<CommentId> {
+    post_in(store, author, article_id, parent, body, id, None).await
+}
+
+/// Posts a top-level comment about `passage` of the article (words of the
+/// version the person is reading, checked against its text), with its id
+/// chosen by whoever sends it, as [`post_as`]. A repeat of the same
+/// request changes nothing and returns the id.
+pub async fn post_about(
+    store: &Store,
+    author: &User,
+    article_id: ArticleId,
+    passage: &NewPassage,
+    body: &str,
+    id: CommentId,
+) -> Result<CommentId> {
+    post_in(store, author, article_id, None, body, id, Some(passage)).await
+}
+
+async fn post_in(
+    store: &Store,
+    author: &User,
+    article_id: ArticleId,
+    parent: Option<CommentId>,
+    body: &str,
+    id: CommentId,
+    passage: Option<&NewPassage>,
+) -> Result<CommentId> {
     let action = if parent.is_some() {
         Action::Reply
     } else {
@@ -109,17 +137,23 @@ pub async fn post_as(
             Some(_) => {}
         }
     }
+    let passage_id = match passage {
+        Some(passage) => Some(passages::insert(&mut tx, article_id, passage, store.now()).await?),
+        None => None,
+    };
     exec!(
         &mut tx,
-        "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at,
+                               passage_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         id,
         article_id,
         parent,
         author.id,
         &body.source,
         &body.html,
-        store.now()
+        store.now(),
+        passage_id
     )?;
     bump_version(&mut tx, article_id).await?;
     let posted = Change::CommentPosted;

@@ -13,6 +13,7 @@ use super::fetch::Fetcher;
 use super::images::{self, FetchedImage, ImageBudget};
 use super::nesting;
 use super::sanitize::Sanitized;
+use super::versions;
 use crate::clock::Millis;
 use crate::events::{self, Change};
 use crate::ids::{ArticleId, SourceId, UserId};
@@ -75,12 +76,15 @@ pub enum Added {
     /// An article with one of the same keys is in the library already;
     /// nothing was added.
     AlreadyThere(ArticleId),
+    /// It is in the library already and had changed at its source: its
+    /// new text is now the article's, the old one kept as a version.
+    Updated(ArticleId),
 }
 
 impl Added {
     pub fn id(self) -> ArticleId {
         match self {
-            Added::New(id) | Added::AlreadyThere(id) => id,
+            Added::New(id) | Added::AlreadyThere(id) | Added::Updated(id) => id,
         }
     }
 }
@@ -101,38 +105,18 @@ pub(crate) async fn add(
     let found = known(&mut read, &incoming.keys).await?;
     read.finish().await?;
     if let Some(id) = found {
-        return Ok(Added::AlreadyThere(id));
+        // A feed entry or a page seen again may have changed at its
+        // source; a file is known by its digest, so it has not.
+        return match incoming.origin {
+            Origin::Feed | Origin::Page => versions::update(store, id, &incoming, images).await,
+            Origin::Sample | Origin::File => Ok(Added::AlreadyThere(id)),
+        };
     }
-    if nesting::deeper_than(&incoming.body_html, nesting::MAX_DEPTH) {
-        return Err(nesting::too_deep("article"));
-    }
-    let sanitized = contain_panics("article", || {
-        Sanitized::first_pass(&incoming.body_html, incoming.base.as_ref())
-    })
-    .map_err(|e| Error::invalid(format!("{e}.")))?;
-    let fetched: Vec<FetchedImage> = match images {
-        Some((fetcher, budget)) if !sanitized.images.is_empty() => {
-            images::fetch_all(fetcher, &sanitized.images, budget).await
-        }
-        _ => Vec::new(),
-    };
-    let stored = images::addresses(&fetched);
-    let body_html = contain_panics("article", || sanitized.with_images(&stored))
-        .map_err(|e| Error::invalid(format!("{e}.")))?;
-    let text = plain_text(&body_html);
-    let summary = incoming
-        .summary
-        .as_deref()
-        .map(plain_text)
-        .filter(|s| has_visible_text(s))
-        .unwrap_or_else(|| text.clone());
-    let body_html = if has_visible_text(&text) || !fetched.is_empty() {
-        body_html
-    } else {
-        // Nothing readable in the body (a feed with summaries only): the
-        // summary is the article.
-        format!("<p>{}</p>", escape(&summary))
-    };
+    let Prepared {
+        body_html,
+        summary,
+        fetched,
+    } = prepare(&incoming, images).await?;
     let now = store.now();
     let id = ArticleId::new();
 
@@ -143,25 +127,27 @@ pub(crate) async fn add(
     exec!(
         &mut tx,
         "INSERT INTO articles (id, title, source, author, url, published_at, summary, body_html,
-                               body_text, created_at, origin, source_id, added_by, added_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                               body_text, created_at, origin, source_id, added_by, added_at,
+                               content_digest)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         id,
-        cut(&one_line(&incoming.title), MAX_TITLE_CHARS).unwrap_or_else(|| "Untitled".into()),
+        kept_title(&incoming.title),
         cut(&one_line(&incoming.source_name), 120).unwrap_or_default(),
-        cut(&one_line(&incoming.author), 120).unwrap_or_default(),
+        kept_author(&incoming.author),
         incoming
             .url
             .as_ref()
             .map(|u| without_tracking(u).to_string()),
         incoming.published_at.unwrap_or(now),
-        cut(&summary, MAX_SUMMARY_CHARS).unwrap_or_default(),
+        kept_summary(&summary),
         &body_html,
         crate::search::article_text(&body_html),
         now,
         incoming.origin,
         incoming.source_id,
         added_by,
-        now
+        now,
+        versions::content_digest(&incoming)
     )?;
     for tag in tags(&incoming.tags) {
         exec!(
@@ -194,6 +180,71 @@ pub(crate) async fn add(
     events::record(&mut tx, now, Change::ArticleAdded, Some(id), None).await?;
     tx.commit().await?;
     Ok(Added::New(id))
+}
+
+/// The title, as kept: one line, cut to [`MAX_TITLE_CHARS`].
+pub(crate) fn kept_title(title: &str) -> String {
+    cut(&one_line(title), MAX_TITLE_CHARS).unwrap_or_else(|| "Untitled".into())
+}
+
+/// The byline, as kept.
+pub(crate) fn kept_author(author: &str) -> String {
+    cut(&one_line(author), 120).unwrap_or_default()
+}
+
+/// The summary, as kept.
+pub(crate) fn kept_summary(summary: &str) -> String {
+    cut(summary, MAX_SUMMARY_CHARS).unwrap_or_default()
+}
+
+/// An incoming article made ready to keep: its body sanitized with its
+/// images fetched (within the budget) and pointing at Parley's copies, and
+/// its summary.
+pub(crate) struct Prepared {
+    pub(crate) body_html: String,
+    pub(crate) summary: String,
+    pub(crate) fetched: Vec<FetchedImage>,
+}
+
+pub(crate) async fn prepare(
+    incoming: &Incoming,
+    images: Option<(&Fetcher, &ImageBudget)>,
+) -> Result<Prepared> {
+    if nesting::deeper_than(&incoming.body_html, nesting::MAX_DEPTH) {
+        return Err(nesting::too_deep("article"));
+    }
+    let sanitized = contain_panics("article", || {
+        Sanitized::first_pass(&incoming.body_html, incoming.base.as_ref())
+    })
+    .map_err(|e| Error::invalid(format!("{e}.")))?;
+    let fetched: Vec<FetchedImage> = match images {
+        Some((fetcher, budget)) if !sanitized.images.is_empty() => {
+            images::fetch_all(fetcher, &sanitized.images, budget).await
+        }
+        _ => Vec::new(),
+    };
+    let stored = images::addresses(&fetched);
+    let body_html = contain_panics("article", || sanitized.with_images(&stored))
+        .map_err(|e| Error::invalid(format!("{e}.")))?;
+    let text = plain_text(&body_html);
+    let summary = incoming
+        .summary
+        .as_deref()
+        .map(plain_text)
+        .filter(|s| has_visible_text(s))
+        .unwrap_or_else(|| text.clone());
+    let body_html = if has_visible_text(&text) || !fetched.is_empty() {
+        body_html
+    } else {
+        // Nothing readable in the body (a feed with summaries only): the
+        // summary is the article.
+        format!("<p>{}</p>", escape(&summary))
+    };
+    Ok(Prepared {
+        body_html,
+        summary,
+        fetched,
+    })
 }
 
 /// The article that already has one of `keys`, if any.

@@ -151,7 +151,7 @@ pub async fn import(
     let added = adding::add(store, Some(user.id), incoming, images).await?;
     let (article_id, already_there) = match added {
         Added::New(id) => (id, false),
-        Added::AlreadyThere(id) => (id, true),
+        Added::AlreadyThere(id) | Added::Updated(id) => (id, true),
     };
     Ok(Imported {
         article_id,

@@ -25,4 +25,5 @@ pub mod pages;
 pub mod readable;
 pub mod sanitize;
 pub mod sources;
+pub mod versions;
 pub mod work;

@@ -15,7 +15,7 @@ use super::nesting::{self, too_deep};
 use super::readable;
 use super::sources::{fetch_failed, may_add};
 use crate::ids::ArticleId;
-use crate::store::{exec, Store};
+use crate::store::{exec, scalar, Store};
 use crate::users::User;
 use crate::{Error, Result};
 
@@ -28,6 +28,9 @@ pub struct Saved {
     pub title: String,
     /// It was in the library already; nothing was added.
     pub already_there: bool,
+    /// It was in the library already, and had changed: the new text is
+    /// now the article's, the earlier one kept as a version.
+    pub updated: bool,
 }
 
 /// Saves the page at `pasted` for `user`. Fails with [`Error::Invalid`]
@@ -43,8 +46,13 @@ pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -
     let mut read = store.read().await?;
     let found = adding::known(&mut read, std::slice::from_ref(&asked_key)).await?;
     read.finish().await?;
+    // A page saved before is fetched again: saving it once more is how a
+    // person asks whether it changed. A feed's entry is refreshed with its
+    // feed instead.
     if let Some(id) = found {
-        return already(store, id).await;
+        if !is_saved_page(store, id).await? {
+            return already(store, id, false).await;
+        }
     }
     let accept = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1";
     let body = match fetcher.get(&address, &Validators::default(), accept).await {
@@ -97,14 +105,29 @@ pub async fn save(store: &Store, fetcher: &Fetcher, user: &User, pasted: &str) -
             article_id: id,
             title: crate::articles::article(store, id).await?.title,
             already_there: false,
+            updated: false,
         }),
-        Added::AlreadyThere(id) => already(store, id).await,
+        Added::AlreadyThere(id) => already(store, id, false).await,
+        Added::Updated(id) => already(store, id, true).await,
     }
+}
+
+async fn is_saved_page(store: &Store, id: ArticleId) -> Result<bool> {
+    let mut read = store.read().await?;
+    let origin = scalar!(
+        Origin,
+        fetch_optional,
+        &mut read,
+        "SELECT origin FROM articles WHERE id = $1",
+        id
+    )?;
+    read.finish().await?;
+    Ok(origin == Some(Origin::Page))
 }
 
 /// Saving a page that came in from a feed keeps it: it becomes a saved
 /// page, which stays when that feed is removed.
-async fn already(store: &Store, id: ArticleId) -> Result<Saved> {
+async fn already(store: &Store, id: ArticleId, updated: bool) -> Result<Saved> {
     let mut tx = store.write().await?;
     exec!(
         &mut tx,
@@ -116,6 +139,7 @@ async fn already(store: &Store, id: ArticleId) -> Result<Saved> {
         article_id: id,
         title: crate::articles::article(store, id).await?.title,
         already_there: true,
+        updated,
     })
 }
 

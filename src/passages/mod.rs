@@ -9,7 +9,15 @@
 //! text, or says it is no longer there; it never guesses.
 
 pub mod anchor;
+pub mod highlights;
+pub mod marks;
 pub mod selector;
+mod stored;
+pub mod text;
 
 pub use anchor::{place, Placement};
+pub use highlights::{Colour, Highlight, HighlightQuery};
+pub use marks::{marks, Mark, Marks};
 pub use selector::{Selector, CONTEXT_CHARS, MAX_QUOTE_CHARS};
+pub(crate) use stored::{insert, of_discussion, place_again};
+pub use stored::{NewPassage, Passage, Placed};

@@ -93,7 +93,9 @@ async fn add_entries(
         };
         match adding::add(store, added_by, incoming, Some((fetcher, &budget))).await {
             Ok(Added::New(_)) => added += 1,
-            Ok(Added::AlreadyThere(_)) => already += 1,
+            // An entry changed at its source is not new: its article
+            // now shows the new version.
+            Ok(Added::AlreadyThere(_) | Added::Updated(_)) => already += 1,
             // This entry cannot be kept (its HTML nests too deeply, or
             // could not be read): the others can.
             Err(Error::Invalid(why)) => notes.push(if entry.title.is_empty() {
