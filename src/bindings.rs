@@ -7,7 +7,7 @@ use ts_rs::{Config, TS};
 
 use crate::accounts::NewAccount;
 use crate::admin::{AccountSummary, AppSettings};
-use crate::articles::{Article, ArticleSummary};
+use crate::articles::{Article, ArticleSummary, VersionInfo};
 use crate::backup::{Backup, Kind as BackupKind, Restored};
 use crate::comments::{
     Removal, ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice,
@@ -15,7 +15,9 @@ use crate::comments::{
 };
 use crate::events::{Change, Event};
 use crate::export::Format as ExportFormat;
-use crate::ids::{ArticleId, CommentId, InviteId, MuteId, SessionId, SourceId, UserId};
+use crate::ids::{
+    ArticleId, CommentId, HighlightId, InviteId, MuteId, PassageId, SessionId, SourceId, UserId,
+};
 use crate::library::adding::Origin;
 use crate::library::jobs::{ItemState, JobItem, JobView};
 use crate::library::limits::LibraryLimits;
@@ -23,6 +25,9 @@ use crate::library::listing::{LibraryCursor, LibraryPage, LibraryQuery, TagCount
 use crate::library::sources::Source;
 use crate::membership::{InviteInfo, NewInvite, SignUp};
 use crate::mutes::MutedPerson;
+use crate::passages::{
+    Colour, Highlight, HighlightQuery, Mark, Marks, NewPassage, Passage, Placed,
+};
 use crate::search::{ArticleHit, CommentHit, HighlightWord, SearchQuery, SearchResults, Segment};
 use crate::session::stored::SessionInfo;
 use crate::users::{Role, User};
@@ -46,6 +51,17 @@ pub fn typescript() -> String {
         NewAccount::decl(&cfg),
         ArticleSummary::decl(&cfg),
         Article::decl(&cfg),
+        VersionInfo::decl(&cfg),
+        PassageId::decl(&cfg),
+        HighlightId::decl(&cfg),
+        Placed::decl(&cfg),
+        Passage::decl(&cfg),
+        NewPassage::decl(&cfg),
+        Mark::decl(&cfg),
+        Marks::decl(&cfg),
+        Colour::decl(&cfg),
+        Highlight::decl(&cfg),
+        HighlightQuery::decl(&cfg),
         Sort::decl(&cfg),
         Removal::decl(&cfg),
         VoteChoice::decl(&cfg),

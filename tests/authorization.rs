@@ -18,8 +18,9 @@ use common::{new_account, TestDb};
 use parley_core::accounts::User;
 use parley_core::articles;
 use parley_core::comments::{self, VoteChoice};
-use parley_core::ids::{ArticleId, CommentId, SourceId};
+use parley_core::ids::{ArticleId, CommentId, HighlightId, SourceId};
 use parley_core::library::sources;
+use parley_core::passages::{highlights, Colour, NewPassage};
 use parley_core::policy::Action;
 use parley_core::session::Session;
 use parley_core::{admin, membership, mutes, ErrorKind, Result};
@@ -60,6 +61,7 @@ use Expect::{Allowed as A, Refused};
 const F: Expect = Refused(ErrorKind::Forbidden);
 const I: Expect = Refused(ErrorKind::Invalid);
 const U: Expect = Refused(ErrorKind::Unauthorized);
+const N: Expect = Refused(ErrorKind::NotFound);
 
 /// The matrix. Columns follow [`CELLS`]:
 /// admin (own) · admin (theirs) · member (own) · other member · signed out · disabled
@@ -75,6 +77,8 @@ const MATRIX: &[(Action, [Expect; 6])] = &[
     (Action::Remove, [A, A, F, F, U, U]),
     // Nobody mutes themselves.
     (Action::Mute, [I, A, I, A, U, U]),
+    // Another's highlight is not there, for the admin too.
+    (Action::Highlight, [A, N, A, N, U, U]),
     // The admin is already an admin.
     (Action::Promote, [I, A, F, F, U, U]),
     // The only admin cannot step down.
@@ -143,6 +147,20 @@ impl World {
             )
             .await;
         id
+    }
+
+    /// A highlight `owner` keeps on `article` (whose text is "Text.").
+    async fn highlight_of(&self, owner: &User, article: ArticleId) -> HighlightId {
+        let passage = NewPassage {
+            version: 1,
+            start: 0,
+            end: 4,
+            quote: "Text".into(),
+        };
+        highlights::highlight(&self.db.store, owner, article, &passage, Colour::Green, "")
+            .await
+            .unwrap()
+            .id
     }
 
     /// A feed `owner` follows.
@@ -240,6 +258,10 @@ impl World {
             (Action::Enable, _) => self.account("member", true).await,
             _ => self.account("member", false).await,
         };
+        let highlight = match action {
+            Action::Highlight => Some(self.highlight_of(owner, article).await),
+            _ => None,
+        };
         if cell == Cell::Disabled {
             // Dennis wrote his comment, then the admin disabled him.
             admin::disable(store, &self.admin.1, &owner.username)
@@ -264,6 +286,12 @@ impl World {
             Action::Pin => comments::set_pinned(store, &actor, comment, true).await,
             Action::Remove => comments::remove(store, &actor, comment).await,
             Action::Mute => mutes::set_muted_by_comment(store, &actor, comment, true).await,
+            Action::Highlight => {
+                let id = highlight.unwrap();
+                highlights::edit_highlight(store, &actor, id, Colour::Pink, "Changed.")
+                    .await
+                    .map(drop)
+            }
             Action::Promote => admin::promote(store, &actor, &account).await,
             Action::Demote => admin::demote(store, &actor, &account).await,
             Action::Disable => admin::disable(store, &actor, &account).await,

@@ -29,6 +29,7 @@ mod library_listing;
 mod membership;
 mod moderation;
 mod names;
+mod passages;
 mod races;
 mod rate;
 mod render;

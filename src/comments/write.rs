@@ -8,7 +8,7 @@ use super::shape::bump_version;
 use super::{prepare_body, Body, Removal};
 use crate::clock::Millis;
 use crate::events::{self, Change};
-use crate::ids::{ArticleId, CommentId, UserId};
+use crate::ids::{ArticleId, CommentId, PassageId, UserId};
 use crate::passages::{self, NewPassage};
 use crate::policy::{authorize, Action};
 use crate::render::render_markdown;
@@ -333,15 +333,18 @@ pub(crate) async fn remove(tx: &mut Write, id: CommentId, by: Removal, now: Mill
     // A leaf goes, then each placeholder above it that is now a leaf too.
     let mut next = Some(id);
     while let Some(current) = next {
-        let parent = scalar!(
-            Option<CommentId>,
+        let found = rows!(
+            (Option<CommentId>, Option<PassageId>),
             fetch_optional,
             tx,
-            "SELECT parent_id FROM comments WHERE id = $1",
+            "SELECT parent_id, passage_id FROM comments WHERE id = $1",
             current
         )?;
+        let (parent, passage) = found.unwrap_or((None, None));
         exec!(tx, "DELETE FROM comments WHERE id = $1", current)?;
-        next = match parent.flatten() {
+        // The words it was about go with it.
+        exec!(tx, "DELETE FROM passages WHERE id = $1", passage)?;
+        next = match parent {
             Some(p) if is_placeholder(tx, p).await? && !has_replies(tx, p).await? => Some(p),
             _ => None,
         };

@@ -132,6 +132,9 @@ pub struct SearchResults {
     pub more_comments: bool,
     /// The words looked for, to highlight in the article a result opens.
     pub words: Vec<HighlightWord>,
+    /// The signed-in reader's own highlights whose quote, note or article
+    /// title has every word looked for: nobody else's, ever.
+    pub highlights: Vec<crate::passages::Highlight>,
 }
 
 /// Searches articles and the comments `viewer` may see. Any text at all
@@ -151,6 +154,7 @@ pub async fn search(
         words: parsed.words(),
         ..SearchResults::default()
     };
+    let owner = viewer;
     let viewer = viewer.map(|u| u.id);
     let look = |titles_only| Look {
         parsed: &parsed,
@@ -184,6 +188,17 @@ pub async fn search(
     );
     (results.articles, results.more_articles) = found_articles?;
     (results.comments, results.more_comments) = found_comments?;
+    if let Some(owner) = owner.filter(|_| search_comments && filters.author_key.is_none()) {
+        let words: Vec<String> = results.words.iter().map(|w| w.word.clone()).collect();
+        let mine = crate::passages::HighlightQuery {
+            source: query.source.clone(),
+            text: Some(words.join(" ")),
+            ..Default::default()
+        };
+        let mut found = crate::passages::highlights::my_highlights(store, owner, &mine).await?;
+        found.truncate(limit as usize);
+        results.highlights = found;
+    }
     Ok(results)
 }
 

@@ -54,7 +54,101 @@ bodyHtml: string, tags: Array<string>,
  * The reader may delete it: the admin, or whoever added it while
  * nobody has commented on it.
  */
-canDelete: boolean, };
+canDelete: boolean, 
+/**
+ * The version shown (title and body are this version's).
+ */
+version: number, 
+/**
+ * Every version the article has had, newest (the current one) first:
+ * more than one when it changed at its source.
+ */
+versions: Array<VersionInfo>, };
+
+export type VersionInfo = { version: number, 
+/**
+ * When it became the article's text.
+ */
+since: number, };
+
+export type PassageId = string;
+
+export type HighlightId = string;
+
+export type Placed = "exact" | "moved" | "fuzzy" | "gone";
+
+export type Passage = { id: PassageId, 
+/**
+ * The words quoted, as they were when it was written.
+ */
+quote: string, 
+/**
+ * The version of the article it was written on.
+ */
+version: number, 
+/**
+ * Where it is on the version shown, in characters of its text
+ * (`text::of_html`); absent when it is gone.
+ */
+start: number | null, end: number | null, placed: Placed, };
+
+export type NewPassage = { version: number, start: number, end: number, quote: string, };
+
+export type Mark = { passage: Passage, 
+/**
+ * Comments about it: the ones quoting it and their replies, not
+ * counting deleted or removed ones.
+ */
+count: number, 
+/**
+ * The top-level comments quoting it, oldest first: the discussion
+ * narrowed to this mark shows them and their replies.
+ */
+comments: Array<CommentId>, };
+
+export type Marks = { articleId: ArticleId, 
+/**
+ * The version the places are on.
+ */
+version: number, 
+/**
+ * In the order of the text; passages no longer in the article last.
+ */
+marks: Array<Mark>, 
+/**
+ * The reader's own highlights on this version, oldest first.
+ */
+highlights: Array<Highlight>, };
+
+export type Colour = "yellow" | "green" | "blue" | "pink";
+
+export type Highlight = { id: HighlightId, articleId: ArticleId, articleTitle: string, 
+/**
+ * The article's source, as the library names it.
+ */
+source: string, author: string, 
+/**
+ * The original's address, when it has one.
+ */
+url: string | null, 
+/**
+ * Where it is on the article's current version.
+ */
+passage: Passage, colour: Colour, note: string, createdAt: number, updatedAt: number, };
+
+export type HighlightQuery = { colour?: Colour, 
+/**
+ * Only those of articles from this source.
+ */
+source?: string, 
+/**
+ * Words to find in the quote, the note or the article's title.
+ */
+text?: string, 
+/**
+ * Only those of this article.
+ */
+articleId?: ArticleId, };
 
 export type Sort = "best" | "top" | "newest" | "oldest";
 
@@ -122,7 +216,12 @@ pinned: boolean,
  * The reader has muted the author: show "comment by a muted user"
  * until they ask to see it.
  */
-authorMuted: boolean, };
+authorMuted: boolean, 
+/**
+ * The words of the article a top-level comment is about, if it quotes
+ * any (absent once the comment is deleted or removed).
+ */
+passage: Passage | null, };
 
 export type ThreadPage = { articleId: ArticleId, 
 /**
@@ -182,7 +281,13 @@ collapsed: Array<CommentId>,
  * page says which version it was cut from; a different one means the
  * reader's pages must be loaded again.
  */
-version?: number, };
+version?: number, 
+/**
+ * Only these top-level comments and their replies: the discussion
+ * narrowed to one passage's comments. Empty: the whole discussion.
+ * At most [`MAX_COLLAPSED`] are read.
+ */
+roots: Array<CommentId>, };
 
 export type Revision = { bodyHtml: string, 
 /**
@@ -300,7 +405,7 @@ next: LibraryCursor | null,
  */
 asOf: number, };
 
-export type Change = "comment_posted" | "comment_edited" | "comment_deleted" | "comment_removed" | "comment_pinned" | "voted" | "discussion_locked" | "article_added";
+export type Change = "comment_posted" | "comment_edited" | "comment_deleted" | "comment_removed" | "comment_pinned" | "voted" | "discussion_locked" | "article_added" | "article_updated";
 
 export type Event = { id: number, at: number, change: Change, articleId: ArticleId | null, commentId: CommentId | null, };
 
@@ -438,7 +543,12 @@ moreComments: boolean,
 /**
  * The words looked for, to highlight in the article a result opens.
  */
-words: Array<HighlightWord>, };
+words: Array<HighlightWord>, 
+/**
+ * The signed-in reader's own highlights whose quote, note or article
+ * title has every word looked for: nobody else's, ever.
+ */
+highlights: Array<Highlight>, };
 
 export type BackupKind = "manual" | "automatic" | "beforeRestore";
 
