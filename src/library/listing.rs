@@ -212,14 +212,16 @@ fn push_filters(sql: &mut Statement, viewer: Option<&User>, query: &LibraryQuery
     Ok(())
 }
 
-/// One article, for reading: what opening it does through either door.
+/// One article, for reading (at `version`, or the current one): what
+/// opening it does through either door.
 /// A signed-in reader's library marks it read.
 pub async fn open_article(
     store: &Store,
     viewer: Option<&User>,
     id: ArticleId,
+    version: Option<i64>,
 ) -> Result<crate::articles::Article> {
-    let article = crate::articles::article_for(store, viewer, id).await?;
+    let article = crate::articles::article_at(store, viewer, id, version).await?;
     if let Some(viewer) = viewer {
         mark_read(store, viewer, id).await?;
     }

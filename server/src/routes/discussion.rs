@@ -13,10 +13,11 @@ use parley_core::comments::{
 };
 use parley_core::ids::{ArticleId, CommentId};
 use parley_core::library::listing::{self, LibraryPage, LibraryQuery, TagCount};
+use parley_core::passages::NewPassage;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Signed, Viewer, Writer};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -61,9 +62,10 @@ async fn article(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    Query(at): Query<super::passages::AtVersion>,
 ) -> ApiResult<axum::Json<Article>> {
     let id = ArticleId::parse(&id)?;
-    let article = listing::open_article(&state.store, viewer.user(), id).await?;
+    let article = listing::open_article(&state.store, viewer.user(), id, at.version).await?;
     Ok(axum::Json(article))
 }
 
@@ -97,6 +99,9 @@ struct NewComment {
     id: String,
     parent_id: Option<String>,
     body: String,
+    /// The words of the article a new top-level comment is about.
+    #[serde(default)]
+    passage: Option<NewPassage>,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,7 +118,31 @@ async fn post_comment(
     let article = ArticleId::parse(&article)?;
     let parent = new.parent_id.as_deref().map(CommentId::parse).transpose()?;
     let id = CommentId::parse(&new.id)?;
-    let id = comments::post_as(&state.store, &writer.user, article, parent, &new.body, id).await?;
+    let id = match (new.passage, parent) {
+        (None, _) => comments::post_as(&state.store, &writer.user, article, parent, &new.body, id),
+        (Some(passage), None) => {
+            return post_about(&state, &writer, article, &passage, &new.body, id).await;
+        }
+        (Some(_), Some(_)) => {
+            return Err(parley_core::Error::Invalid(
+                "A reply answers its comment; only a new comment can quote the article.".into(),
+            )
+            .into())
+        }
+    }
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(Posted { id })))
+}
+
+async fn post_about(
+    state: &AppState,
+    writer: &Writer,
+    article: ArticleId,
+    passage: &NewPassage,
+    body: &str,
+    id: CommentId,
+) -> ApiResult<(StatusCode, axum::Json<Posted>)> {
+    let id = comments::post_about(&state.store, &writer.user, article, passage, body, id).await?;
     Ok((StatusCode::CREATED, axum::Json(Posted { id })))
 }
 

@@ -11,6 +11,7 @@ mod discussion;
 mod library;
 mod live;
 mod membership;
+mod passages;
 mod work;
 
 use axum::Router;
@@ -25,6 +26,7 @@ pub fn api() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(admin::routes())
         .merge(membership::routes())
+        .merge(passages::routes())
         .merge(discussion::routes())
         .merge(library::routes())
         .merge(live::routes())

@@ -6,13 +6,18 @@ use tauri::State;
 
 use crate::AppState;
 
-/// One article, for reading; a signed-in reader's library marks it read.
+/// One article, for reading (an earlier version of it when `version` says
+/// so); a signed-in reader's library marks it read.
 #[tauri::command]
-pub async fn get_article(state: State<'_, AppState>, article_id: String) -> Result<Article, Error> {
+pub async fn get_article(
+    state: State<'_, AppState>,
+    article_id: String,
+    version: Option<i64>,
+) -> Result<Article, Error> {
     let id = ArticleId::parse(&article_id)?;
     if let Some(server) = state.server() {
-        return server.article(id).await;
+        return server.article(id, version).await;
     }
     let viewer = state.session.viewer(&state.store).await?;
-    listing::open_article(&state.store, viewer.as_ref(), id).await
+    listing::open_article(&state.store, viewer.as_ref(), id, version).await
 }

@@ -3,6 +3,7 @@ use parley_core::comments::{
     VoteOutcome,
 };
 use parley_core::ids::{ArticleId, CommentId};
+use parley_core::passages::NewPassage;
 use parley_core::Error;
 use tauri::State;
 
@@ -68,18 +69,28 @@ pub async fn post_comment(
     parent_id: Option<String>,
     body: String,
     id: String,
+    passage: Option<NewPassage>,
 ) -> Result<CommentId, Error> {
-    if let Some(server) = state.server() {
-        let article_id = ArticleId::parse(&article_id)?;
-        let parent_id = parent_id.as_deref().map(CommentId::parse).transpose()?;
-        let id = CommentId::parse(&id)?;
-        return server.post_comment(article_id, parent_id, &body, id).await;
-    }
-    let author = state.session.actor(&state.store).await?;
     let article_id = ArticleId::parse(&article_id)?;
     let parent_id = parent_id.as_deref().map(CommentId::parse).transpose()?;
     let id = CommentId::parse(&id)?;
-    comments::post_as(&state.store, &author, article_id, parent_id, &body, id).await
+    if parent_id.is_some() && passage.is_some() {
+        return Err(Error::Invalid(
+            "A reply answers its comment; only a new comment can quote the article.".into(),
+        ));
+    }
+    if let Some(server) = state.server() {
+        return server
+            .post_comment(article_id, parent_id, &body, id, passage.as_ref())
+            .await;
+    }
+    let author = state.session.actor(&state.store).await?;
+    match &passage {
+        Some(passage) => {
+            comments::post_about(&state.store, &author, article_id, passage, &body, id).await
+        }
+        None => comments::post_as(&state.store, &author, article_id, parent_id, &body, id).await,
+    }
 }
 
 #[tauri::command]

@@ -10,3 +10,4 @@ pub mod connection;
 pub mod data;
 pub mod library;
 pub mod links;
+pub mod passages;

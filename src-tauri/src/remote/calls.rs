@@ -10,7 +10,9 @@ use parley_core::comments::{
     ReplyToMe, Revision, Sort, ThreadComment, ThreadPage, ThreadQuery, VoteChoice, VoteOutcome,
 };
 use parley_core::export::Format;
-use parley_core::ids::{ArticleId, CommentId, ImageId, InviteId, MuteId, SessionId, SourceId};
+use parley_core::ids::{
+    ArticleId, CommentId, HighlightId, ImageId, InviteId, MuteId, SessionId, SourceId,
+};
 use parley_core::library::images::{self, MAX_IMAGE_BYTES};
 use parley_core::library::jobs::JobView;
 use parley_core::library::listing::{LibraryPage, LibraryQuery, TagCount};
@@ -18,6 +20,7 @@ use parley_core::library::sanitize;
 use parley_core::library::sources::Source;
 use parley_core::membership::{InviteInfo, NewInvite, SignUp};
 use parley_core::mutes::MutedPerson;
+use parley_core::passages::{Colour, Highlight, HighlightQuery, Marks, NewPassage};
 use parley_core::render;
 use parley_core::search::{SearchQuery, SearchResults};
 use parley_core::session::stored::SessionInfo;
@@ -306,8 +309,12 @@ impl Server {
         Ok(marked.marked)
     }
 
-    pub async fn article(&self, id: ArticleId) -> Result<Article> {
-        let mut article: Article = self.get(&["articles", &id.to_string()]).await?;
+    pub async fn article(&self, id: ArticleId, version: Option<i64>) -> Result<Article> {
+        let mut at = path(&["articles", &id.to_string()]);
+        if let Some(version) = version {
+            at.push_str(&format!("?version={version}"));
+        }
+        let mut article: Article = self.call(Method::GET, &at, None).await?;
         article.body_html = sanitize::clean_again(&article.body_html);
         Ok(article)
     }
@@ -445,6 +452,67 @@ impl Server {
         self.get(&["search", "sources"]).await
     }
 
+    // Passages and highlights.
+
+    pub async fn marks(&self, article: ArticleId, version: Option<i64>) -> Result<Marks> {
+        let mut at = path(&["articles", &article.to_string(), "marks"]);
+        if let Some(version) = version {
+            at.push_str(&format!("?version={version}"));
+        }
+        self.call(Method::GET, &at, None).await
+    }
+
+    pub async fn highlight(
+        &self,
+        article: ArticleId,
+        passage: &NewPassage,
+        colour: Colour,
+        note: &str,
+    ) -> Result<Highlight> {
+        let article = article.to_string();
+        let body = json!({ "passage": passage, "colour": colour, "note": note });
+        self.send(Method::POST, &["articles", &article, "highlights"], body)
+            .await
+    }
+
+    pub async fn my_highlights(&self, query: &HighlightQuery) -> Result<Vec<Highlight>> {
+        let mut pairs: Vec<String> = Vec::new();
+        if let Some(colour) = query.colour {
+            pairs.push(format!("colour={}", colour.name()));
+        }
+        if let Some(source) = &query.source {
+            pairs.push(format!("source={}", encoded(source)));
+        }
+        if let Some(text) = &query.text {
+            pairs.push(format!("text={}", encoded(text)));
+        }
+        if let Some(article) = query.article_id {
+            pairs.push(format!("articleId={article}"));
+        }
+        let mut at = path(&["me", "highlights"]);
+        if !pairs.is_empty() {
+            at.push('?');
+            at.push_str(&pairs.join("&"));
+        }
+        self.call(Method::GET, &at, None).await
+    }
+
+    pub async fn edit_highlight(
+        &self,
+        id: HighlightId,
+        colour: Colour,
+        note: &str,
+    ) -> Result<Highlight> {
+        let body = json!({ "colour": colour, "note": note });
+        self.send(Method::PATCH, &["highlights", &id.to_string()], body)
+            .await
+    }
+
+    pub async fn delete_highlight(&self, id: HighlightId) -> Result<()> {
+        let at = path(&["highlights", &id.to_string()]);
+        self.call(Method::DELETE, &at, None).await
+    }
+
     // Discussions.
 
     pub async fn open_discussion(&self, id: ArticleId, query: &ThreadQuery) -> Result<ThreadPage> {
@@ -486,6 +554,7 @@ impl Server {
         parent: Option<CommentId>,
         body: &str,
         id: CommentId,
+        passage: Option<&NewPassage>,
     ) -> Result<CommentId> {
         #[derive(Deserialize)]
         struct Posted {
@@ -496,6 +565,7 @@ impl Server {
             "id": id.to_string(),
             "parentId": parent.map(|p| p.to_string()),
             "body": body,
+            "passage": passage,
         });
         let posted: Posted = self
             .send(Method::POST, &["articles", &article, "comments"], request)
