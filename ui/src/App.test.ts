@@ -50,6 +50,8 @@ const article: Article = {
   bodyHtml: '<p>Body.</p>',
   tags: [],
   canDelete: false,
+  version: 1,
+  versions: [{ version: 1, since: 0 }],
 };
 
 const empty: ThreadPage = {
@@ -97,7 +99,7 @@ describe('App', () => {
     expect(field.value).toBe('A thought worth keeping');
     vi.mocked(api.postComment).mockResolvedValue('0193a0c4-0000-7000-8000-000000000099');
     await userEvent.click(screen.getByRole('button', { name: 'Post comment' }));
-    expect(api.postComment).toHaveBeenLastCalledWith(ARTICLE, null, 'A thought worth keeping', expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/));
+    expect(api.postComment).toHaveBeenLastCalledWith(ARTICLE, null, 'A thought worth keeping', expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/), null);
   });
 
   it('signing out on purpose forgets the draft: signing in again finds an empty form', async () => {

@@ -68,6 +68,7 @@ function comment(
     collapsed: false,
     pinned: false,
     authorMuted: false,
+    passage: null,
     ...extra,
   };
 }
@@ -208,7 +209,7 @@ describe('Discussion', () => {
     await userEvent.type(screen.getByLabelText('Reply to Grace Hopper'), 'my reply');
     await userEvent.click(screen.getByRole('button', { name: 'Post reply' }));
     expect(await screen.findByRole('heading', { name: 'Comments (3)' })).toBeTruthy();
-    expect(api.postComment).toHaveBeenCalledWith(ARTICLE, top.id, 'my reply', expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/));
+    expect(api.postComment).toHaveBeenCalledWith(ARTICLE, top.id, 'my reply', expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/), null);
     // Only the new comment was fetched, and it sits under its parent.
     expect(api.commentView).toHaveBeenCalledWith(reply.id);
     expect(api.loadThread).not.toHaveBeenCalled();

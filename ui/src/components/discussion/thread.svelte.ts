@@ -8,6 +8,7 @@ import {
   type ThreadComment,
   type ThreadPage,
   type ThreadQuery,
+  type NewPassage,
   type VoteChoice,
 } from '../../lib/api';
 import { uuidv7 } from '../../lib/ids';
@@ -42,6 +43,9 @@ export class ThreadState {
   /** Comments others posted since the pages were loaded, not shown yet:
    * showing them at once would move the text under the reader. */
   arrived = $state(0);
+  /** Narrowed to these top-level comments and their replies (the comments
+   * on one passage); empty for the whole discussion. */
+  roots = $state.raw<string[]>([]);
   /** Unsent comments ('new'), replies (by parent id) and edits ('edit:' and
    * the comment's id), kept while their form is off screen or closed. */
   readonly drafts: Record<string, string>;
@@ -83,7 +87,15 @@ export class ThreadState {
   }
 
   #query(offset: number, limit: number, sort?: Sort, version?: number): ThreadQuery {
-    return { sort, offset, limit, version, through: this.#through, collapsed: [...this.#localCollapsed] };
+    return {
+      sort,
+      offset,
+      limit,
+      version,
+      through: this.#through,
+      collapsed: [...this.#localCollapsed],
+      roots: this.roots,
+    };
   }
 
   #take(page: ThreadPage, append: boolean) {
@@ -190,11 +202,17 @@ export class ThreadState {
    * the thread is next loaded whole, when it takes its place in the order.
    * Resolves to its id once it is saved, even if showing it then fails
    * (the error is shown instead: posting again would post twice). */
-  async post(parentId: string | null, body: string): Promise<string> {
-    const key = parentId ?? 'new';
+  /** Shows only the comments under `roots` (all of them when empty). */
+  async narrow(roots: string[]): Promise<void> {
+    this.roots = roots;
+    await this.reload();
+  }
+
+  async post(parentId: string | null, body: string, passage: NewPassage | null = null): Promise<string> {
+    const key = passage ? 'passage' : (parentId ?? 'new');
     const sending = this.#idFor(key, body);
     this.#sending.add(sending);
-    const id = await api.postComment(this.articleId, parentId, body, sending);
+    const id = await api.postComment(this.articleId, parentId, body, sending, passage);
     sentIds.get(this.drafts)?.delete(key);
     delete this.drafts[key];
     try {

@@ -13,6 +13,7 @@ const ARTICLE = '0193a0c4-0000-7000-8000-0000000000b1';
 const COMMENT = '0193a0c4-0000-7000-8000-0000000000c1';
 
 const found: SearchResults = {
+  highlights: [],
   articles: [
     {
       id: ARTICLE,

@@ -3,6 +3,11 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Event as ServerEvent,
+  Colour,
+  Highlight,
+  HighlightQuery,
+  Marks,
+  NewPassage,
   AccountSummary,
   AppSettings,
   LibraryLimits,
@@ -132,7 +137,8 @@ export const api = {
   /** Marks everything the filters show read; resolves to how many were unread. */
   markAllRead: (query: LibraryQuery) => call<number>('mark_all_read', { query }),
   /** One article; opening it marks it read for a signed-in reader. */
-  getArticle: (articleId: string) => call<Article>('get_article', { articleId }),
+  getArticle: (articleId: string, version: number | null = null) =>
+    call<Article>('get_article', { articleId, version }),
   deleteArticle: (articleId: string) => call<null>('delete_article', { articleId }),
 
   // The library's sources and imports. Long work runs as a job: these
@@ -215,8 +221,25 @@ export const api = {
   /** Posts as the signed-in person; resolves to the new comment's id.
    * `id` is the comment's, chosen when it was first sent (a UUID v7): the
    * same id sent again is the same comment. */
-  postComment: (articleId: string, parentId: string | null, body: string, id: string) =>
-    call<CommentId>('post_comment', { articleId, parentId, body, id }),
+  postComment: (
+    articleId: string,
+    parentId: string | null,
+    body: string,
+    id: string,
+    passage: NewPassage | null = null,
+  ) => call<CommentId>('post_comment', { articleId, parentId, body, id, passage }),
+  // Passages: the marks of a discussion and one's own highlights.
+  passageMarks: (articleId: string, version: number | null = null) =>
+    call<Marks>('passage_marks', { articleId, version }),
+  highlight: (articleId: string, passage: NewPassage, colour: Colour, note: string) =>
+    call<Highlight>('highlight', { articleId, passage, colour, note }),
+  editHighlight: (highlightId: string, colour: Colour, note: string) =>
+    call<Highlight>('edit_highlight', { highlightId, colour, note }),
+  deleteHighlight: (highlightId: string) => call<null>('delete_highlight', { highlightId }),
+  myHighlights: (query: HighlightQuery) => call<Highlight[]>('my_highlights', { query }),
+  /** Opens a save dialog; resolves to the file's name, or null if none was chosen. */
+  exportHighlights: (query: HighlightQuery, format: 'markdown' | 'csv') =>
+    call<string | null>('export_highlights', { query, format }),
   editComment: (commentId: string, body: string) => call<null>('edit_comment', { commentId, body }),
   deleteComment: (commentId: string) => call<null>('delete_comment', { commentId }),
   commentHistory: (commentId: string) => call<Revision[]>('comment_history', { commentId }),
