@@ -532,3 +532,62 @@ impl App {
         out
     }
 }
+
+/// axe-core's browser build, installed with the UI's npm packages.
+pub fn axe_source() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{} is missing ({e}): install the UI's packages with `cd ui && npm ci` \
+             (./scripts/test does)",
+            path.display()
+        )
+    })
+}
+
+/// Runs axe on the page as it is now; returns the serious and critical
+/// violations, one line each, and how many rules passed.
+pub async fn audit(app: &App, axe: &str) -> (Vec<String>, usize) {
+    use serde_json::Value;
+    let loaded = app
+        .client
+        .execute(&format!("{axe}\nreturn typeof window.axe;"), vec![])
+        .await
+        .unwrap();
+    assert_eq!(loaded, json!("object"), "axe-core did not load");
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        window.axe
+          .run(document, {
+            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+          })
+          .then((r) => done({
+            passes: r.passes.length,
+            violations: r.violations.map((v) => ({
+              id: v.id,
+              impact: v.impact,
+              help: v.help,
+              nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+            })),
+          }))
+          .catch((e) => done({ error: String(e) }));
+    "#;
+    let result = app.client.execute_async(script, vec![]).await.unwrap();
+    assert!(result.get("error").is_none(), "axe failed: {result}");
+    let serious = result["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v: &Value| {
+            format!(
+                "{} ({}): {} at {}",
+                v["id"].as_str().unwrap_or_default(),
+                v["impact"].as_str().unwrap_or_default(),
+                v["help"].as_str().unwrap_or_default(),
+                v["nodes"]
+            )
+        })
+        .collect();
+    (serious, result["passes"].as_u64().unwrap_or(0) as usize)
+}
