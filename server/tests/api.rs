@@ -429,3 +429,186 @@ async fn the_router_answers_in_process_too() {
     assert_eq!(response.status(), 404);
     server.stop().await;
 }
+
+/// The offsets of `words` in `text`, counted in characters.
+fn passage_of(text: &str, words: &str, version: i64) -> serde_json::Value {
+    let byte = text.find(words).unwrap();
+    let start = text[..byte].chars().count();
+    json!({"version": version, "start": start, "end": start + words.chars().count(), "quote": words})
+}
+
+#[tokio::test]
+async fn passages_are_discussed_and_highlights_stay_their_owners() {
+    let server = TestServer::start().await;
+    let ada = server.set_up("ada").await;
+    let grace = server.invite(&ada, "grace").await;
+    let article = server.first_article().await;
+    let shown = server
+        .get(&format!("/api/v1/articles/{article}"), None)
+        .await;
+    shown.assert_status(200);
+    let text = parley_core::passages::text::of_html(shown.body["bodyHtml"].as_str().unwrap());
+    let version = shown.body["version"].as_i64().unwrap();
+    let words: String = text
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let passage = passage_of(&text, &words, version);
+
+    // A comment about the passage, then its marks for anyone.
+    let comments = format!("/api/v1/articles/{article}/comments");
+    let posted = server
+        .json(
+            "POST",
+            &comments,
+            Some(&grace.token),
+            json!({"id": new_id(), "body": "Says who?", "passage": passage}),
+        )
+        .await;
+    posted.assert_status(201);
+    let id = posted.body["id"].as_str().unwrap().to_owned();
+    let marks = server
+        .get(&format!("/api/v1/articles/{article}/marks"), None)
+        .await;
+    marks.assert_status(200);
+    assert_eq!(marks.body["marks"][0]["count"], 1);
+    assert_eq!(marks.body["marks"][0]["comments"][0], id.as_str());
+    assert_eq!(marks.body["marks"][0]["passage"]["quote"], words.as_str());
+    // A reply cannot quote; a passage of other words is refused.
+    server
+        .json(
+            "POST",
+            &comments,
+            Some(&ada.token),
+            json!({"id": new_id(), "parentId": id, "body": "x", "passage": passage}),
+        )
+        .await
+        .assert_error(422, "invalid");
+    let mut forged = passage.clone();
+    forged["quote"] = json!("not these words");
+    server
+        .json(
+            "POST",
+            &comments,
+            Some(&ada.token),
+            json!({"id": new_id(), "body": "x", "passage": forged}),
+        )
+        .await
+        .assert_error(422, "invalid");
+    // The discussion narrowed to the passage's comment.
+    let narrowed = server
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{article}/thread"),
+            None,
+            json!({"roots": [id]}),
+        )
+        .await;
+    narrowed.assert_status(200);
+    assert_eq!(narrowed.body["comments"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        narrowed.body["comments"][0]["passage"]["quote"],
+        words.as_str()
+    );
+
+    // Ada's highlight: hers through every read, nobody else's.
+    let kept = server
+        .json(
+            "POST",
+            &format!("/api/v1/articles/{article}/highlights"),
+            Some(&ada.token),
+            json!({"passage": passage, "colour": "blue", "note": "look this up"}),
+        )
+        .await;
+    kept.assert_status(201);
+    let highlight = kept.body["id"].as_str().unwrap().to_owned();
+    let mine = server
+        .get("/api/v1/me/highlights?colour=blue", Some(&ada.token))
+        .await;
+    assert_eq!(mine.body.as_array().unwrap().len(), 1);
+    assert_eq!(mine.body[0]["note"], "look this up");
+    let found = server
+        .get("/api/v1/me/highlights?text=LOOK", Some(&ada.token))
+        .await;
+    assert_eq!(found.body.as_array().unwrap().len(), 1);
+    let theirs = server
+        .get("/api/v1/me/highlights", Some(&grace.token))
+        .await;
+    assert_eq!(theirs.body, json!([]));
+    server
+        .get("/api/v1/me/highlights", None)
+        .await
+        .assert_error(401, "unauthorized");
+    let for_grace = server
+        .get(
+            &format!("/api/v1/articles/{article}/marks"),
+            Some(&grace.token),
+        )
+        .await;
+    assert_eq!(for_grace.body["highlights"], json!([]));
+    assert_eq!(
+        for_grace.body["marks"].as_array().unwrap().len(),
+        1,
+        "a highlight is no mark"
+    );
+    let for_ada = server
+        .get(
+            &format!("/api/v1/articles/{article}/marks"),
+            Some(&ada.token),
+        )
+        .await;
+    assert_eq!(for_ada.body["highlights"][0]["id"], highlight.as_str());
+    // Another's highlight answers as one that does not exist.
+    let change = json!({"colour": "pink", "note": "mine now"});
+    let at = format!("/api/v1/highlights/{highlight}");
+    let someone_elses = server
+        .json("PATCH", &at, Some(&grace.token), change.clone())
+        .await;
+    let nobodys = server
+        .json(
+            "PATCH",
+            &format!("/api/v1/highlights/{}", new_id()),
+            Some(&grace.token),
+            change.clone(),
+        )
+        .await;
+    someone_elses.assert_error(404, "not_found");
+    assert_eq!(someone_elses.body, nobodys.body);
+    server
+        .send("DELETE", &at, Some(&grace.token), None)
+        .await
+        .assert_error(404, "not_found");
+    let search = server
+        .json(
+            "POST",
+            "/api/v1/search",
+            Some(&grace.token),
+            json!({"text": "look"}),
+        )
+        .await;
+    assert_eq!(search.body["highlights"], json!([]));
+    let search = server
+        .json(
+            "POST",
+            "/api/v1/search",
+            Some(&ada.token),
+            json!({"text": "look"}),
+        )
+        .await;
+    assert_eq!(search.body["highlights"][0]["id"], highlight.as_str());
+    // Her own changes work.
+    let edited = server.json("PATCH", &at, Some(&ada.token), change).await;
+    edited.assert_status(200);
+    assert_eq!(edited.body["colour"], "pink");
+    server
+        .send("DELETE", &at, Some(&ada.token), None)
+        .await
+        .assert_status(204);
+    // An earlier version that the article never had.
+    server
+        .get(&format!("/api/v1/articles/{article}?version=9"), None)
+        .await
+        .assert_error(404, "not_found");
+    server.stop().await;
+}

@@ -22,8 +22,10 @@ enum Expect {
     F,
     I,
     U,
+    /// Not found: another's highlight is answered as one that does not exist.
+    N,
 }
-use Expect::{A, F, I, U};
+use Expect::{A, F, I, N, U};
 
 /// The columns: admin on their own · admin on someone else's · member on
 /// their own · member on another's · signed out · a disabled account.
@@ -57,6 +59,10 @@ enum Write {
     Sort,
     Mute,
     MarkRead,
+    PostAbout,
+    Highlight,
+    EditHighlight,
+    DeleteHighlight,
 }
 
 const MATRIX: &[(Write, [Expect; 6])] = &[
@@ -79,6 +85,10 @@ const MATRIX: &[(Write, [Expect; 6])] = &[
     (Write::Sort, [A, A, A, A, U, U]),
     (Write::Mute, [I, A, I, A, U, U]),
     (Write::MarkRead, [A, A, A, A, U, U]),
+    (Write::PostAbout, [A, A, A, A, U, U]),
+    (Write::Highlight, [A, A, A, A, U, U]),
+    (Write::EditHighlight, [A, N, A, N, U, U]),
+    (Write::DeleteHighlight, [A, N, A, N, U, U]),
 ];
 
 /// One server with an admin (Ada), two members (Grace, Alan), and Dora,
@@ -142,11 +152,52 @@ impl World {
         name
     }
 
+    /// The first words of the article's current text, as a passage.
+    async fn passage(&self) -> Value {
+        let shown = self
+            .server
+            .get(&format!("/api/v1/articles/{}", self.article), None)
+            .await;
+        let text = parley_core::passages::text::of_html(shown.body["bodyHtml"].as_str().unwrap());
+        let words: String = text
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let start = text[..text.find(&words).unwrap()].chars().count();
+        json!({
+            "version": shown.body["version"],
+            "start": start,
+            "end": start + words.chars().count(),
+            "quote": words,
+        })
+    }
+
     async fn attempt(&mut self, write: Write, cell: usize) -> u16 {
         let (actor, owner, owner_name) = self.parties(cell);
         let (token, owner) = (actor.map(|a| a.token.clone()), owner.clone());
         let article = self.article.clone();
         let comment = self.server.post(&owner, &article, None, "A comment.").await;
+        let passage = self.passage().await;
+        // The owner's highlight, for changing it (a disabled owner has none:
+        // their session is refused before anything is looked up).
+        let highlight = match write {
+            Write::EditHighlight | Write::DeleteHighlight => {
+                let kept = self
+                    .server
+                    .json(
+                        "POST",
+                        &format!("/api/v1/articles/{article}/highlights"),
+                        Some(&owner.token),
+                        json!({"passage": passage, "colour": "green"}),
+                    )
+                    .await;
+                kept.body["id"]
+                    .as_str()
+                    .map_or_else(common::new_id, str::to_owned)
+            }
+            _ => String::new(),
+        };
         // An account to act on: one's own, or a fresh one for "theirs".
         let account = match (write, cell) {
             (Write::Promote | Write::Demote | Write::Disable | Write::Enable, 1 | 3) => {
@@ -241,6 +292,22 @@ impl World {
                 Some(json!({"muted": true})),
             ),
             Write::MarkRead => ("POST", "/api/v1/library/read".into(), Some(json!({}))),
+            Write::PostAbout => (
+                "POST",
+                format!("/api/v1/articles/{article}/comments"),
+                Some(json!({"id": common::new_id(), "body": "About this.", "passage": passage})),
+            ),
+            Write::Highlight => (
+                "POST",
+                format!("/api/v1/articles/{article}/highlights"),
+                Some(json!({"passage": passage, "colour": "yellow", "note": "Mine."})),
+            ),
+            Write::EditHighlight => (
+                "PATCH",
+                format!("/api/v1/highlights/{highlight}"),
+                Some(json!({"colour": "pink", "note": "Changed."})),
+            ),
+            Write::DeleteHighlight => ("DELETE", format!("/api/v1/highlights/{highlight}"), None),
         };
         let body = body.map(|b| b.to_string());
         let reply = server
@@ -260,6 +327,7 @@ fn expected_status(expect: Expect, status: u16) -> bool {
         F => status == 403,
         I => status == 422,
         U => status == 401,
+        N => status == 404,
     }
 }
 
