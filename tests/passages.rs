@@ -5,6 +5,7 @@
 #![allow(
     clippy::unwrap_used,
     clippy::indexing_slicing,
+    clippy::panic,
     reason = "test helpers: a panic is a failed test"
 )]
 
@@ -224,15 +225,6 @@ async fn what_is_not_words_of_this_version_is_refused_and_nothing_is_kept() {
                 ..good.clone()
             },
         ),
-        (
-            "too long",
-            NewPassage {
-                start: 0,
-                end: len.min(2_001).max(2_001),
-                quote: text.chars().take(2_001).collect(),
-                ..good.clone()
-            },
-        ),
     ];
     for (what, bad) in cases {
         let err = comments::post_about(&db.store, &ada, article, &bad, "Hm.", CommentId::new())
@@ -260,6 +252,33 @@ async fn what_is_not_words_of_this_version_is_refused_and_nothing_is_kept() {
                 .is_err()
         );
     }
+    // A quote of more than 2,000 characters, of a long article.
+    let long_article = ArticleId::new();
+    let long_text = "Words of a long article. ".repeat(200);
+    db.raw_exec(
+        "INSERT INTO articles (id, title, source, author, published_at, summary, body_html, created_at)
+         VALUES ($1, 'A long article', 'Parley tests', 'Nobody', 0, '', $2, 0)",
+        &[common::id(long_article), common::V::Text(format!("<p>{long_text}</p>"))],
+    )
+    .await;
+    let version = 1;
+    let too_long = NewPassage {
+        version,
+        start: 0,
+        end: 2_001,
+        quote: long_text.chars().take(2_001).collect(),
+    };
+    let err = comments::post_about(
+        &db.store,
+        &ada,
+        long_article,
+        &too_long,
+        "Hm.",
+        CommentId::new(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("at most 2000 characters"), "{err}");
     assert_eq!(db.raw_i64("SELECT count(*) FROM passages", &[]).await, 0);
     assert_eq!(db.raw_i64("SELECT count(*) FROM comments", &[]).await, 0);
     // An article that is gone.

@@ -165,7 +165,11 @@ pub fn place_on(selector: &Selector, text: &Text<'_>) -> Placement {
         // Found once: taken if long enough not to be chance, or if there
         // was no context to confirm it by (the quote was the whole text).
         let unique = found.len() == 1 && (quote.len() >= UNIQUE_ENOUGH || needed == 0);
-        if best >= needed.max(1) || unique {
+        // Context that changed a little around words that did not still
+        // confirms them, when they are found only once.
+        let confirmed = found.len() == 1
+            && context_similarity(text, &prefix, &suffix, at, at + quote.len()) >= needed.max(1);
+        if best >= needed.max(1) || unique || confirmed {
             let (first, last) = (at as u32, (at + quote.len()) as u32);
             return if at == start && end <= text.len() {
                 Placement::Exact {
@@ -289,8 +293,9 @@ fn approximate_start(pattern: &[char], text: &[char], end: usize, allowed: usize
 }
 
 /// How many context characters agree, allowing small changes: each side
-/// counts its length when it is within a tenth of edits of the text beside
-/// the match, and nothing otherwise.
+/// counts its length when it is within a quarter of edits of the text
+/// beside the match (the match's edge may be off by a changed word, so the
+/// text beside it is read a little further), and nothing otherwise.
 fn context_similarity(
     text: &Text<'_>,
     prefix: &[char],
@@ -298,19 +303,25 @@ fn context_similarity(
     start: usize,
     end: usize,
 ) -> usize {
-    let close = |expected: &[char], actual: &[char]| {
-        !expected.is_empty() && distance(expected, actual) * 10 <= expected.len().max(10)
+    let close = |expected: &[char], beside: &[char]| {
+        !expected.is_empty() && anchored_distance(expected, beside) * 4 <= expected.len().max(8)
     };
-    let before = text
+    let slack = |side: &[char]| side.len() + side.len() / 4;
+    let before: Vec<char> = text
         .chars
-        .get(start.saturating_sub(prefix.len())..start)
-        .unwrap_or_default();
+        .get(start.saturating_sub(slack(prefix))..start)
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .copied()
+        .collect();
     let after = text
         .chars
-        .get(end..(end + suffix.len()).min(text.len()))
+        .get(end..(end + slack(suffix)).min(text.len()))
         .unwrap_or_default();
+    let reversed: Vec<char> = prefix.iter().rev().copied().collect();
     let mut agreeing = 0;
-    if close(prefix, before) {
+    if close(&reversed, &before) {
         agreeing += prefix.len();
     }
     if close(suffix, after) {
@@ -319,25 +330,30 @@ fn context_similarity(
     agreeing
 }
 
-/// Levenshtein distance.
-fn distance(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, &x) in a.iter().enumerate() {
-        let (mut diagonal, mut left) = (i, i + 1);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
+/// The fewest edits that turn `pattern` into some beginning of `text`
+/// (the text may run on past it).
+fn anchored_distance(pattern: &[char], text: &[char]) -> usize {
+    // column[i]: edits between pattern[..i] and text[..j] so far.
+    let mut column: Vec<usize> = (0..=pattern.len()).collect();
+    let mut best = pattern.len();
+    for (j, &c) in text.iter().enumerate() {
+        let mut diagonal = j;
+        if let Some(first) = column.first_mut() {
+            *first = j + 1;
         }
-        for (cell, &y) in row.iter_mut().skip(1).zip(b) {
-            let above = *cell;
-            let value = (diagonal + usize::from(x != y))
-                .min(above + 1)
-                .min(left + 1);
-            diagonal = above;
+        let mut above = j + 1;
+        for (cell, &p) in column.iter_mut().skip(1).zip(pattern) {
+            let left = *cell;
+            let value = (diagonal + usize::from(p != c))
+                .min(left + 1)
+                .min(above + 1);
+            diagonal = left;
             *cell = value;
-            left = value;
+            above = value;
         }
+        best = best.min(column.last().copied().unwrap_or(best));
     }
-    row.last().copied().unwrap_or(a.len())
+    best
 }
 
 #[cfg(test)]

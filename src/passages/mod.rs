@@ -8,6 +8,8 @@
 //! article changes, [`anchor::place`] finds each passage again on the new
 //! text, or says it is no longer there; it never guesses.
 
+#[doc(hidden)]
+pub mod accuracy;
 pub mod anchor;
 pub mod highlights;
 pub mod marks;
