@@ -185,6 +185,11 @@ async fn html_from_a_server_reaches_the_window_only_as_parley_would_clean_it() {
             .into(),
         tags: Vec::new(),
         can_delete: false,
+        version: 1,
+        versions: vec![parley_core::articles::VersionInfo {
+            version: 1,
+            since: 0,
+        }],
     };
     let about = serde_json::json!({
         "product": "parley", "version": "9.9.9", "apiVersion": parley::remote::client::API_VERSION,
@@ -218,7 +223,12 @@ async fn html_from_a_server_reaches_the_window_only_as_parley_would_clean_it() {
     let desktop = tempfile::tempdir().unwrap();
     let connection = Connection::load(desktop.path());
     connection.connect(&address, None).await.unwrap();
-    let shown = connection.server().unwrap().article(id).await.unwrap();
+    let shown = connection
+        .server()
+        .unwrap()
+        .article(id, None)
+        .await
+        .unwrap();
     assert!(shown.body_html.contains("Read me"), "{}", shown.body_html);
     for gone in ["<script", "tracker.example", "<form", "<input"] {
         assert!(

@@ -388,6 +388,53 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
     b.see_comment("A draft typed while the server was gone")
         .await;
 
+    // A passage discussed in one app is marked in the other, live, and
+    // the other's reply is counted in the first.
+    let sentence: String = serde_json::from_value(
+        a.client
+            .execute(
+                "const p = document.querySelector('.reader .body p').textContent;
+                 return p.split(' ').slice(0, 6).join(' ');",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    a.select_with_mouse(&sentence).await;
+    a.click_in("//*[contains(@class,'passage-tools')]", "Discuss")
+        .await;
+    a.fill("Your comment on the passage", "About these very words")
+        .await;
+    a.click_in("//div[@class='passage-composer']", "Post comment")
+        .await;
+    a.see_comment("About these very words").await;
+    let mark = |n: &str| {
+        format!(
+            "//ul[@aria-label='Discussed passages']//button[starts-with(@aria-label, {})]",
+            lit(&format!("{n} on “"))
+        )
+    };
+    b.wait_for(&mark("1 comment")).await;
+    let marked = b
+        .wait_for("//div[@class='body']//mark[contains(@class,'passage-mark')]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(marked, sentence);
+    // B narrows the discussion to the passage (through the server) and
+    // replies there.
+    b.wait_for(&mark("1 comment")).await.click().await.unwrap();
+    b.see("All comments").await;
+    b.reply_to(
+        "(//ol[@aria-label='Discussion']//article[.//blockquote])[1]",
+        "Ada Lovelace",
+        "Replying to the passage",
+    )
+    .await;
+    a.wait_for(&mark("2 comments")).await;
+
     // Everything either app showed as posted is on the server, once.
     let on_server = server.comment_texts(&article).await;
     for text in [
@@ -395,6 +442,8 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
         "Grace answers from hers",
         "Posted across the crash",
         "A draft typed while the server was gone",
+        "About these very words",
+        "Replying to the passage",
     ] {
         let times = on_server.iter().filter(|c| c.contains(text)).count();
         assert_eq!(
@@ -402,7 +451,7 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
             "{text:?} is on the server {times} times: {on_server:?}"
         );
     }
-    assert_eq!(on_server.len(), 4, "{on_server:?}");
+    assert_eq!(on_server.len(), 6, "{on_server:?}");
 
     // Back to A's local library: its own article and comment, unchanged,
     // and nothing from the server.

@@ -21,7 +21,6 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use support::{audit, axe_source, lit, seed_account, seed_with_clock, App, Driver, Person};
 
 const ADA: Person = ("ada", "Ada Lovelace", "an analytical engine");
@@ -62,52 +61,6 @@ fn serve(listener: TcpListener, feed: Arc<Mutex<String>>) {
     });
 }
 
-/// Selects `words` of the article's body with the mouse: presses just
-/// inside their first letter and drags to just inside their last.
-async fn select_with_mouse(app: &App, words: &str) {
-    let rect = app
-        .client
-        .execute(
-            "const [words] = arguments;
-             const body = document.querySelector('.reader .body');
-             const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-             for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-               const at = n.data.indexOf(words);
-               if (at < 0) continue;
-               const first = document.createRange();
-               first.setStart(n, at); first.setEnd(n, at + 1);
-               const last = document.createRange();
-               last.setStart(n, at + words.length - 1); last.setEnd(n, at + words.length);
-               const a = first.getBoundingClientRect(), b = last.getBoundingClientRect();
-               return [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
-             }
-             return null;",
-            vec![serde_json::json!(words)],
-        )
-        .await
-        .unwrap();
-    let at: Vec<f64> = serde_json::from_value(rect).expect("the words are in the article");
-    let drag = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: at[0],
-            y: at[1],
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::MoveTo {
-            duration: Some(Duration::from_millis(150)),
-            x: at[2],
-            y: at[3],
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    app.client.perform_actions(drag).await.unwrap();
-    app.client.release_actions().await.unwrap();
-}
-
 /// The text of the article's discussed passage marks, in order.
 async fn marked(app: &App) -> Vec<String> {
     let mut out = Vec::new();
@@ -123,7 +76,7 @@ async fn marked(app: &App) -> Vec<String> {
 const TOOLS: &str = "//*[contains(@class,'passage-tools')]";
 
 async fn discuss(app: &App, words: &str, comment: &str) {
-    select_with_mouse(app, words).await;
+    app.select_with_mouse(words).await;
     app.click_in(TOOLS, "Discuss").await;
     app.wait_for(&format!(
         "//div[@class='passage-composer']//blockquote[normalize-space()={}]",
@@ -230,7 +183,7 @@ async fn a_passage_is_discussed_marked_highlighted_and_followed_through_a_correc
         .await;
 
     // A highlight of the opening sentence, with a note.
-    select_with_mouse(&app, OPENING).await;
+    app.select_with_mouse(OPENING).await;
     app.click_in(TOOLS, "Highlight").await;
     app.wait_for(&format!("{TOOLS}//input[@value='green']"))
         .await

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
+};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -473,6 +475,53 @@ impl App {
             .await;
         self.wait_for("//nav[@aria-label='Account']//button[normalize-space()='Sign in']")
             .await;
+    }
+
+    /// Selects `words` of the article's body with the mouse: presses just
+    /// inside their first letter and drags to just inside their last.
+    pub async fn select_with_mouse(&self, words: &str) {
+        let rect = self
+            .client
+            .execute(
+                "const [words] = arguments;
+                 const body = document.querySelector('.reader .body');
+                 const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+                 for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                   const at = n.data.indexOf(words);
+                   if (at < 0) continue;
+                   n.parentElement.scrollIntoView({ block: 'center' });
+                   const first = document.createRange();
+                   first.setStart(n, at); first.setEnd(n, at + 1);
+                   const last = document.createRange();
+                   last.setStart(n, at + words.length - 1); last.setEnd(n, at + words.length);
+                   const a = first.getBoundingClientRect(), b = last.getBoundingClientRect();
+                   return [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
+                 }
+                 return null;",
+                vec![serde_json::json!(words)],
+            )
+            .await
+            .unwrap();
+        let at: Vec<f64> = serde_json::from_value(rect).expect("the words are in the article");
+        let drag = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x: at[0],
+                y: at[1],
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(150)),
+                x: at[2],
+                y: at[3],
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client.perform_actions(drag).await.unwrap();
+        self.client.release_actions().await.unwrap();
     }
 
     /// Opens the article whose headline is `title` from the library.
