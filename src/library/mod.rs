@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod fetch;
 pub mod files;
 pub mod images;
+pub mod incoming;
 pub mod jobs;
 pub mod limits;
 pub mod listing;

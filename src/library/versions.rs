@@ -4,31 +4,16 @@
 //! passage people discuss or highlighted is placed again on the new text
 //! (or reported as no longer in it), all in one transaction.
 
-use super::adding::{kept_author, kept_summary, kept_title, prepare, Added, Incoming, Prepared};
 use super::fetch::Fetcher;
 use super::images::ImageBudget;
+use super::incoming::{
+    content_digest, kept_author, kept_summary, kept_title, prepare, Added, Incoming, Prepared,
+};
 use crate::events::{self, Change};
 use crate::ids::ArticleId;
 use crate::passages;
 use crate::store::{exec, rows, Store};
 use crate::Result;
-
-/// A digest of what the source sent for an article, before Parley
-/// touched it: when the next fetch sends the same, nothing has changed and
-/// nothing needs sanitizing again.
-pub(crate) fn content_digest(incoming: &Incoming) -> String {
-    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
-    for part in [&incoming.title, &incoming.author, &incoming.body_html] {
-        context.update(part.as_bytes());
-        context.update(&[0]);
-    }
-    context
-        .finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 #[derive(sqlx::FromRow)]
 struct Current {
