@@ -96,6 +96,8 @@ struct CommentOut {
     score: i64,
     /// Earlier versions, oldest first.
     revisions: Vec<RevisionOut>,
+    /// The words of the article it is about, where it quotes any.
+    passage: Option<crate::passages::Passage>,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,6 +175,7 @@ async fn read(store: &Store, id: ArticleId) -> Result<(ArticleOut, Vec<CommentOu
         "SELECT tag FROM article_tags WHERE article_id = $1 ORDER BY tag",
         id
     )?;
+    let mut quoted = crate::passages::of_discussion(&mut read, id).await?;
     let rows: Vec<CommentRow> = rows!(
         _,
         fetch_all,
@@ -246,6 +249,7 @@ async fn read(store: &Store, id: ArticleId) -> Result<(ArticleOut, Vec<CommentOu
                     } else {
                         revisions.remove(&id).unwrap_or_default()
                     },
+                    passage: quoted.remove(&id).filter(|_| !placeholder),
                 }
             },
         )
@@ -315,6 +319,19 @@ fn markdown(article: &ArticleOut, comments: &[CommentOut]) -> String {
             header.push_str(&format!(" · {} {points}", c.score));
         }
         out.push_str(&format!("{indent}- {header}\n"));
+        if let Some(passage) = &c.passage {
+            out.push('\n');
+            out.push_str(&format!(
+                "{indent}  > {}\n",
+                one_line(&text(&passage.quote))
+            ));
+            if passage.placed == crate::passages::Placed::Gone {
+                out.push_str(&format!(
+                    "{indent}  >\n{indent}  > *(no longer in the article; quoted from version {})*\n",
+                    passage.version
+                ));
+            }
+        }
         let body = html_to_markdown(&c.body_html);
         let body = body.trim();
         if !body.is_empty() {

@@ -174,6 +174,29 @@ async fn a_comment_about_a_passage_carries_its_words_and_marks_them() {
     assert_eq!(ids[0], first);
     assert_eq!(narrowed.visible_count, 2);
     assert_eq!(thread.comments.len(), 3);
+
+    // Exports carry each comment's passage.
+    use parley_core::export::{self, Format};
+    let md = export::article(&db.store, article, Format::Markdown)
+        .await
+        .unwrap();
+    assert!(
+        md.contents.contains(&format!("> {words}")),
+        "{}",
+        md.contents
+    );
+    let json = export::article(&db.store, article, Format::Json)
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json.contents).unwrap();
+    let quoting = json["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == first.to_string())
+        .unwrap();
+    assert_eq!(quoting["passage"]["quote"], words.as_str());
+    assert_eq!(quoting["passage"]["placed"], "exact");
 }
 
 #[tokio::test]

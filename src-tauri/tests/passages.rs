@@ -306,5 +306,48 @@ async fn a_passage_is_discussed_marked_highlighted_and_followed_through_a_correc
     app.wait_for("(//ul[@aria-label='Discussed passages']//button)[2]")
         .await;
     assert_eq!(marked(&app).await, [WIDTH, LIGHTS]);
+
+    // From the keyboard, on the current version: a paragraph takes focus,
+    // Enter opens its tools, Enter again discusses it.
+    app.wait_for(
+        "//p[contains(@class,'versions')]//a[normalize-space()='Read the current version']",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    app.wait_for("//p[contains(@class,'versions') and starts-with(normalize-space(), 'Updated')]")
+        .await;
+    let paragraph = app
+        .wait_for(&format!(
+            "//div[@class='body']/p[@tabindex='0'][normalize-space()={}]",
+            lit(CORRECTION)
+        ))
+        .await;
+    app.client
+        .execute(
+            "arguments[0].focus();",
+            vec![serde_json::to_value(&paragraph).unwrap()],
+        )
+        .await
+        .unwrap();
+    paragraph.send_keys("\u{E007}").await.unwrap();
+    let first = app.button_in(TOOLS, "Discuss this paragraph").await;
+    let focused = app.client.active_element().await.unwrap();
+    assert_eq!(
+        focused.text().await.unwrap(),
+        first.text().await.unwrap(),
+        "the tools take focus"
+    );
+    focused.send_keys("\u{E007}").await.unwrap();
+    app.fill("Your comment on the passage", "Thanks for the correction.")
+        .await;
+    app.click_in("//div[@class='passage-composer']", "Post comment")
+        .await;
+    app.wait_for(&format!(
+        "//div[@class='body']//mark[contains(@class,'passage-mark')][normalize-space()={}]",
+        lit(CORRECTION)
+    ))
+    .await;
     app.quit().await;
 }

@@ -71,26 +71,43 @@ pub async fn post_comment(
     id: String,
     passage: Option<NewPassage>,
 ) -> Result<CommentId, Error> {
-    let article_id = ArticleId::parse(&article_id)?;
-    let parent_id = parent_id.as_deref().map(CommentId::parse).transpose()?;
-    let id = CommentId::parse(&id)?;
-    if parent_id.is_some() && passage.is_some() {
-        return Err(Error::Invalid(
-            "A reply answers its comment; only a new comment can quote the article.".into(),
-        ));
-    }
     if let Some(server) = state.server() {
+        let (article_id, parent_id, id) =
+            posting(&article_id, parent_id.as_deref(), &id, &passage)?;
         return server
             .post_comment(article_id, parent_id, &body, id, passage.as_ref())
             .await;
     }
+    // Who is acting comes first: nobody signed in is told so, whatever
+    // else the page sent.
     let author = state.session.actor(&state.store).await?;
+    let (article_id, parent_id, id) = posting(&article_id, parent_id.as_deref(), &id, &passage)?;
     match &passage {
         Some(passage) => {
             comments::post_about(&state.store, &author, article_id, passage, &body, id).await
         }
         None => comments::post_as(&state.store, &author, article_id, parent_id, &body, id).await,
     }
+}
+
+/// The ids a post names, read; a reply that quotes the article refused.
+fn posting(
+    article_id: &str,
+    parent_id: Option<&str>,
+    id: &str,
+    passage: &Option<NewPassage>,
+) -> Result<(ArticleId, Option<CommentId>, CommentId), Error> {
+    let parent_id = parent_id.map(CommentId::parse).transpose()?;
+    if parent_id.is_some() && passage.is_some() {
+        return Err(Error::Invalid(
+            "A reply answers its comment; only a new comment can quote the article.".into(),
+        ));
+    }
+    Ok((
+        ArticleId::parse(article_id)?,
+        parent_id,
+        CommentId::parse(id)?,
+    ))
 }
 
 #[tauri::command]
