@@ -361,6 +361,28 @@ async fn a_thread_of_ten_thousand_comments() {
     app.quit().await;
 }
 
+/// A 20,000-word article whose discussion is about 500 of its passages:
+/// click to its marks in the margin, then frames while scrolling it.
+#[tokio::test]
+async fn a_long_article_with_five_hundred_marks() {
+    let data = tempfile::tempdir().unwrap();
+    let title = support::seed_discussed_article(data.path(), 500).await;
+    let driver = Driver::start(data.path());
+    let app = driver.launch().await;
+    let link = format!("//a[normalize-space()={}]", support::lit(&title));
+    let first = click_to_frame(
+        &app,
+        &link,
+        "ul[aria-label=\"Discussed passages\"] li:nth-child(500)",
+    )
+    .await;
+    eprintln!("measure: 500 marks on screen {first:.0} ms after the click");
+    println!("table: | Article with 500 marks: click to every mark shown | {first:.0} ms | | |");
+    let frames = scroll_through(&app, "ul[aria-label=\"Discussed passages\"]", 500).await;
+    frame_stats("Article with 500 marks, scrolled to the end", frames);
+    app.quit().await;
+}
+
 /// Adds the articles and returns how many the library holds now.
 async fn insert_library(db_file: &Path) -> usize {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db_file.display()))

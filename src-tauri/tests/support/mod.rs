@@ -120,6 +120,76 @@ pub async fn insert_chains(
     pool.close().await;
 }
 
+/// Fills `dir` with the sample library and "A long article" of 20,000
+/// words (200 paragraphs) whose discussion is about `passages` of its
+/// passages, five words each, one comment on each, posted through
+/// parley-core; returns the article's title.
+pub async fn seed_discussed_article(dir: &Path, passages: usize) -> String {
+    seed_with_clock(dir, 60, |store, _| async move {
+        let writer =
+            seed_account(&store, ("writer", "Prolific Writer", "ten thousand words")).await;
+        let body: Vec<String> = (0..200)
+            .map(|p| {
+                let words: Vec<String> = (0..100).map(|w| format!("w{p}x{w}")).collect();
+                format!("{}.", words.join(" "))
+            })
+            .collect();
+        let markdown = format!(
+            "---\ntitle: A long article\nauthor: Benchmarks\n---\n\n{}\n",
+            body.join("\n\n")
+        );
+        let imported = parley_core::library::files::import(
+            &store,
+            None,
+            &writer,
+            "long.md",
+            markdown.as_bytes(),
+        )
+        .await
+        .unwrap();
+        let shown = parley_core::articles::article(&store, imported.article_id)
+            .await
+            .unwrap();
+        let text = parley_core::passages::text::of_html(&shown.body_html);
+        let chars: Vec<char> = text.chars().collect();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(
+                chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.is_whitespace())
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        let every = (starts.len() / passages.max(1)).max(6);
+        for i in 0..passages {
+            let (Some(&start), Some(&next)) = (starts.get(i * every), starts.get(i * every + 5))
+            else {
+                break;
+            };
+            let end = next - 1;
+            let passage = parley_core::passages::NewPassage {
+                version: shown.version,
+                start: start as u32,
+                end: end as u32,
+                quote: chars.get(start..end).unwrap_or_default().iter().collect(),
+            };
+            parley_core::comments::post_about(
+                &store,
+                &writer,
+                imported.article_id,
+                &passage,
+                "On these words.",
+                parley_core::ids::CommentId::new(),
+            )
+            .await
+            .unwrap();
+        }
+    })
+    .await;
+    "A long article".to_owned()
+}
+
 /// Someone to seed: (username, display name, password).
 pub type Person = (&'static str, &'static str, &'static str);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codePoints, passageOf, TextMap, unwrapAll, wrap } from './passages';
+import { codePoints, markAll, passageOf, TextMap, unwrapAll, wrap } from './passages';
 
 function body(html: string): HTMLElement {
   const div = document.createElement('div');
@@ -49,5 +49,38 @@ describe('passages in the page', () => {
     const map = new TextMap(root);
     expect(map.range(3, 2)).toBeNull();
     expect(map.range(0, 99)).toBeNull();
+  });
+});
+
+describe('marking many passages at once', () => {
+  it('marks overlapping and adjacent spans in one pass, leaving the text as it was', () => {
+    const root = body('<p>one <b>two</b> three</p>\n<p>four 😀 five six</p>');
+    const before = root.innerHTML;
+    const text = root.textContent!;
+    const at = (words: string) => {
+      const i = text.indexOf(words);
+      const start = codePoints(text.slice(0, i));
+      return { start, end: start + codePoints(words) };
+    };
+    const mark = (name: string) => () => {
+      const m = document.createElement('mark');
+      m.dataset.name = name;
+      return m;
+    };
+    const made = markAll(root, [
+      { ...at('two three'), make: mark('a') },
+      { ...at('three'), make: mark('b') },
+      { ...at('😀 five'), make: mark('c') },
+      { ...at(' six'), make: mark('d') },
+      { start: 0, end: 999, make: mark('outside') },
+    ]);
+    expect(made.map((m) => m.map((e) => e.textContent).join(''))).toEqual(['two three', 'three', '😀 five', ' six', '']);
+    expect(root.textContent).toBe(text);
+    // "three" is inside the mark of "two three": nested, so both show.
+    const b = root.querySelector('mark[data-name="b"]')!;
+    expect(b.parentElement?.dataset.name).toBe('a');
+    // The same spans one at a time give the same text.
+    unwrapAll(root, 'mark');
+    expect(root.innerHTML).toBe(before);
   });
 });
