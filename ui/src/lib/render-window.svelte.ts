@@ -2,6 +2,7 @@
 // loaded, at most MAX_RENDERED are rendered; the rest are stand-in space of
 // their measured (or estimated) height, so the scroll bar and the reader's
 // place stay true while the slice moves.
+import { PrefixSums } from './prefix-sums';
 
 // 120 items are many screens of comments. Fewer items in the page, moved
 // fewer at a time, keep the frames in which they change short: every item
@@ -17,7 +18,13 @@ export class RenderWindow {
   start = $state(0);
   end = $state(0);
   readonly #items: () => readonly { id: string }[];
+  /** Measured heights by item id: kept when the list is reordered. */
   readonly #heights = new Map<string, number>();
+  /** The items' heights in list order, for the items in `#order`. */
+  #sums = new PrefixSums();
+  /** The list `#sums` was made for, and where each id was in it. */
+  #order: readonly { id: string }[] = [];
+  #at = new Map<string, number>();
   #knownLength = 0;
   #knownGeneration = 0;
   // One observer for every rendered item, read after layout: measuring each
@@ -29,7 +36,7 @@ export class RenderWindow {
           for (const entry of entries) {
             const id = (entry.target as HTMLElement).dataset.windowId;
             const height = entry.borderBoxSize?.[0]?.blockSize ?? entry.contentRect.height;
-            if (id) this.#heights.set(id, height);
+            if (id) this.measured(id, height);
           }
         });
 
@@ -37,24 +44,44 @@ export class RenderWindow {
     this.#items = items;
   }
 
-  #space(from: number, to: number): number {
+  /** Records an item's height, as its observer reports it. */
+  measured(id: string, height: number): void {
+    this.#heights.set(id, height);
+    const index = this.#at.get(id);
+    if (index !== undefined && this.#order[index]?.id === id) this.#sums.set(index, height || ESTIMATED_HEIGHT);
+  }
+
+  /** Brings `#sums` up to the items' list. Pages appended keep everything
+   * before them (the same objects), so only the new items are added; a
+   * list changed from some item on is summed again from there. */
+  #sync(): readonly { id: string }[] {
     const items = this.#items();
-    let total = 0;
-    for (let i = from; i < to; i++) {
-      const id = items[i]?.id;
-      total += (id && this.#heights.get(id)) || ESTIMATED_HEIGHT;
+    const order = this.#order;
+    if (items === order) return items;
+    const common = Math.min(items.length, order.length);
+    let from = 0;
+    while (from < common && items[from] === order[from]) from++;
+    if (from === 0) this.#at = new Map();
+    this.#sums.truncate(from);
+    for (let i = from; i < items.length; i++) {
+      const id = items[i].id;
+      this.#sums.push(this.#heights.get(id) || ESTIMATED_HEIGHT);
+      this.#at.set(id, i);
     }
-    return total;
+    this.#order = items;
+    return items;
   }
 
   /** Stand-in space for the items above the slice. */
   spaceBefore(): number {
-    return this.#space(0, this.start);
+    this.#sync();
+    return this.#sums.before(this.start);
   }
 
   /** Stand-in space for the items below the slice. */
   spaceAfter(): number {
-    return this.#space(this.end, this.#items().length);
+    this.#sync();
+    return this.#sums.total() - this.#sums.before(this.end);
   }
 
   /** A Svelte action for each rendered item: keeps its height known. The

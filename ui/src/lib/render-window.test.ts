@@ -50,3 +50,44 @@ describe('RenderWindow', () => {
     expect([slice.start, slice.end]).toEqual([0, 100]);
   });
 });
+
+describe('RenderWindow stand-in space', () => {
+  it('counts measured heights, and keeps them through appended pages and reorders', () => {
+    let list = items(300);
+    const slice = new RenderWindow(() => list);
+    slice.follow(300, 0);
+    slice.around(200);
+    const start = slice.start;
+    expect(slice.spaceBefore()).toBe(start * 110);
+    slice.measured('c0', 50);
+    slice.measured('c1', 200);
+    expect(slice.spaceBefore()).toBe((start - 2) * 110 + 250);
+
+    // A page appended: the same objects first, then new ones.
+    list = list.concat(items(400).slice(300));
+    expect(slice.spaceAfter()).toBe((400 - slice.end) * 110);
+    expect(slice.spaceBefore()).toBe((start - 2) * 110 + 250);
+
+    // A comment posted at the top: everything moves down one place, and
+    // the heights go with their items.
+    list = [{ id: 'new' }, ...list];
+    expect(slice.spaceBefore()).toBe((start - 2) * 110 + 250);
+    slice.measured('new', 30);
+    expect(slice.spaceBefore()).toBe((start - 3) * 110 + 250 + 30);
+
+    // Reordered: c1 is last now, below the slice.
+    list = [...list.filter((c) => c.id !== 'c1'), { id: 'c1' }];
+    expect(slice.spaceAfter()).toBe((list.length - slice.end - 1) * 110 + 200);
+  });
+
+  it('forgets nothing when an item it measured is gone', () => {
+    let list = items(10);
+    const slice = new RenderWindow(() => list);
+    slice.follow(10, 0);
+    slice.measured('c9', 500);
+    list = list.slice(0, 9);
+    slice.measured('c9', 700);
+    expect(slice.spaceAfter()).toBe(0);
+    expect(slice.spaceBefore()).toBe(0);
+  });
+});
