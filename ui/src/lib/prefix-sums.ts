@@ -16,7 +16,7 @@ export class PrefixSums {
 
   /** The value at `index` (0-based), or 0 past the end. */
   at(index: number): number {
-    return index >= 0 && index < this.#length ? this.#values[index] : 0;
+    return index >= 0 && index < this.#length ? (this.#values[index] ?? 0) : 0;
   }
 
   /** Appends a value. */
@@ -27,7 +27,7 @@ export class PrefixSums {
     // Sum of (i - lowbit(i), i - 1], walked down by lowest bits.
     let sum = value;
     const low = i - (i & -i);
-    for (let j = i - 1; j > low; j -= j & -j) sum += this.#tree[j];
+    for (let j = i - 1; j > low; j -= j & -j) sum += this.#tree[j] ?? 0;
     this.#tree[i] = sum;
     this.#length = i;
   }
@@ -41,16 +41,16 @@ export class PrefixSums {
   /** Changes the value at `index` (0-based); ignored past the end. */
   set(index: number, value: number): void {
     if (index < 0 || index >= this.#length) return;
-    const change = value - this.#values[index];
+    const change = value - (this.#values[index] ?? 0);
     if (change === 0) return;
     this.#values[index] = value;
-    for (let j = index + 1; j <= this.#length; j += j & -j) this.#tree[j] += change;
+    for (let j = index + 1; j <= this.#length; j += j & -j) this.#tree[j] = (this.#tree[j] ?? 0) + change;
   }
 
   /** The sum of the first `count` values. */
   before(count: number): number {
     let sum = 0;
-    for (let j = Math.min(count, this.#length); j > 0; j -= j & -j) sum += this.#tree[j];
+    for (let j = Math.min(count, this.#length); j > 0; j -= j & -j) sum += this.#tree[j] ?? 0;
     return sum;
   }
 

@@ -64,7 +64,7 @@ export class RenderWindow {
     if (from === 0) this.#at = new Map();
     this.#sums.truncate(from);
     for (let i = from; i < items.length; i++) {
-      const id = items[i].id;
+      const id = items[i]?.id ?? '';
       this.#sums.push(this.#heights.get(id) || ESTIMATED_HEIGHT);
       this.#at.set(id, i);
     }
