@@ -554,3 +554,73 @@ async fn images_stop_when_the_budget_is_spent() {
     let again = images::fetch_all(&fetcher, &urls[..1], &budget).await;
     assert!(again.is_empty());
 }
+
+/// The RSS 0.91 fixture, answered after `delay`.
+fn slow_feed(delay: Duration) -> ResponseTemplate {
+    let body = std::fs::read("tests/fixtures/feeds/rss091.xml").unwrap();
+    ResponseTemplate::new(200)
+        .set_body_raw(body, "application/rss+xml")
+        .set_delay(delay)
+}
+
+/// Two server processes on one database (two stores on one file or
+/// PostgreSQL database): while one refreshes a feed, the other leaves it
+/// alone, so the feed is asked once; once the first has recorded how it
+/// went, the other may refresh it again.
+#[tokio::test]
+async fn one_process_at_a_time_refreshes_a_feed() {
+    let slow = slow_feed(Duration::from_millis(700));
+    let (db, source_id, fetcher, server) = followed_then(slow).await;
+    let other = db.second_store().await;
+    let asked = || async { server.received_requests().await.unwrap().len() };
+    assert_eq!(asked().await, 1, "following fetched the feed once");
+
+    let (first, second) = tokio::join!(sources::refresh(&db.store, &fetcher, source_id), async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        sources::refresh(&other, &fetcher, source_id).await
+    });
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.error, None);
+    assert!(first.notes.iter().all(|n| n != sources::BEING_REFRESHED));
+    assert_eq!(second.notes, vec![sources::BEING_REFRESHED.to_owned()]);
+    assert_eq!((second.added, second.error), (0, None));
+    assert_eq!(
+        asked().await,
+        2,
+        "the feed was asked once for both refreshes"
+    );
+
+    let third = sources::refresh(&other, &fetcher, source_id).await.unwrap();
+    assert_eq!(third.error, None);
+    assert!(third.notes.iter().all(|n| n != sources::BEING_REFRESHED));
+    assert_eq!(asked().await, 3);
+    other.close().await;
+}
+
+/// A refresh that stopped before recording how it went (its process
+/// ended mid-fetch) holds the feed only for a while: ten minutes on,
+/// another process refreshes it.
+#[tokio::test]
+async fn a_refresh_that_stopped_lets_go_of_its_feed() {
+    let slow = slow_feed(Duration::from_millis(2_000));
+    let (db, source_id, fetcher, _server) = followed_then(slow).await;
+    let stopped = tokio::time::timeout(
+        Duration::from_millis(300),
+        sources::refresh(&db.store, &fetcher, source_id),
+    )
+    .await;
+    assert!(stopped.is_err(), "the refresh was stopped mid-fetch");
+
+    let other = db.second_store().await;
+    let held = sources::refresh(&other, &fetcher, source_id).await.unwrap();
+    assert_eq!(held.notes, vec![sources::BEING_REFRESHED.to_owned()]);
+
+    db.clock.advance(10 * 60_000 + 1);
+    let refreshed = sources::refresh(&other, &fetcher, source_id).await.unwrap();
+    assert_eq!(refreshed.error, None);
+    assert!(refreshed
+        .notes
+        .iter()
+        .all(|n| n != sources::BEING_REFRESHED));
+    other.close().await;
+}

@@ -80,8 +80,9 @@ impl AppState {
 }
 
 /// Refreshes the feeds that are due each minute, for as long as the
-/// server's jobs exist. (With several server processes, each would; a
-/// database lock deciding which one does comes with running several.)
+/// server's jobs exist. With several server processes on one database each
+/// looks, and each feed is refreshed by one of them at a time: a refresh
+/// holds its feed in the database while it runs (`sources::refresh`).
 fn keep_feeds_current(jobs: std::sync::Weak<Jobs>, store: Store) {
     tokio::spawn(async move {
         loop {

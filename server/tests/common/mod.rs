@@ -124,9 +124,16 @@ impl TestServer {
     /// Sends `raw` bytes as they are and reads the whole answer.
     pub async fn send_raw(&self, raw: &[u8]) -> Reply {
         let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        stream.write_all(raw).await.unwrap();
+        let wrote = stream.write_all(raw).await;
         let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).await.unwrap();
+        let read = stream.read_to_end(&mut answer).await;
+        // A server may answer (a 413 for a body over the limit) and close
+        // before all of a large body is sent: then writing fails with a
+        // broken pipe, and the answer already received is what counts.
+        if answer.is_empty() {
+            wrote.unwrap();
+            read.unwrap();
+        }
         Reply::parse(&answer)
     }
 

@@ -171,6 +171,15 @@ pub async fn subscribe(
     Ok((id, true))
 }
 
+/// How long a refresh holds its feed at most: far longer than a fetch is
+/// allowed to take, so it only matters when a refresh stopped before
+/// recording how it went (its process ended, or the database failed).
+const REFRESH_LEASE_MS: i64 = 10 * 60_000;
+
+/// The note of a refresh that found its feed being refreshed already.
+pub const BEING_REFRESHED: &str =
+    "it is being refreshed already (by another Parley process); what that finds arrives with it";
+
 /// Fetches `source` (conditionally, with the validators of the last
 /// response) and adds its new entries. A failure is recorded on the source
 /// (its words in [`Source::last_error`], and a longer wait before the next
@@ -209,16 +218,23 @@ pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Resu
         return Ok(report);
     }
     let interval = minutes(state.refresh_minutes);
-    // Claimed now: until this refresh records how it went, the scheduler
-    // does not see the source as due (nor, if something here fails, every
-    // minute after).
-    exec!(
+    // Claimed now, in one statement: until this refresh records how it
+    // went, no other process (another server on this database) refreshes
+    // the source, and the scheduler does not see it as due (nor, if
+    // something here fails, every minute after).
+    let claimed = exec!(
         &mut store.write_one().await?,
-        "UPDATE sources SET last_attempt_at = $1, next_refresh_at = $2 WHERE id = $3",
+        "UPDATE sources SET last_attempt_at = $1, next_refresh_at = $2, refreshing_until = $3
+         WHERE id = $4 AND (refreshing_until IS NULL OR refreshing_until <= $1)",
         now,
         now + interval,
+        now + REFRESH_LEASE_MS,
         source
     )?;
+    if claimed == 0 {
+        report.notes.push(BEING_REFRESHED.to_owned());
+        return Ok(report);
+    }
     match fetcher.get(&feed_url, &validators, FEED_ACCEPT).await {
         Ok(Fetched::NotModified) => {
             report.not_modified = true;
@@ -474,6 +490,7 @@ async fn record_success(
         &mut store.write_one().await?,
         "UPDATE sources SET last_attempt_at = $1, last_success_at = $1, last_error = NULL,
                 failures = 0, next_refresh_at = $2, retry_not_before = NULL,
+                refreshing_until = NULL,
                 etag = CASE WHEN $3 THEN $4 ELSE etag END,
                 last_modified = CASE WHEN $3 THEN $5 ELSE last_modified END,
                 notice = CASE WHEN $3 THEN $6 ELSE notice END
@@ -501,7 +518,7 @@ async fn record_failure(
     exec!(
         &mut tx,
         "UPDATE sources SET last_attempt_at = $1, last_error = $2, next_refresh_at = $3,
-                failures = failures + $4
+                failures = failures + $4, refreshing_until = NULL
          WHERE id = $5",
         now,
         why,
