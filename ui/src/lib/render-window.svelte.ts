@@ -54,10 +54,10 @@ export class RenderWindow {
   /** Brings `#sums` up to the items' list. Pages appended keep everything
    * before them (the same objects), so only the new items are added; a
    * list changed from some item on is summed again from there. */
-  #sync(): readonly { id: string }[] {
+  #sync(): void {
     const items = this.#items();
     const order = this.#order;
-    if (items === order) return items;
+    if (items === order) return;
     const common = Math.min(items.length, order.length);
     let from = 0;
     while (from < common && items[from] === order[from]) from++;
@@ -69,7 +69,6 @@ export class RenderWindow {
       this.#at.set(id, i);
     }
     this.#order = items;
-    return items;
   }
 
   /** Stand-in space for the items above the slice. */
