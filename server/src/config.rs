@@ -36,6 +36,8 @@ pub struct Config {
     /// Let the library's fetcher reach 127.0.0.1, for tests that serve
     /// feeds themselves; every local address is refused otherwise.
     pub fetch_loopback: bool,
+    /// Log one JSON object a line (for a log collector) instead of text.
+    pub log_json: bool,
 }
 
 /// The rate limits, per address and per account.
@@ -90,6 +92,7 @@ impl Config {
             data: None,
             limits: Limits::default(),
             fetch_loopback: false,
+            log_json: false,
         }
     }
 }

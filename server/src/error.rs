@@ -2,6 +2,12 @@
 //! desktop's commands fail, with the HTTP status that kind means. Nothing
 //! about the server's insides (a database error, a panic) reaches the
 //! client: those are logged here and answered with a plain sentence.
+//!
+//! A database that cannot be reached (PostgreSQL restarting, a failover,
+//! the network to it down, every connection busy) is not a failure of the
+//! request: it is answered 503 with `Retry-After`, so clients wait and
+//! try again, and the pool connects again by itself once the database is
+//! back.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -71,9 +77,46 @@ fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
+/// How long a client waits before trying again while the database is
+/// unreachable: a restart of PostgreSQL takes a few seconds.
+const DATABASE_RETRY_SECS: u64 = 2;
+
+/// Whether `e` means the database could not be reached or went away
+/// mid-request, rather than that it refused the request: no connection
+/// (refused, reset, timed out, TLS), none free in time, or PostgreSQL
+/// saying it is shutting down, starting up, or out of connections.
+pub fn database_unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // Class 08: connection exception. 57P01-57P03: shutting down,
+            // crashed, cannot connect now. 53300: too many connections.
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
 impl ApiError {
+    fn database_unreachable(&self) -> bool {
+        matches!(self, ApiError::Core(Error::Database(e)) if database_unreachable(e))
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
+            ApiError::Core(Error::Database(e)) if database_unreachable(e) => {
+                tracing::warn!("the database is unreachable: {e}");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The server cannot reach its database right now. Please try again in a moment."
+                        .into(),
+                )
+            }
             ApiError::Core(e) => {
                 let body = e.to_body();
                 (status_of(body.kind), kind_name(body.kind), body.message)
@@ -121,6 +164,7 @@ impl ApiError {
             ApiError::TooMany { retry_after_secs } => Some(*retry_after_secs),
             ApiError::TimedOut => Some(1),
             ApiError::Core(Error::TooManyAttempts(_)) => Some(1),
+            _ if self.database_unreachable() => Some(DATABASE_RETRY_SECS),
             _ => None,
         }
     }

@@ -14,6 +14,7 @@ pub mod error;
 mod extract;
 pub mod limits;
 pub mod live;
+pub mod ops;
 pub mod options;
 mod routes;
 pub mod serve;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub live: live::Live,
     pub jobs: Arc<Jobs>,
+    /// This process's figures, for `/metrics`.
+    pub metrics: Arc<ops::Metrics>,
 }
 
 /// How often the feeds that are due are refreshed.
@@ -75,6 +78,7 @@ impl AppState {
             config: Arc::new(config),
             live,
             jobs,
+            metrics: Arc::default(),
         })
     }
 }
@@ -96,12 +100,17 @@ fn keep_feeds_current(jobs: std::sync::Weak<Jobs>, store: Store) {
     });
 }
 
-/// The whole API, ready to serve: every route, the limits on size and
-/// time, the `{ kind, message }` answers for unknown routes and methods,
-/// and a caught panic answered as a plain 500.
+/// The whole API, ready to serve: every route, timed and counted, the
+/// limits on size and time, the `{ kind, message }` answers for unknown
+/// routes and methods, and a caught panic answered as a plain 500.
 pub fn router(state: AppState) -> Router {
     routes::api()
-        .fallback(|| async { ApiError::NoRoute })
+        .merge(ops::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
+        ))
+        .fallback(ops::unmatched)
         .method_not_allowed_fallback(|| async { ApiError::WrongMethod })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(limits::time_limit))

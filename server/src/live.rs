@@ -126,6 +126,8 @@ struct Position {
     /// Events read but not sent yet.
     ready: VecDeque<Sse>,
     stopping: tokio::sync::watch::Receiver<bool>,
+    /// Counts the stream as open while it lasts.
+    _open: crate::ops::OpenStream,
 }
 
 impl Position {
@@ -194,6 +196,7 @@ pub async fn stream(
     live: &Live,
     store: Store,
     after: Option<i64>,
+    open: crate::ops::OpenStream,
 ) -> Result<impl Stream<Item = Result<Sse, Infallible>>, parley_core::Error> {
     // Subscribe before reading the backlog, so nothing falls between.
     let receiver = live.subscribe();
@@ -204,6 +207,7 @@ pub async fn stream(
         last: after.unwrap_or(newest).min(newest),
         ready: VecDeque::new(),
         stopping: live.stopping.subscribe(),
+        _open: open,
     };
     position.ready.push_back(
         Sse::default()

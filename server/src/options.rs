@@ -23,6 +23,7 @@ const SETTINGS: &[(&str, &str, bool)] = &[
     ("--tls-key", "PARLEY_TLS_KEY", true),
     ("--behind-proxy", "PARLEY_BEHIND_PROXY", false),
     ("--session-days", "PARLEY_SESSION_DAYS", true),
+    ("--log-format", "PARLEY_LOG_FORMAT", true),
 ];
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -160,6 +161,15 @@ fn config_from(given: &BTreeMap<&'static str, String>) -> Result<Config, StartEr
             })?;
         config.session_idle_ms = days * DAY_MS;
     }
+    config.log_json = match get("PARLEY_LOG_FORMAT") {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => {
+            return Err(StartError(format!(
+                "The log format is text or json, not {other:?}."
+            )))
+        }
+    };
     config.tls = match (get("PARLEY_TLS_CERT"), get("PARLEY_TLS_KEY")) {
         (Some(cert), Some(key)) => Tls::Files {
             cert: cert.into(),
@@ -209,11 +219,17 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:9000");
         assert!(config.behind_proxy);
         assert_eq!(config.session_idle_ms, 7 * DAY_MS);
+        assert!(!config.log_json);
         let config = serve(read(
             args(&["--config", &file_name, "--listen", "127.0.0.1:9100"]),
             env,
         ));
         assert_eq!(config.listen.to_string(), "127.0.0.1:9100");
+        let config = serve(read(
+            args(&["--config", &file_name, "--log-format", "json"]),
+            env,
+        ));
+        assert!(config.log_json);
     }
 
     #[test]
@@ -233,6 +249,7 @@ mod tests {
             &["--database", "sqlite:x", "--listen", "here"],
             &["--database", "sqlite:x", "--tls-cert", "a.pem"],
             &["--database", "sqlite:x", "--session-days", "0"],
+            &["--database", "sqlite:x", "--log-format", "xml"],
             &["--frobnicate"],
             &[],
         ] {

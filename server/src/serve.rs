@@ -125,6 +125,11 @@ pub async fn start(config: Config) -> Result<Listening, StartError> {
 }
 
 impl Listening {
+    /// Whether logs are JSON lines (what the server prints itself follows).
+    pub fn log_json(&self) -> bool {
+        self.state.config.log_json
+    }
+
     /// Answers requests until `shutdown` completes, then finishes the
     /// requests under way and closes the database.
     pub async fn serve(

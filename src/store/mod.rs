@@ -471,9 +471,56 @@ impl Store {
         })
     }
 
+    /// How the connection pool stands now, for a server's metrics.
+    pub fn pool_use(&self) -> PoolUse {
+        match self.pool() {
+            Pool::Sqlite(pool) => PoolUse::of(&pool),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => PoolUse::of(&pool),
+        }
+    }
+
+    /// Whether the database answers now: one trivial statement on a
+    /// connection from the pool (a server's readiness check).
+    pub async fn ping(&self) -> Result<()> {
+        // A BIGINT on both engines (PostgreSQL's bare 1 is an INT4).
+        let one = scalar!(
+            i64,
+            fetch_one,
+            &mut self.read_one().await?,
+            "SELECT CAST(1 AS BIGINT)"
+        )?;
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(Error::Internal(format!("SELECT 1 gave {one}")))
+        }
+    }
+
     /// Closes every connection, flushing the WAL. Pending work finishes first.
     pub async fn close(&self) {
         self.pool().close().await;
+    }
+}
+
+/// A connection pool's state ([`Store::pool_use`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Connections open, in use or idle.
+    pub open: u32,
+    /// Open connections nobody is using.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
+impl PoolUse {
+    fn of<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> Self {
+        Self {
+            open: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        }
     }
 }
 

@@ -25,6 +25,12 @@ const WRITE_LOCK: i64 = 0x5061_726c_6579;
 /// How long a statement waits for a lock or runs before it is given up.
 const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a request waits for a connection before it is given up. Short,
+/// so that while PostgreSQL restarts or fails over, requests are answered
+/// "try again" (the server's 503) within seconds instead of hanging; the
+/// pool opens new connections by itself once the database answers.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// PostgreSQL's migrations, built into the binary: a schema of its own,
 /// written for PostgreSQL's types (UUID, BOOLEAN, BIGINT milliseconds).
 pub(crate) fn migrator() -> sqlx::migrate::Migrator {
@@ -50,7 +56,7 @@ pub(super) async fn connect(url: &str) -> Result<(PgPool, PathBuf)> {
     ));
     let pool = PgPoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(|e| Error::DataDir(format!("{}: {e}", shown.display())))?;

@@ -43,6 +43,12 @@ async fn events(
         })
         .transpose()?;
     let after = header.or(from_query).filter(|a| *a >= 0);
-    let stream = live::stream(&state.live, state.store.clone(), after).await?;
+    let stream = live::stream(
+        &state.live,
+        state.store.clone(),
+        after,
+        state.metrics.stream_opened(),
+    )
+    .await?;
     Ok(Sse::new(stream).keep_alive(live::keep_alive()))
 }

@@ -52,6 +52,19 @@ impl TestServer {
         Self::start_on(database, dir, adjust).await
     }
 
+    /// A server someone else started (a `parley-server` process) at
+    /// `addr`; stopping it is theirs to do.
+    pub fn at(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            setup_code: None,
+            database: String::new(),
+            stop: None,
+            task: None,
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     /// A second server process on this one's database, as a group with
     /// two server processes has.
     pub async fn another_on_the_same_database(&self) -> Self {
@@ -204,6 +217,24 @@ impl TestServer {
         let page = self.json("POST", "/api/v1/library", None, json!({})).await;
         page.assert_status(200);
         page.body["articles"][0]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// An event stream from now on, past its opening `ready` event.
+    pub async fn listening(&self) -> Events {
+        let mut events = self.events(None).await;
+        let first = events
+            .next_within(std::time::Duration::from_secs(1))
+            .await
+            .expect("a ready event within a second");
+        assert_eq!(first.name, "ready");
+        events
+    }
+
+    /// The first page of `article`'s discussion, as a reader signed out
+    /// reads it.
+    pub async fn thread(&self, article: &str) -> Reply {
+        let path = format!("/api/v1/articles/{article}/thread");
+        self.json("POST", &path, None, json!({})).await
     }
 
     /// Posts `body` on `article` (under `parent`) as `who`; returns its id.

@@ -274,6 +274,12 @@ impl Server {
             Ok(bytes) => bytes,
             Err(e) => return Err(self.unreachable(&e)),
         };
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // The server answers but cannot serve (its database is
+            // restarting, say): as good as offline until it can.
+            self.set_link(Link::Offline);
+            return Err(self.unavailable(&bytes));
+        }
         self.set_link(Link::Online);
         if status.is_success() {
             Ok(bytes.to_vec())
@@ -309,6 +315,19 @@ impl Server {
             "Parley cannot reach {where_} right now. Nothing was changed; \
              it will try again when the connection is back."
         ))
+    }
+
+    /// The error for a "try again later" (503) answer: the server's own
+    /// sentence when it gave one.
+    fn unavailable(&self, bytes: &[u8]) -> Error {
+        let said = serde_json::from_slice::<ErrorBody>(bytes).map(|b| b.message);
+        Error::Unavailable(match said {
+            Ok(message) => format!("{message} Nothing was lost; Parley tries again by itself."),
+            Err(_) => format!(
+                "{} cannot serve requests right now. Parley tries again by itself.",
+                display_address(&self.origin)
+            ),
+        })
     }
 
     fn refused(&self, status: StatusCode, bytes: &[u8]) -> Error {

@@ -124,7 +124,13 @@ async fn stream(
             if r.status() == reqwest::StatusCode::UNAUTHORIZED {
                 server.forget_session();
             }
-            server.set_link(Link::Online);
+            // 503: the server is up but cannot serve yet (its database is
+            // away); anything else is an answer, so the link is up.
+            server.set_link(if r.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                Link::Offline
+            } else {
+                Link::Online
+            });
             return Err(format!("HTTP {}", r.status()));
         }
         Err(e) => {

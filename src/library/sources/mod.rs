@@ -2,6 +2,8 @@
 //! refreshing it (conditional requests, Retry-After, slowing down only a
 //! feed that keeps failing), listing, and removing.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
@@ -186,6 +188,57 @@ pub const BEING_REFRESHED: &str =
 /// try for each failure in a row) and reported in [`Refreshed::error`];
 /// only a database failure is an `Err`.
 pub async fn refresh(store: &Store, fetcher: &Fetcher, source: SourceId) -> Result<Refreshed> {
+    let refreshed = refresh_once(store, fetcher, source).await;
+    let counter = match &refreshed {
+        Err(_) => &TALLY.failed,
+        Ok(r) if r.notes.iter().any(|n| n == BEING_REFRESHED) => &TALLY.skipped,
+        Ok(r) if r.not_modified => &TALLY.not_modified,
+        Ok(r) if r.error.is_some() => &TALLY.failed,
+        Ok(_) => &TALLY.fetched,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    refreshed
+}
+
+/// How the refreshes this process ran went since it started, for a
+/// server's metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RefreshTally {
+    /// The feed answered with entries (new or not).
+    pub fetched: u64,
+    /// The feed answered "not modified".
+    pub not_modified: u64,
+    /// The fetch or the feed failed, or its server asked to wait.
+    pub failed: u64,
+    /// Another process was refreshing the feed already.
+    pub skipped: u64,
+}
+
+struct Tally {
+    fetched: AtomicU64,
+    not_modified: AtomicU64,
+    failed: AtomicU64,
+    skipped: AtomicU64,
+}
+
+static TALLY: Tally = Tally {
+    fetched: AtomicU64::new(0),
+    not_modified: AtomicU64::new(0),
+    failed: AtomicU64::new(0),
+    skipped: AtomicU64::new(0),
+};
+
+/// The refreshes this process ran, by how they went.
+pub fn refresh_tally() -> RefreshTally {
+    RefreshTally {
+        fetched: TALLY.fetched.load(Ordering::Relaxed),
+        not_modified: TALLY.not_modified.load(Ordering::Relaxed),
+        failed: TALLY.failed.load(Ordering::Relaxed),
+        skipped: TALLY.skipped.load(Ordering::Relaxed),
+    }
+}
+
+async fn refresh_once(store: &Store, fetcher: &Fetcher, source: SourceId) -> Result<Refreshed> {
     let state = state(store, source).await?;
     let now = store.now();
     let feed_url = Url::parse(&state.feed_url)
