@@ -64,7 +64,7 @@ async fn follow(store: Store, url: String, sender: broadcast::Sender<Arc<Event>>
     let mut last = match events::latest(&store).await {
         Ok(id) => id,
         Err(e) => {
-            tracing::error!("cannot read the event backlog: {e}");
+            tracing::error!("cannot read the event backlog: {e:?}");
             0
         }
     };
@@ -95,7 +95,7 @@ async fn follow(store: Store, url: String, sender: broadcast::Sender<Arc<Event>>
                     let _ = sender.send(Arc::new(event));
                 }
             }
-            Err(e) => tracing::warn!("cannot read the event backlog: {e}"),
+            Err(e) => tracing::warn!("cannot read the event backlog: {e:?}"),
         }
     }
 }

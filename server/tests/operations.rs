@@ -60,7 +60,7 @@ async fn metrics_count_requests_by_route_and_status_with_their_times() {
         .get("/api/v1/a-path-nobody-serves-7f3a", None)
         .await
         .assert_status(404);
-    let mut reader = server.listening().await;
+    let reader = server.listening().await;
 
     let page = server.get("/metrics", None).await;
     page.assert_status(200);

@@ -6,6 +6,11 @@
 //! draft typed meanwhile is kept; and the local library is still there,
 //! unchanged, when the person goes back to it.
 //!
+//! Then two server processes on one database, an app on each: a comment
+//! crosses from one process to the other's reader within a second, and
+//! PostgreSQL restarting while one app posts loses nothing and posts
+//! nothing twice; both apps recover by themselves.
+//!
 //! Runs where `PG*` variables name a PostgreSQL server (./scripts/test
 //! runs it under pg_virtualenv), with parley-server built beside the app.
 #![allow(
@@ -30,6 +35,10 @@ use serde_json::{json, Value};
 use support::{lit, seed_account, seed_with_clock, App, Driver};
 
 const LOCAL_NOTE: &str = "A note that stays in this computer's own library";
+
+/// The tests here share one PostgreSQL cluster and one of them restarts
+/// it: they take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The parley-server binary of this build (cargo builds it for the
 /// workspace's tests), beside the test's own executable.
@@ -56,7 +65,9 @@ fn new_database() -> String {
         )
     });
     support::require_tool("createdb", "sudo apt-get install postgresql");
-    let name = format!("parley_group_{}", std::process::id());
+    static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("parley_group_{}_{n}", std::process::id());
     let made = Command::new("createdb")
         .args(["-E", "UTF8", "-l", "C.UTF-8", "-T", "template0", &name])
         .status()
@@ -279,6 +290,7 @@ fn capture_both(name: &str) {
 
 #[tokio::test]
 async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     // App A's own library has a local account and a comment of its own.
     let dir_a = tempfile::tempdir().unwrap();
     let dir_b = tempfile::tempdir().unwrap();
@@ -463,6 +475,132 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
     let texts: Vec<String> = a.discussion().await.into_iter().map(|c| c.2).collect();
     assert_eq!(texts, vec![LOCAL_NOTE.to_owned()]);
 
+    a.quit().await;
+    b.quit().await;
+}
+
+/// Stops (`"stop"`, cutting every connection at once, as a crash or a
+/// failover does) or starts the PostgreSQL cluster this run's `PG*`
+/// variables point at: the one `pg_virtualenv` made for it.
+fn postgres(action: &str) {
+    support::require_tool("pg_ctlcluster", "sudo apt-get install postgresql");
+    let port = std::env::var("PGPORT").expect("PGPORT, which pg_virtualenv exports");
+    let listed = Command::new("pg_lsclusters").arg("-h").output().unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let cluster: Vec<String> = listed
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .find(|f| f.get(2) == Some(&port))
+        .unwrap_or_else(|| panic!("no cluster on port {port} in:\n{listed}"));
+    let mut command = Command::new("pg_ctlcluster");
+    command.args([&cluster[0], &cluster[1], action]);
+    if action == "stop" {
+        command.args(["-m", "fast"]);
+    }
+    let status = command.status().unwrap();
+    assert!(status.success(), "pg_ctlcluster {action}: {status}");
+}
+
+#[tokio::test]
+async fn two_apps_share_one_server_across_two_processes_and_a_postgres_restart() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    // Two server processes on one database, each app connected to one.
+    let database = new_database();
+    let (one, _) = ServerProcess::start(database.clone());
+    // The setup code is the one the last process to start printed.
+    let (two, setup_code) = ServerProcess::start(database);
+    let setup_code = setup_code.expect("a server without accounts prints its setup code");
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let driver_a = Driver::start(dir_a.path());
+    let driver_b = Driver::start(dir_b.path());
+    let a = driver_a.launch().await;
+    let b = driver_b.launch().await;
+    a.client.set_window_rect(0, 0, 640, 800).await.unwrap();
+    b.client.set_window_rect(640, 0, 640, 800).await.unwrap();
+
+    // Ada makes the first account through the first process; the invite
+    // she makes (through the API, as an admin could) is used on the second.
+    a.connect_to(&format!("http://127.0.0.1:{}", one.port))
+        .await;
+    a.join("ada", "Ada Lovelace", &setup_code, "analytical engine 1843")
+        .await;
+    let ada = one
+        .call(
+            "POST",
+            "/api/v1/sessions",
+            None,
+            json!({"username": "ada", "password": "analytical engine 1843"}),
+        )
+        .await;
+    let invite = two
+        .call(
+            "POST",
+            "/api/v1/invites",
+            ada["token"].as_str(),
+            json!({"days": 1}),
+        )
+        .await;
+    b.connect_to(&format!("http://127.0.0.1:{}", two.port))
+        .await;
+    b.click("Create a new account").await;
+    b.join(
+        "grace",
+        "Grace Hopper",
+        invite["code"].as_str().unwrap(),
+        "nanoseconds of wire",
+    )
+    .await;
+    let title = one.call("POST", "/api/v1/library", None, json!({})).await["articles"][0]["title"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.open_article(&title).await;
+    b.open_article(&title).await;
+    let article = a.article_id().await;
+
+    // Posted through one process, seen through the other within a second.
+    a.post("Through the first process").await;
+    a.see_comment("Through the first process").await;
+    let shown = Instant::now();
+    b.see_comment("Through the first process").await;
+    let reached = shown.elapsed();
+    eprintln!("e2e: a comment reached the app on the other process after {reached:?}");
+    assert!(reached < Duration::from_secs(1), "took {reached:?}");
+
+    // PostgreSQL restarts as Ada posts: her app says it is offline and
+    // keeps trying; once the database is back the comment is posted, once,
+    // and reaches Grace without anyone doing anything.
+    a.fill("Your comment", "Posted while the database restarted")
+        .await;
+    postgres("stop");
+    a.click("Post comment").await;
+    a.see("Offline: trying again").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    postgres("start");
+    a.see_comment("Posted while the database restarted").await;
+    a.wait_gone("//*[contains(normalize-space(), 'Offline: trying again')]")
+        .await;
+    // Grace, reading the discussion, is told of it.
+    b.see("1 new comment: show").await;
+    b.click("1 new comment: show").await;
+    b.see_comment("Posted while the database restarted").await;
+    b.post("Grace carries on after it").await;
+    a.see("1 new comment: show").await;
+
+    // Through either process, each comment is there once.
+    for server in [&one, &two] {
+        let texts = server.comment_texts(&article).await;
+        for text in [
+            "Through the first process",
+            "Posted while the database restarted",
+            "Grace carries on after it",
+        ] {
+            let times = texts.iter().filter(|c| c.contains(text)).count();
+            assert_eq!(times, 1, "{text:?} is there {times} times: {texts:?}");
+        }
+        assert_eq!(texts.len(), 3, "{texts:?}");
+    }
     a.quit().await;
     b.quit().await;
 }

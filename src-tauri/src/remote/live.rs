@@ -39,7 +39,7 @@ const LONGEST_RETRY: Duration = Duration::from_secs(3);
 #[derive(Debug)]
 pub struct Live {
     news: broadcast::Sender<News>,
-    tasks: [JoinHandle<()>; 2],
+    tasks: [JoinHandle<()>; 3],
 }
 
 impl Drop for Live {
@@ -65,15 +65,38 @@ impl Live {
                 }
             })
         };
+        let prober = spawn(probe(Arc::clone(&server)));
         let follower = spawn(follow(server, news.clone()));
         Self {
             news,
-            tasks: [follower, relay],
+            tasks: [follower, relay, prober],
         }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<News> {
         self.news.subscribe()
+    }
+}
+
+/// While the server is marked offline, asks it what it is every little
+/// while, so that the window learns it is back even when nothing else
+/// would tell it: a server whose database was away answered 503 while
+/// its event stream stayed open, and that stream has nothing to say.
+async fn probe(server: Arc<Server>) {
+    let mut link = server.watch_link();
+    loop {
+        if link.wait_for(|l| *l == Link::Offline).await.is_err() {
+            return;
+        }
+        let mut wait = FIRST_RETRY;
+        while server.link() == Link::Offline {
+            tokio::time::sleep(wait).await;
+            // Its answer, or its absence, sets the link.
+            if let Err(e) = server.about().await {
+                log::debug!("the server is still away: {e}");
+            }
+            wait = (wait * 2).min(LONGEST_RETRY);
+        }
     }
 }
 
