@@ -31,27 +31,36 @@ pub async fn spend(store: &Store, key: &str, limit: Limit) -> Result<Option<Mill
     let share = (period / Millis::from(limit.requests.max(1))).max(1);
     let now = store.now();
     let key = clip(key);
-    let mut tx = store.write().await?;
+    // One statement, counted or not as one: the row's own lock keeps two
+    // processes from both spending the last share, and no write waits for
+    // another key's (a transaction here would queue behind every write,
+    // three times for each comment posted; scripts/load).
+    let counted = scalar!(
+        Millis,
+        fetch_optional,
+        &mut store.write_one().await?,
+        "INSERT INTO rate_limits (key, tat) VALUES ($1, $2 + $3)
+         ON CONFLICT (key) DO UPDATE
+           SET tat = (CASE WHEN rate_limits.tat > $2 THEN rate_limits.tat ELSE $2 END) + $3
+           WHERE (CASE WHEN rate_limits.tat > $2 THEN rate_limits.tat ELSE $2 END) + $3 - $2 <= $4
+         RETURNING tat",
+        key,
+        now,
+        share,
+        period
+    )?;
+    if counted.is_some() {
+        return Ok(None);
+    }
     let tat = scalar!(
         Millis,
         fetch_optional,
-        &mut tx,
+        &mut store.read_one().await?,
         "SELECT tat FROM rate_limits WHERE key = $1",
         key
     )?;
     let next = tat.unwrap_or(now).max(now) + share;
-    if next - now > period {
-        return Ok(Some(next - now - period));
-    }
-    exec!(
-        &mut tx,
-        "INSERT INTO rate_limits (key, tat) VALUES ($1, $2)
-         ON CONFLICT (key) DO UPDATE SET tat = $2",
-        key,
-        next
-    )?;
-    tx.commit().await?;
-    Ok(None)
+    Ok(Some((next - now - period).max(1)))
 }
 
 /// Forgets keys whose allowance has been whole again for `older_than_ms`:

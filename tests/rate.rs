@@ -58,3 +58,25 @@ async fn a_huge_or_odd_key_is_counted_not_refused() {
     let key = "é".repeat(10_000);
     assert_eq!(rate::spend(&db.store, &key, LIMIT).await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn requests_at_once_through_two_processes_spend_the_window_once() {
+    let db = TestDb::empty().await;
+    let other = db.second_store().await;
+    let mut all = tokio::task::JoinSet::new();
+    for n in 0..24 {
+        let store = if n % 2 == 0 {
+            db.store.clone()
+        } else {
+            other.clone()
+        };
+        all.spawn(async move { rate::spend(&store, "write-address 10.0.0.9", LIMIT).await });
+    }
+    let mut allowed = 0;
+    while let Some(spent) = all.join_next().await {
+        if spent.unwrap().unwrap().is_none() {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, LIMIT.requests, "the window holds three");
+}
