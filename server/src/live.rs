@@ -28,10 +28,31 @@ const FAN_OUT_BUFFER: usize = 1024;
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 const LOOK_EVERY_SQLITE: Duration = Duration::from_millis(250);
 
+/// An event as every stream sends it: written as JSON once, however many
+/// streams carry it (with a thousand readers, writing it for each was
+/// most of the server's work; scripts/load).
+#[derive(Debug)]
+struct Written {
+    id: i64,
+    json: String,
+}
+
+impl Written {
+    fn of(event: &Event) -> Option<Arc<Self>> {
+        match serde_json::to_string(event) {
+            Ok(json) => Some(Arc::new(Self { id: event.id, json })),
+            Err(e) => {
+                tracing::error!("an event could not be written: {e}");
+                None
+            }
+        }
+    }
+}
+
 /// This process's feed of new events.
 #[derive(Debug, Clone)]
 pub struct Live {
-    sender: broadcast::Sender<Arc<Event>>,
+    sender: broadcast::Sender<Arc<Written>>,
     /// Becomes true when the server stops: every stream ends then, so
     /// that stopping waits for no reader.
     stopping: tokio::sync::watch::Sender<bool>,
@@ -50,7 +71,7 @@ impl Live {
         live
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+    fn subscribe(&self) -> broadcast::Receiver<Arc<Written>> {
         self.sender.subscribe()
     }
 
@@ -60,7 +81,7 @@ impl Live {
     }
 }
 
-async fn follow(store: Store, url: String, sender: broadcast::Sender<Arc<Event>>) {
+async fn follow(store: Store, url: String, sender: broadcast::Sender<Arc<Written>>) {
     let mut last = match events::latest(&store).await {
         Ok(id) => id,
         Err(e) => {
@@ -92,7 +113,9 @@ async fn follow(store: Store, url: String, sender: broadcast::Sender<Arc<Event>>
                 for event in since.events {
                     last = last.max(event.id);
                     // No receivers is fine: nobody is watching.
-                    let _ = sender.send(Arc::new(event));
+                    if let Some(written) = Written::of(&event) {
+                        let _ = sender.send(written);
+                    }
                 }
             }
             Err(e) => tracing::warn!("cannot read the event backlog: {e:?}"),
@@ -120,7 +143,7 @@ async fn listen(url: &str) -> Option<sqlx::postgres::PgListener> {
 /// Where a stream is, between two of its events.
 struct Position {
     store: Store,
-    receiver: broadcast::Receiver<Arc<Event>>,
+    receiver: broadcast::Receiver<Arc<Written>>,
     /// The last event sent to this client.
     last: i64,
     /// Events read but not sent yet.
@@ -141,8 +164,10 @@ impl Position {
                     .push_back(Sse::default().event("reset").data("{}"));
             }
             let full = since.events.len() >= events::MAX_BATCH as usize;
-            for event in since.events {
-                self.push(&event);
+            for event in &since.events {
+                if let Some(written) = Written::of(event) {
+                    self.push(&written);
+                }
             }
             if !full {
                 return Ok(());
@@ -150,19 +175,17 @@ impl Position {
         }
     }
 
-    fn push(&mut self, event: &Event) {
+    fn push(&mut self, event: &Written) {
         if event.id <= self.last {
             return;
         }
         self.last = event.id;
-        match Sse::default()
-            .event("change")
-            .id(event.id.to_string())
-            .json_data(event)
-        {
-            Ok(sse) => self.ready.push_back(sse),
-            Err(e) => tracing::error!("an event could not be written: {e}"),
-        }
+        self.ready.push_back(
+            Sse::default()
+                .event("change")
+                .id(event.id.to_string())
+                .data(&event.json),
+        );
     }
 
     async fn next(mut self) -> Option<(Result<Sse, Infallible>, Self)> {

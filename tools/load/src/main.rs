@@ -20,7 +20,9 @@
 //! It stops by itself, and refuses any address but 127.0.0.1 or [::1].
 #![allow(
     clippy::indexing_slicing,
-    reason = "a measuring tool, not Parley: its indices are taken modulo lists it checked are not empty"
+    clippy::print_stdout,
+    reason = "a measuring tool, not Parley: its indices are taken modulo lists it checked are not \
+              empty, and its table goes to standard output"
 )]
 
 use std::collections::HashMap;
@@ -106,7 +108,10 @@ async fn main() -> std::process::ExitCode {
 
 /// The name and password of simulated person `n`.
 fn person(n: u64) -> (String, String) {
-    (format!("reader{n:03}"), format!("reader {n} has a long password"))
+    (
+        format!("reader{n:03}"),
+        format!("reader {n} has a long password"),
+    )
 }
 
 /// The address simulated person `n` comes from (a documentation range;
@@ -155,11 +160,9 @@ async fn seed(args: &Args) -> Result<(), Failure> {
         let folder = std::path::Path::new(folder);
         parley_core::store::prepare_data_dir(folder)?;
         let store = parley_core::startup::open(folder).await?;
-        let raw = sqlx::SqlitePool::connect(&format!(
-            "sqlite://{}",
-            folder.join("parley.db").display()
-        ))
-        .await?;
+        let raw =
+            sqlx::SqlitePool::connect(&format!("sqlite://{}", folder.join("parley.db").display()))
+                .await?;
         (store, Raw::Sqlite(raw))
     } else {
         let store = parley_core::startup::open_url(database, clock.clone()).await?;
@@ -179,7 +182,9 @@ async fn seed(args: &Args) -> Result<(), Failure> {
         .await?;
         writer.get_or_insert(made.id);
     }
-    let writer: Uuid = writer.ok_or_else(|| fail("--people must be at least 1"))?.into();
+    let writer: Uuid = writer
+        .ok_or_else(|| fail("--people must be at least 1"))?
+        .into();
     store.close().await;
     let now = clock.now();
     let mut total = 0;
@@ -205,7 +210,8 @@ async fn seed(args: &Args) -> Result<(), Failure> {
                     parent = None;
                 }
                 let id = Uuid::now_v7();
-                let body = format!("Comment {c}: a remark of ordinary length, with *a little* emphasis.");
+                let body =
+                    format!("Comment {c}: a remark of ordinary length, with *a little* emphasis.");
                 sqlx::query(
                     "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -323,7 +329,12 @@ fn cpu_seconds(pid: u32) -> f64 {
     // After the command name, which is in parentheses: fields 14 and 15.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // Clock ticks are 100 a second on Linux.
     (ticks(11) + ticks(12)) / 100.0
 }
@@ -495,8 +506,10 @@ async fn run(args: &Args) -> Result<(), Failure> {
         })
     };
 
-    let mut post_tick = tokio::time::interval(Duration::from_secs(1) / u32::try_from(posts_per_second)?);
-    let mut read_tick = tokio::time::interval(Duration::from_secs(1) / u32::try_from(reads_per_second)?);
+    let mut post_tick =
+        tokio::time::interval(Duration::from_secs(1) / u32::try_from(posts_per_second)?);
+    let mut read_tick =
+        tokio::time::interval(Duration::from_secs(1) / u32::try_from(reads_per_second)?);
     post_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     read_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let (mut posts, mut reads) = (0u64, 0u64);
