@@ -25,15 +25,18 @@
               empty, and its table goes to standard output"
 )]
 
+mod seed;
+mod tally;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use parley_core::accounts::{self, NewAccount};
-use parley_core::clock::{Clock, SystemClock};
 use serde_json::{json, Value};
 use uuid::Uuid;
+
+use tally::{cpu_seconds, resident_mib, FanOut, Tally};
 
 /// The most a run may last.
 const LONGEST_RUN: Duration = Duration::from_secs(120);
@@ -90,7 +93,7 @@ async fn main() -> std::process::ExitCode {
     let outcome = match Args::read(args) {
         Err(e) => Err(e),
         Ok(args) => match command.as_str() {
-            "seed" => seed(&args).await,
+            "seed" => seed::seed(&args).await,
             "run" => run(&args).await,
             _ => Err(fail(
                 "usage: parley-load seed --database URL | run --server URL[,URL] --pid PID[,PID]",
@@ -118,237 +121,6 @@ fn person(n: u64) -> (String, String) {
 /// it only ever travels in X-Forwarded-For to a server on 127.0.0.1).
 fn address_of(n: u64) -> String {
     format!("198.51.100.{}", 1 + n % 250)
-}
-
-/// How many comments article `i` of `articles` gets: the largest has
-/// `largest`, the others fewer, as discussions are.
-fn comments_on(i: u64, largest: u64) -> u64 {
-    (largest / (i + 1)).max(20)
-}
-
-/// The same statement on either engine.
-enum Raw {
-    Postgres(sqlx::PgPool),
-    Sqlite(sqlx::SqlitePool),
-}
-
-macro_rules! on_raw {
-    ($raw:expr, |$tx:ident| $body:block) => {
-        match $raw {
-            Raw::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                $body
-                $tx.commit().await?;
-            }
-            Raw::Sqlite(pool) => {
-                let mut $tx = pool.begin().await?;
-                $body
-                $tx.commit().await?;
-            }
-        }
-    };
-}
-
-async fn seed(args: &Args) -> Result<(), Failure> {
-    let database = args.text("database")?;
-    let people = args.number("people", 100)?;
-    let articles = args.number("articles", 50)?;
-    let largest = args.number("largest", 10_000)?;
-    let started = Instant::now();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (store, raw) = if let Some(folder) = database.strip_prefix("sqlite:") {
-        let folder = std::path::Path::new(folder);
-        parley_core::store::prepare_data_dir(folder)?;
-        let store = parley_core::startup::open(folder).await?;
-        let raw =
-            sqlx::SqlitePool::connect(&format!("sqlite://{}", folder.join("parley.db").display()))
-                .await?;
-        (store, Raw::Sqlite(raw))
-    } else {
-        let store = parley_core::startup::open_url(database, clock.clone()).await?;
-        (store, Raw::Postgres(sqlx::PgPool::connect(database).await?))
-    };
-    let mut writer = None;
-    for n in 0..people {
-        let (username, password) = person(n);
-        let made = accounts::create_account(
-            &store,
-            NewAccount {
-                display_name: format!("Reader {n}"),
-                username,
-                password,
-            },
-        )
-        .await?;
-        writer.get_or_insert(made.id);
-    }
-    let writer: Uuid = writer
-        .ok_or_else(|| fail("--people must be at least 1"))?
-        .into();
-    store.close().await;
-    let now = clock.now();
-    let mut total = 0;
-    for i in 0..articles {
-        let article = Uuid::now_v7();
-        let count = comments_on(i, largest);
-        total += count;
-        on_raw!(&raw, |tx| {
-            sqlx::query(
-                "INSERT INTO articles (id, title, source, author, published_at, summary, body_html,
-                                       body_text, created_at, origin)
-                 VALUES ($1, $2, 'Load test', 'Someone', $3, 'What the load test reads.',
-                         '<p>An article to talk about.</p>', 'An article to talk about.', $3, 'feed')",
-            )
-            .bind(article)
-            .bind(format!("Load article {i} with {count} comments"))
-            .bind(now - i64::try_from(i)? * 60_000)
-            .execute(&mut *tx)
-            .await?;
-            let mut parent: Option<Uuid> = None;
-            for c in 0..count {
-                if c % 4 == 0 {
-                    parent = None;
-                }
-                let id = Uuid::now_v7();
-                let body =
-                    format!("Comment {c}: a remark of ordinary length, with *a little* emphasis.");
-                sqlx::query(
-                    "INSERT INTO comments (id, article_id, parent_id, author_id, body, body_html, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(id)
-                .bind(article)
-                .bind(parent)
-                .bind(writer)
-                .bind(&body)
-                .bind(parley_core::render::render_markdown(&body))
-                .bind(now - 3_600_000 + i64::try_from(c)?)
-                .execute(&mut *tx)
-                .await?;
-                parent = Some(id);
-            }
-        });
-    }
-    eprintln!(
-        "parley-load: seeded {people} people, {articles} articles and {total} comments in {:.0?}",
-        started.elapsed()
-    );
-    Ok(())
-}
-
-/// Latencies in milliseconds, and the failures, of one kind of request.
-#[derive(Default)]
-struct Tally {
-    millis: Mutex<Vec<f64>>,
-    errors: AtomicU64,
-}
-
-impl Tally {
-    fn took(&self, since: Instant) {
-        let ms = since.elapsed().as_secs_f64() * 1000.0;
-        if let Ok(mut m) = self.millis.lock() {
-            m.push(ms);
-        }
-    }
-
-    fn failed(&self, what: &str) {
-        if self.errors.fetch_add(1, Ordering::Relaxed) < 5 {
-            eprintln!("parley-load: {what}");
-        }
-    }
-
-    /// "p50 / p99 / longest" in milliseconds, and how many.
-    fn summary(&self) -> (String, usize, u64) {
-        let mut m = self.millis.lock().map(|m| m.clone()).unwrap_or_default();
-        m.sort_by(f64::total_cmp);
-        let at = |q: f64| {
-            let i = ((m.len() as f64 * q) as usize).min(m.len().saturating_sub(1));
-            m.get(i).copied().unwrap_or_default()
-        };
-        (
-            format!(
-                "{:.1} / {:.1} / {:.1}",
-                at(0.5),
-                at(0.99),
-                m.last().copied().unwrap_or_default()
-            ),
-            m.len(),
-            self.errors.load(Ordering::Relaxed),
-        )
-    }
-}
-
-/// Each comment posted: when it was sent, and how many streams have
-/// seen its event (and when the last did).
-#[derive(Default)]
-struct FanOut {
-    posted: Mutex<HashMap<Uuid, (Instant, u64, Instant)>>,
-}
-
-impl FanOut {
-    fn sent(&self, id: Uuid, at: Instant) {
-        if let Ok(mut p) = self.posted.lock() {
-            p.insert(id, (at, 0, at));
-        }
-    }
-
-    fn heard(&self, id: Uuid) {
-        if let Ok(mut p) = self.posted.lock() {
-            if let Some(entry) = p.get_mut(&id) {
-                entry.1 += 1;
-                entry.2 = Instant::now();
-            }
-        }
-    }
-
-    /// Fan-out times of the comments every one of `readers` heard, and
-    /// how many were not heard by all.
-    fn times(&self, readers: u64) -> (Tally, u64) {
-        let tally = Tally::default();
-        let mut short = 0;
-        if let Ok(p) = self.posted.lock() {
-            for (sent, heard, last) in p.values() {
-                if *heard >= readers {
-                    if let Ok(mut m) = tally.millis.lock() {
-                        m.push(last.duration_since(*sent).as_secs_f64() * 1000.0);
-                    }
-                } else {
-                    short += 1;
-                }
-            }
-        }
-        (tally, short)
-    }
-}
-
-/// A process's CPU time so far (user and system), in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0.0;
-    };
-    // After the command name, which is in parentheses: fields 14 and 15.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // Clock ticks are 100 a second on Linux.
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-/// A process's resident memory, in MiB.
-fn resident_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 fn loopback_only(url: &str) -> Result<(), Failure> {
