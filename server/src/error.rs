@@ -79,7 +79,7 @@ fn status_of(kind: ErrorKind) -> StatusCode {
 
 /// How long a client waits before trying again while the database is
 /// unreachable: a restart of PostgreSQL takes a few seconds.
-const DATABASE_RETRY_SECS: u64 = 2;
+pub(crate) const DATABASE_RETRY_SECS: u64 = 2;
 
 /// Whether `e` means the database could not be reached or went away
 /// mid-request, rather than that it refused the request: no connection

@@ -263,9 +263,10 @@ async fn ready(State(state): State<AppState>) -> Response {
                 })),
             )
                 .into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(crate::error::DATABASE_RETRY_SECS),
+            );
             response
         }
     }

@@ -21,17 +21,16 @@
     reason = "test harness: a panic is a failed test"
 )]
 
+#[path = "group/server.rs"]
+mod server;
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use parley_core::{articles, comments};
-use serde_json::{json, Value};
+use serde_json::json;
+use server::{new_database, postgres, ServerProcess};
 use support::{lit, seed_account, seed_with_clock, App, Driver};
 
 const LOCAL_NOTE: &str = "A note that stays in this computer's own library";
@@ -39,180 +38,6 @@ const LOCAL_NOTE: &str = "A note that stays in this computer's own library";
 /// The tests here share one PostgreSQL cluster and one of them restarts
 /// it: they take turns.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// The parley-server binary of this build (cargo builds it for the
-/// workspace's tests), beside the test's own executable.
-fn server_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let binary = dir.join("parley-server");
-    assert!(
-        binary.is_file(),
-        "{} is missing: build it with `cargo build -p parley-server` (./scripts/test does)",
-        binary.display()
-    );
-    binary
-}
-
-/// A new database on the PostgreSQL server the `PG*` variables name.
-fn new_database() -> String {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let host = var("PGHOST").unwrap_or_else(|| {
-        panic!(
-            "this test needs a PostgreSQL server named by PGHOST, PGPORT, PGUSER and \
-             PGPASSWORD: run it under pg_virtualenv (./scripts/test does; Debian's \
-             postgresql package has it: apt-get install postgresql)"
-        )
-    });
-    support::require_tool("createdb", "sudo apt-get install postgresql");
-    static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let name = format!("parley_group_{}_{n}", std::process::id());
-    let made = Command::new("createdb")
-        .args(["-E", "UTF8", "-l", "C.UTF-8", "-T", "template0", &name])
-        .status()
-        .unwrap();
-    assert!(made.success(), "createdb {name} failed");
-    let port = var("PGPORT").unwrap_or_else(|| "5432".into());
-    let user = var("PGUSER").unwrap_or_else(|| "postgres".into());
-    let password = var("PGPASSWORD").unwrap_or_default();
-    format!(
-        "postgres://localhost/{name}?host={}&port={port}&user={user}&password={password}",
-        host.replace('/', "%2F")
-    )
-}
-
-/// The server process, started on a fixed port so that it comes back at
-/// the same address.
-struct ServerProcess {
-    child: Child,
-    port: u16,
-    database: String,
-    data: tempfile::TempDir,
-}
-
-impl ServerProcess {
-    fn start(database: String) -> (Self, Option<String>) {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let data = tempfile::tempdir().unwrap();
-        let mut server = Self {
-            child: Command::new("true").spawn().unwrap(),
-            port,
-            database,
-            data,
-        };
-        let code = server.spawn();
-        (server, code)
-    }
-
-    /// Starts the process; returns the setup code it printed, if any.
-    fn spawn(&mut self) -> Option<String> {
-        let mut child = Command::new(server_binary())
-            .args(["--database", &self.database])
-            .args(["--listen", &format!("127.0.0.1:{}", self.port)])
-            .arg("--data")
-            .arg(self.data.path())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (lines, heard) = mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("parley-server: {line}");
-                let _ = lines.send(line);
-            }
-        });
-        self.child = child;
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "parley-server did not listen on {}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // The setup code comes before the server listens.
-        let mut code = None;
-        while let Ok(line) = heard.recv_timeout(Duration::from_millis(300)) {
-            let line = line.trim();
-            if !line.is_empty() && !line.contains(' ') && line.contains('-') {
-                code = Some(line.to_owned());
-            }
-        }
-        code
-    }
-
-    /// Sends SIGKILL after `delay`, from another thread.
-    fn kill_soon(&self, delay: Duration) -> std::thread::JoinHandle<()> {
-        let pid = self.child.id().to_string();
-        std::thread::spawn(move || {
-            std::thread::sleep(delay);
-            let killed = Command::new("kill").args(["-KILL", &pid]).status().unwrap();
-            assert!(killed.success(), "kill -KILL {pid}");
-        })
-    }
-
-    /// Waits for the killed process to be gone.
-    fn reap(&mut self) {
-        self.child.wait().unwrap();
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Value) -> Value {
-        // Plain HTTP on loopback; reqwest still wants a TLS provider chosen.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::new();
-        let mut request = client
-            .request(method.parse().unwrap(), self.url(path))
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        assert!(status.is_success(), "{method} {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-
-    /// The texts of the comments on an article, as a signed-out reader
-    /// of the server sees them.
-    async fn comment_texts(&self, article: &str) -> Vec<String> {
-        let page = self
-            .call(
-                "POST",
-                &format!("/api/v1/articles/{article}/thread"),
-                None,
-                json!({ "limit": 200 }),
-            )
-            .await;
-        page["comments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["bodyHtml"].as_str().unwrap().to_owned())
-            .collect()
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 impl App {
     /// "Connect to a server" from the account menu, at `address`.
@@ -260,6 +85,16 @@ impl App {
             lit(text)
         ))
         .await;
+    }
+
+    /// Posts `text` here and returns how long after it was shown here
+    /// the discussion open in `other` showed it too.
+    async fn post_and_time_to(&self, other: &App, text: &str) -> Duration {
+        self.post(text).await;
+        self.see_comment(text).await;
+        let shown = Instant::now();
+        other.see_comment(text).await;
+        shown.elapsed()
     }
 
     async fn article_id(&self) -> String {
@@ -350,11 +185,7 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
     a.see("Leave the first comment").await;
 
     // What A posts reaches B within a second, without B reloading.
-    a.post("Ada writes from her computer").await;
-    a.see_comment("Ada writes from her computer").await;
-    let shown = Instant::now();
-    b.see_comment("Ada writes from her computer").await;
-    let reached = shown.elapsed();
+    let reached = a.post_and_time_to(&b, "Ada writes from her computer").await;
     eprintln!("e2e: a comment reached the other app {reached:?} after it was shown as posted");
     assert!(reached < Duration::from_secs(1), "took {reached:?}");
 
@@ -448,22 +279,19 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
     a.wait_for(&mark("2 comments")).await;
 
     // Everything either app showed as posted is on the server, once.
-    let on_server = server.comment_texts(&article).await;
-    for text in [
-        "Ada writes from her computer",
-        "Grace answers from hers",
-        "Posted across the crash",
-        "A draft typed while the server was gone",
-        "About these very words",
-        "Replying to the passage",
-    ] {
-        let times = on_server.iter().filter(|c| c.contains(text)).count();
-        assert_eq!(
-            times, 1,
-            "{text:?} is on the server {times} times: {on_server:?}"
-        );
-    }
-    assert_eq!(on_server.len(), 6, "{on_server:?}");
+    server
+        .assert_each_once(
+            &article,
+            &[
+                "Ada writes from her computer",
+                "Grace answers from hers",
+                "Posted across the crash",
+                "A draft typed while the server was gone",
+                "About these very words",
+                "Replying to the passage",
+            ],
+        )
+        .await;
 
     // Back to A's local library: its own article and comment, unchanged,
     // and nothing from the server.
@@ -477,28 +305,6 @@ async fn two_apps_share_one_server_through_a_crash_and_the_local_library_stays()
 
     a.quit().await;
     b.quit().await;
-}
-
-/// Stops (`"stop"`, cutting every connection at once, as a crash or a
-/// failover does) or starts the PostgreSQL cluster this run's `PG*`
-/// variables point at: the one `pg_virtualenv` made for it.
-fn postgres(action: &str) {
-    support::require_tool("pg_ctlcluster", "sudo apt-get install postgresql");
-    let port = std::env::var("PGPORT").expect("PGPORT, which pg_virtualenv exports");
-    let listed = Command::new("pg_lsclusters").arg("-h").output().unwrap();
-    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
-    let cluster: Vec<String> = listed
-        .lines()
-        .map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
-        .find(|f| f.get(2) == Some(&port))
-        .unwrap_or_else(|| panic!("no cluster on port {port} in:\n{listed}"));
-    let mut command = Command::new("pg_ctlcluster");
-    command.args([&cluster[0], &cluster[1], action]);
-    if action == "stop" {
-        command.args(["-m", "fast"]);
-    }
-    let status = command.status().unwrap();
-    assert!(status.success(), "pg_ctlcluster {action}: {status}");
 }
 
 #[tokio::test]
@@ -560,11 +366,7 @@ async fn two_apps_share_one_server_across_two_processes_and_a_postgres_restart()
     let article = a.article_id().await;
 
     // Posted through one process, seen through the other within a second.
-    a.post("Through the first process").await;
-    a.see_comment("Through the first process").await;
-    let shown = Instant::now();
-    b.see_comment("Through the first process").await;
-    let reached = shown.elapsed();
+    let reached = a.post_and_time_to(&b, "Through the first process").await;
     eprintln!("e2e: a comment reached the app on the other process after {reached:?}");
     assert!(reached < Duration::from_secs(1), "took {reached:?}");
 
@@ -590,16 +392,16 @@ async fn two_apps_share_one_server_across_two_processes_and_a_postgres_restart()
 
     // Through either process, each comment is there once.
     for server in [&one, &two] {
-        let texts = server.comment_texts(&article).await;
-        for text in [
-            "Through the first process",
-            "Posted while the database restarted",
-            "Grace carries on after it",
-        ] {
-            let times = texts.iter().filter(|c| c.contains(text)).count();
-            assert_eq!(times, 1, "{text:?} is there {times} times: {texts:?}");
-        }
-        assert_eq!(texts.len(), 3, "{texts:?}");
+        server
+            .assert_each_once(
+                &article,
+                &[
+                    "Through the first process",
+                    "Posted while the database restarted",
+                    "Grace carries on after it",
+                ],
+            )
+            .await;
     }
     a.quit().await;
     b.quit().await;
